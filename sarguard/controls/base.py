@@ -1,0 +1,62 @@
+"""The shape of a control and of its findings.
+
+A control is metadata plus a pure ``evaluate(state, options) -> list[Finding]``. The policy pack,
+the offline check and the live audit all call the same function; none re-implements a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Mapping
+
+from sarguard.model import Location, OrgState
+
+Status = Literal["pass", "fail", "not_evaluated", "not_applicable", "waived"]
+Severity = Literal["critical", "high", "medium", "low"]
+Level = Literal["mandatory", "advisory", "disabled"]
+
+STATUSES: tuple[str, ...] = ("pass", "fail", "not_evaluated", "not_applicable", "waived")
+# Evidence sources a control can apply to (``OrgState.source``).
+ALL_SOURCES = frozenset({"declared", "stack-export", "pack", "live"})
+LIVE_ONLY = frozenset({"live"})
+
+
+@dataclass
+class Finding:
+    """One control's verdict on one resource (``org`` for org-level verdicts)."""
+
+    control: str
+    status: Status
+    resource: str
+    message: str
+    severity: str = ""
+    remediation: str = ""
+    level: str = "mandatory"  # the enforcement level in force when it was evaluated
+    waiver: dict[str, Any] | None = None
+    location: Location | None = None
+    urn: str | None = None  # declared evidence: the Pulumi URN (pack diagnostics point at it)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+Evaluate = Callable[[OrgState, Mapping[str, Any]], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Control:
+    """Catalog entry. ``id`` and ``policy_name`` are public contracts: never rename them."""
+
+    id: str
+    policy_name: str
+    title: str
+    severity: Severity
+    default_level: Level
+    rationale: str
+    remediation: str
+    evaluate: Evaluate
+    references: tuple[str, ...] = ()
+    sources: frozenset[str] = ALL_SOURCES
+    # JSON Schema ``properties`` for the control's options (policy config), with defaults.
+    options_schema: Mapping[str, Any] = field(default_factory=dict)
+
+    def default_options(self) -> dict[str, Any]:
+        return {k: v["default"] for k, v in self.options_schema.items() if "default" in v}
