@@ -1,0 +1,25 @@
+"""``sarguard plan --stack NAME [--format text|json] [--output FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sarguard.declared import run_program
+from sarguard.output import write_output
+from sarguard.plan import render_plan_json, render_plan_text
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", required=True, help="stack name: reads <stackConfigDir>/Pulumi.<NAME>.yaml")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--output", help="write to FILE instead of stdout")
+    parser.add_argument("--project-dir", type=Path, default=None,
+                        help="the Pulumi project directory (default: nearest Pulumi.yaml)")
+
+
+def run(args: argparse.Namespace) -> int:
+    declared = run_program(args.stack, args.project_dir)
+    text = render_plan_json(declared) if args.format == "json" else render_plan_text(declared)
+    write_output(text, args.output)
+    return 0

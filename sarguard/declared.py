@@ -1,0 +1,86 @@
+"""The declared side of every check: a stack's settings, run through the program under mocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sarguard.entrypoint import COMPONENT_NAME
+from sarguard.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, run_under_mocks
+from sarguard.model import OrgState
+from sarguard.program import COMPONENT_TYPE, SuspiciousActivityReporting
+from sarguard.settings import Settings, load_settings
+from sarguard.settings.loader import SECRET_KEY, SETTINGS_KEY
+from sarguard.stack import StackConfig, load_stack_config
+
+
+@dataclass
+class DeclaredRun:
+    stack: str
+    config: StackConfig
+    settings: Settings
+    mock: MockRun
+    resources: list[Any]  # list[DeclaredResource]
+    state: OrgState | None
+    stack_file: Path
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return self.mock.outputs
+
+
+def load_stack_settings(config: StackConfig) -> Settings:
+    """Validate a stack's settings (raises SettingsError listing every problem)."""
+    return load_settings(
+        config.values.get(SETTINGS_KEY),
+        hook_secret=config.values.get(SECRET_KEY),
+        where=config.relative_stack_file(),
+        project_dir=config.project_dir,
+        line_of=config.line_of,
+    )
+
+
+def mock_program(config: StackConfig, settings: Settings, *, preview: bool = False) -> MockRun:
+    """Declare the component under mocks with the stack's (opaque-secret) config."""
+    import pulumi
+
+    def declare() -> dict[str, Any]:
+        secret = pulumi.Config("sarguard").get_secret("eventHookSecret")
+        component = SuspiciousActivityReporting(COMPONENT_NAME, settings, hook_secret=secret)
+        return component.outputs
+
+    return run_under_mocks(declare, project=config.project, stack=config.stack, config=config.values,
+                           parent_type=COMPONENT_TYPE, preview=preview)
+
+
+def run_program(stack: str, project_dir: Path | None = None) -> DeclaredRun:
+    """Load, validate and run a stack offline; raises StackFileError / SettingsError."""
+    config = load_stack_config(stack, project_dir)
+    settings = load_stack_settings(config)
+    mock = mock_program(config, settings)
+    resources = _declared_resources(mock)
+    state = _state(resources, config, settings)
+    return DeclaredRun(stack, config, settings, mock, resources, state, config.stack_file)
+
+
+def _declared_resources(mock: MockRun) -> list[Any]:
+    try:
+        from sarguard.evidence.pulumi_resources import DeclaredResource
+    except ImportError:  # pragma: no cover - during bootstrap only
+        return list(mock.resources)
+    return [DeclaredResource(type=r.type, name=r.name, inputs=r.inputs, urn=r.urn, id=r.id,
+                             outputs=r.outputs, property_dependencies=None) for r in mock.resources]
+
+
+def _state(resources: list[Any], config: StackConfig, settings: Settings) -> OrgState | None:
+    try:
+        from sarguard.evidence.pulumi_resources import state_from_resources
+    except ImportError:  # pragma: no cover - during bootstrap only
+        return None
+    state = state_from_resources(resources, "declared", brand_keys={OFFLINE_DEFAULT_BRAND_ID: "default"})
+    from sarguard.locations import settings_locations
+
+    state.locations.update(settings_locations(config, settings))
+    state.meta.update({"stack": config.stack, "stackFile": config.relative_stack_file()})
+    return state

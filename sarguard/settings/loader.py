@@ -1,0 +1,307 @@
+"""Validate ``sarguard:settings`` and turn it into :class:`Settings`.
+
+Two layers: the JSON Schema shipped in the package (shape, types, unknown keys) and the checks a
+schema cannot express (files exist, Okta's template names and languages, allowed roles, https).
+All problems are collected and raised together as one :class:`SettingsError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from sarguard.model import ALLOWED_REPORT_ROLES
+from sarguard.settings.errors import SettingsError
+from sarguard.settings.model import (
+    NOTIFICATION_NAMES,
+    BrandSpec,
+    CustomizationSpec,
+    EventHookSpec,
+    KeyPath,
+    Settings,
+    TemplateSpec,
+    ThreatInsightSpec,
+)
+from sarguard.settings.okta_facts import OKTA_LANGUAGES, OKTA_TEMPLATES
+
+SETTINGS_KEY = "sarguard:settings"
+SECRET_KEY = "sarguard:eventHookSecret"
+MAX_BODY_BYTES = 64 * 1024
+
+
+@cache
+def settings_schema() -> dict[str, Any]:
+    text = resources.files("sarguard.data").joinpath("settings.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``('brands', 0, 'templates', 'X')`` -> ``brands[0].templates.X``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _Problems:
+    """Collects messages, each prefixed with where the setting lives."""
+
+    def __init__(self, where: str, line_of: Any) -> None:
+        self.where = where
+        self.line_of = line_of
+        self.items: list[str] = []
+
+    def add(self, path: KeyPath, message: str, key: str = SETTINGS_KEY) -> None:
+        line = self.line_of(key, path) if self.line_of else None
+        loc = f"{self.where}:{line}" if line else self.where
+        dotted = f"{key}.{format_path(path)}" if path else key
+        self.items.append(f"{loc}: {dotted}: {message}")
+
+
+def _describe(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _schema_message(error: ValidationError) -> tuple[KeyPath, str]:
+    path: KeyPath = tuple(error.absolute_path)
+    validator = error.validator
+    if validator == "additionalProperties":
+        allowed = sorted((error.schema.get("properties") or {}).keys())
+        extra = sorted(set(error.instance) - set(allowed))
+        hint = f" (expected one of: {', '.join(allowed)})" if allowed else ""
+        for key in extra:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            did = f"; did you mean '{close[0]}'?" if close else ""
+            return (*path, key), f"unknown key{did}{hint}"
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return (*path, missing), "missing required key"
+    if validator == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        return path, f"expected one of {options}; got {_describe(error.instance)}"
+    if validator == "type":
+        return path, f"expected {error.validator_value}; got {_describe(error.instance)}"
+    if validator == "oneOf" and isinstance(error.instance, dict):
+        return path, "expected exactly one of 'body' (inline) or 'bodyFile' (a path)"
+    if validator == "maxLength":
+        return path, f"expected at most {error.validator_value} characters; got {len(error.instance)}"
+    if validator == "minLength":
+        return path, "expected a non-empty string"
+    if validator == "minItems":
+        return path, f"expected at least {error.validator_value} item(s)"
+    if validator == "maxItems":
+        return path, f"expected at most {error.validator_value} items; got {len(error.instance)}"
+    if validator == "uniqueItems":
+        return path, "expected unique items; found duplicates"
+    if validator == "pattern":
+        return path, f"expected a value matching {error.validator_value}; got {_describe(error.instance)}"
+    return path, error.message
+
+
+def _check_url(problems: _Problems, path: KeyPath, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and is_loopback_host(parts.hostname):
+        return
+    if parts.scheme == "http":
+        problems.add(path, f"expected an https URL (plain http only for loopback hosts); got {url!r}")
+    else:
+        problems.add(path, f"expected an absolute https URL; got {url!r}")
+
+
+def load_settings(
+    raw: Any,
+    *,
+    hook_secret: Any = None,
+    where: str = "stack settings",
+    project_dir: Path | None = None,
+    line_of: Any = None,
+) -> Settings:
+    """Validate raw ``sarguard:settings`` (plus ``sarguard:eventHookSecret``) into :class:`Settings`.
+
+    ``where`` names the stack file in messages; ``line_of(key, path)`` maps a key path to a line;
+    ``project_dir`` is where ``bodyFile`` paths are resolved.
+    """
+    problems = _Problems(where, line_of)
+    if raw is None:
+        problems.add((), "missing: set the settings object under 'config:' in the stack file "
+                         "(see README, 'Settings')")
+        raise SettingsError(problems.items)
+    if getattr(raw, "is_secret", False):
+        problems.add((), "expected a plain mapping, not a secure value (only sarguard:eventHookSecret is secret)")
+        raise SettingsError(problems.items)
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            problems.add((), "expected a mapping (YAML object); got a string")
+            raise SettingsError(problems.items) from None
+    validator = Draft202012Validator(settings_schema())
+    schema_errors = sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path])
+    bad_paths: list[KeyPath] = []
+    for error in schema_errors:
+        path, message = _schema_message(error)
+        problems.add(path, message)
+        bad_paths.append(path)
+    if not isinstance(raw, dict):
+        _check_secret(problems, raw if isinstance(raw, dict) else {}, hook_secret)
+        raise SettingsError(problems.items)
+
+    # Checks a schema cannot express run on every part the schema accepted, so one run
+    # reports every problem.
+    settings = _build(raw, problems, project_dir or Path.cwd(), _Sound(bad_paths))
+    _check_secret(problems, raw, hook_secret)
+    if problems.items:
+        raise SettingsError(problems.items)
+    secret_flag = None if hook_secret is None else bool(getattr(hook_secret, "is_secret", False))
+    return Settings(
+        notifications=settings["notifications"],
+        brands=settings["brands"],
+        event_hook=settings["event_hook"],
+        admin_roles=settings["admin_roles"],
+        threat_insight=settings["threat_insight"],
+        hook_secret_is_secret=secret_flag,
+        raw=raw,
+    )
+
+
+def _check_secret(problems: _Problems, raw: Mapping[str, Any], hook_secret: Any) -> None:
+    if "eventHook" not in raw:
+        return
+    if hook_secret is None:
+        problems.add((), "missing: the event hook needs its auth header value; set it with "
+                         "`pulumi config set --secret sarguard:eventHookSecret <value>`", key=SECRET_KEY)
+    elif not getattr(hook_secret, "is_secret", False):
+        problems.add((), "is plaintext in the stack file; it must be a Pulumi secret. Remove it and set it "
+                         "with `pulumi config set --secret sarguard:eventHookSecret <value>`", key=SECRET_KEY)
+
+
+class _Sound:
+    """Tells whether a part of the settings passed the schema (so deeper checks can trust it)."""
+
+    def __init__(self, bad_paths: list[KeyPath]) -> None:
+        self.bad = bad_paths
+
+    def __call__(self, path: KeyPath) -> bool:
+        """No problem at, above or below ``path``: the whole part can be trusted."""
+        return self.intact(path) and not any(p[: len(path)] == path for p in self.bad)
+
+    def intact(self, path: KeyPath) -> bool:
+        """No problem at or above ``path``: the container itself can be walked."""
+        return not any(path[: len(p)] == p for p in self.bad)
+
+
+def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
+           sound: _Sound) -> dict[str, Any]:
+    notes = raw.get("notifications") if sound(("notifications",)) else None
+    notifications = {name: bool((notes or {}).get(name, True)) for name in NOTIFICATION_NAMES}
+
+    brands: list[BrandSpec] = []
+    seen_brands: dict[str, int] = {}
+    for b_index, brand in enumerate(raw.get("brands") or []):
+        b_path: KeyPath = ("brands", b_index)
+        if not sound((*b_path, "id")) or not sound.intact(b_path) or not isinstance(brand, dict):
+            continue
+        if brand["id"] in seen_brands:
+            problems.add((*b_path, "id"), f"duplicate brand id {brand['id']!r} "
+                                          f"(also brands[{seen_brands[brand['id']]}])")
+        seen_brands.setdefault(brand["id"], b_index)
+        templates = []
+        templates_raw = brand.get("templates") if sound.intact((*b_path, "templates")) else None
+        for t_name, template in (templates_raw or {}).items():
+            t_path: KeyPath = (*b_path, "templates", t_name)
+            if t_name not in OKTA_TEMPLATES:
+                close = difflib.get_close_matches(t_name, sorted(OKTA_TEMPLATES), n=1)
+                did = f"; did you mean '{close[0]}'?" if close else ""
+                problems.add(t_path, f"unknown Okta email template name{did}")
+            customizations = []
+            if not sound.intact(t_path):
+                continue
+            items = template.get("customizations") if sound.intact((*t_path, "customizations")) else None
+            for c_index, item in enumerate(items or []):
+                c_path: KeyPath = (*t_path, "customizations", c_index)
+                if not sound(c_path):
+                    continue
+                spec = _customization(item, c_path, problems, project_dir)
+                if spec:
+                    customizations.append(spec)
+            templates.append(TemplateSpec(t_name, template.get("recipients", "ALL_USERS"),
+                                          tuple(customizations), t_path))
+        brands.append(BrandSpec(brand["id"], tuple(templates), b_path))
+
+    hook = raw.get("eventHook") if sound(("eventHook",)) else None
+    event_hook = None
+    if hook:
+        _check_url(problems, ("eventHook", "url"), hook["url"])
+        event_hook = EventHookSpec(
+            name=hook["name"], url=hook["url"], auth_header=hook["authHeader"],
+            events=tuple(hook["events"]), headers=dict(hook.get("headers") or {}),
+            verify=bool(hook.get("verify", True)), path=("eventHook",),
+        )
+        if hook["authHeader"].lower() in {k.lower() for k in event_hook.headers}:
+            problems.add(("eventHook", "headers"), f"must not repeat the auth header {hook['authHeader']!r}")
+
+    admin = raw.get("adminNotifications") if sound(("adminNotifications",)) else None
+    roles: tuple[str, ...] = tuple((admin or {}).get("roles", ()))
+    for r_index, role in enumerate(roles):
+        if role not in ALLOWED_REPORT_ROLES:
+            problems.add(("adminNotifications", "roles", r_index),
+                         f"expected SUPER_ADMIN or ORG_ADMIN (the only roles Okta allows for "
+                         f"REPORT_SUSPICIOUS_ACTIVITY); got {role!r}")
+
+    ti = raw.get("threatInsight") if sound(("threatInsight",)) else None
+    threat = ThreatInsightSpec(ti["action"], tuple(ti.get("excludeZones", ())), ("threatInsight",)) if ti else None
+    return {"notifications": notifications, "brands": tuple(brands), "event_hook": event_hook,
+            "admin_roles": roles, "threat_insight": threat}
+
+
+def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems,
+                   project_dir: Path) -> CustomizationSpec | None:
+    language = item["language"]
+    if language not in OKTA_LANGUAGES:
+        close = difflib.get_close_matches(language, sorted(OKTA_LANGUAGES), n=1)
+        did = f"; did you mean '{close[0]}'?" if close else ""
+        problems.add((*path, "language"), f"expected one of Okta's 27 email languages "
+                                          f"({', '.join(sorted(OKTA_LANGUAGES))}){did}; got {language!r}")
+    body = item.get("body")
+    body_file = item.get("bodyFile")
+    if body_file is not None:
+        file_path = (project_dir / body_file)
+        try:
+            body = file_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems.add((*path, "bodyFile"), f"file not found: {body_file} (paths are relative to {project_dir})")
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.add((*path, "bodyFile"), f"cannot read {body_file}: {getattr(exc, 'strerror', None) or exc}")
+            return None
+    if body is not None and len(body.encode("utf-8")) >= MAX_BODY_BYTES:
+        problems.add((*path, "bodyFile" if body_file else "body"), "expected a body smaller than 64 KB (Okta's limit)")
+    return CustomizationSpec(language, item["subject"], body or "", bool(item.get("isDefault", False)),
+                             body_file, path)

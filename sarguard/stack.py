@@ -1,0 +1,197 @@
+"""Read a Pulumi project and one stack's config the way the Pulumi CLI would, without the CLI.
+
+``sarguard plan/check/drift --stack NAME`` need the stack's config but no Pulumi backend and no
+passphrase: ``secure:`` values (wherever they sit) stay opaque :class:`SecureValue` objects, and
+every value keeps the line it came from so reports can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_FILE = "Pulumi.yaml"
+_DECLARATION_KEYS = {"type", "description", "default", "value", "secret", "items"}
+
+
+class StackFileError(Exception):
+    """A project or stack file that cannot be read; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class SecureValue:
+    """An encrypted config value. It is never decrypted and never rendered."""
+
+    ciphertext: str = field(repr=False)
+    is_secret: bool = True
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+    __str__ = __repr__
+
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class StackConfig:
+    """A stack's effective config: project defaults overlaid by the stack file."""
+
+    project: str
+    stack: str
+    project_dir: Path
+    stack_file: Path
+    values: dict[str, Any]
+    # (config key, *path inside its value) -> (file, 1-based line)
+    lines: dict[tuple[Any, ...], tuple[Path, int]] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(self.full_key(key), default)
+
+    def full_key(self, key: str) -> str:
+        return key if ":" in key else f"{self.project}:{key}"
+
+    def line_of(self, key: str, path: Path_ = ()) -> int | None:
+        """The line of ``key`` (and the deepest known part of ``path``) in the stack file."""
+        full = self.full_key(key)
+        for depth in range(len(path), -1, -1):
+            hit = self.lines.get((full, *path[:depth]))
+            if hit and hit[0] == self.stack_file:
+                return hit[1]
+        return None
+
+    def relative_stack_file(self) -> str:
+        try:
+            return str(self.stack_file.relative_to(self.project_dir))
+        except ValueError:
+            return str(self.stack_file)
+
+
+def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML keeping each value's 1-based line, keyed by its path from the root."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StackFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise StackFileError(f"{path}{where}: not valid YAML: {problem}") from None
+    lines: dict[Path_, int] = {}
+    if node is None:
+        return None, lines
+    constructor = yaml.SafeLoader(text)
+
+    def walk(n: yaml.Node, at: Path_) -> Any:
+        lines[at] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in n.value:
+                key = constructor.construct_object(key_node, deep=True)
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    raise StackFileError(f"{path}:{key_node.start_mark.line + 1}: keys must be strings")
+                key = str(key)
+                out[key] = walk(value_node, (*at, key))
+                lines[(*at, key)] = key_node.start_mark.line + 1
+            if set(out) == {"secure"} and isinstance(out["secure"], str):
+                return SecureValue(out["secure"])
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            return [walk(item, (*at, i)) for i, item in enumerate(n.value)]
+        return constructor.construct_object(n, deep=True)
+
+    try:
+        return walk(node, ()), lines
+    except yaml.YAMLError as exc:
+        raise StackFileError(f"{path}: not valid YAML: {exc}") from None
+
+
+def find_project_dir(start: Path | None = None) -> Path:
+    """The nearest directory at or above ``start`` holding ``Pulumi.yaml``."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / PROJECT_FILE).is_file():
+            return candidate
+    raise StackFileError(f"no {PROJECT_FILE} found in {here} or any parent directory")
+
+
+def _namespaced(key: str, project: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def load_project(project_dir: Path) -> tuple[dict[str, Any], dict[Path_, int]]:
+    path = project_dir / PROJECT_FILE
+    data, lines = _load_yaml_with_lines(path)
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise StackFileError(f"{path}: expected a mapping with a string 'name' (the project name)")
+    return data, lines
+
+
+def stack_file_path(project_dir: Path, project: dict[str, Any], stack: str) -> Path:
+    config_dir = project.get("stackConfigDir") or "."
+    return (project_dir / str(config_dir) / f"Pulumi.{stack}.yaml").resolve()
+
+
+def available_stacks(project_dir: Path) -> list[str]:
+    try:
+        project, _ = load_project(project_dir)
+    except StackFileError:
+        return []
+    folder = stack_file_path(project_dir, project, "x").parent
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
+
+
+def load_stack_config(stack: str, project_dir: Path | None = None) -> StackConfig:
+    """Load ``<stackConfigDir>/Pulumi.<stack>.yaml`` overlaid on ``Pulumi.yaml``'s ``config:``."""
+    if not stack or "/" in stack or "\\" in stack:
+        raise StackFileError(f"invalid stack name {stack!r}: expected a plain name like 'demo'")
+    project_dir = (project_dir or find_project_dir()).resolve()
+    project, project_lines = load_project(project_dir)
+    name = project["name"]
+    project_path = project_dir / PROJECT_FILE
+    values: dict[str, Any] = {}
+    lines: dict[tuple[Any, ...], tuple[Path, int]] = {}
+
+    defaults = project.get("config") or {}
+    if not isinstance(defaults, dict):
+        raise StackFileError(f"{project_path}: 'config' must be a mapping of config keys")
+    for key, decl in defaults.items():
+        full = _namespaced(key, name)
+        if isinstance(decl, dict) and decl and set(decl) <= _DECLARATION_KEYS:
+            if "value" in decl:
+                values[full] = decl["value"]
+            elif "default" in decl:
+                values[full] = decl["default"]
+            else:
+                continue
+        else:
+            values[full] = decl
+        lines[(full,)] = (project_path, project_lines.get(("config", key), 1))
+
+    stack_path = stack_file_path(project_dir, project, stack)
+    if not stack_path.is_file():
+        known = ", ".join(available_stacks(project_dir)) or "none"
+        raise StackFileError(
+            f"{stack_path}: stack file not found for stack {stack!r} (stacks found: {known})"
+        )
+    data, stack_lines = _load_yaml_with_lines(stack_path)
+    data = data or {}
+    if not isinstance(data, dict):
+        raise StackFileError(f"{stack_path}: expected a mapping with a 'config' key")
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"{stack_path}:{stack_lines.get(('config',), 1)}: 'config' must be a mapping")
+    for key, value in config.items():
+        full = _namespaced(key, name)
+        values[full] = value
+        for path, line in stack_lines.items():
+            if len(path) >= 2 and path[0] == "config" and path[1] == key:
+                lines[(full, *path[2:])] = (stack_path, line)
+    return StackConfig(name, stack, project_dir, stack_path, values, lines)
