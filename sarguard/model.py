@@ -32,9 +32,9 @@ Source = Literal["declared", "stack-export", "pack", "live"]
 class _Unknown:
     """Singleton for values unknown during a Pulumi preview."""
 
-    _instance: "_Unknown | None" = None
+    _instance: _Unknown | None = None
 
-    def __new__(cls) -> "_Unknown":
+    def __new__(cls) -> _Unknown:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

@@ -1,0 +1,38 @@
+"""Shared test helpers: the repo root, the reference folder, and throwaway Pulumi projects."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+
+
+def reference_file(name: str) -> Path:
+    """A file from ../shared/reference, or skip: a user's clone has no ../shared."""
+    path = REFERENCE / name
+    if not path.is_file():
+        pytest.skip(f"reference file {name} not available (../shared/reference is absent in this checkout)")
+    return path
+
+
+@pytest.fixture
+def make_project(tmp_path: Path):
+    """Write a Pulumi project with one stack file; returns the project directory."""
+
+    def make(stack_yaml: str, stack: str = "test", files: dict[str, str] | None = None) -> Path:
+        project = tmp_path / "project"
+        (project / "stacks").mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO_ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+        (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(textwrap.dedent(stack_yaml), "utf-8")
+        for rel, text in (files or {}).items():
+            target = project / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
+        return project
+
+    return make
