@@ -1,0 +1,32 @@
+"""Reports: one :class:`~sarguard.report.model.Report`, many formats.
+
+``render(report, fmt)`` is the single entry point; renderers are imported lazily so importing
+``sarguard.report.model`` (e.g. from the policy pack) stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sarguard.report.model import Report
+
+FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "github")
+_RENDERERS: dict[str, tuple[str, str]] = {
+    fmt: (f"sarguard.report.render_{fmt}", f"render_{fmt}") for fmt in FORMATS
+}
+
+
+def render(report: Report, fmt: str, *, color: bool = False) -> str:
+    """Render ``report`` as ``fmt`` (one of :data:`FORMATS`); ``color`` affects ``text`` only."""
+    if fmt not in _RENDERERS:
+        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    module, name = _RENDERERS[fmt]
+    renderer = getattr(import_module(module), name)
+    if fmt == "text":
+        return renderer(report, color=color)
+    return renderer(report)
+
+
+__all__ = ["FORMATS", "render"]
