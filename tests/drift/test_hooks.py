@@ -1,0 +1,243 @@
+"""Event hook drift: every compared field, sets, header maps, secrets and the write-only note."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pytest
+
+from sarguard.drift import SECRET_MASK, compare_states
+from sarguard.model import REPORT_EVENT, UNKNOWN
+from tests.drift.builders import declared_state, hook, live_state
+from tests.drift.helpers import only_item, triples
+
+HOOK = "eventHook/soc-siem"
+WRITE_ONLY = "eventHook/soc-siem: channel.config.authScheme.value is write-only in Okta and cannot be compared"
+
+
+class Secret:
+    """Stands in for a secret wrapper from the declared evidence (matched by class name)."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+
+class Flagged:
+    """A secret-like value recognised by its ``is_secret`` attribute, revealing nothing."""
+
+    is_secret = True
+
+
+@pytest.mark.parametrize(
+    ("attr", "field", "live_value"),
+    [
+        ("status", "status", "INACTIVE"),
+        ("uri", "channel.config.uri", "https://elsewhere.example.com/hook"),
+        ("auth_key", "channel.config.authScheme.key", "X-Api-Key"),
+        ("auth_type", "channel.config.authScheme.type", "BEARER"),
+    ],
+)
+def test_scalar_field_changed(attr: str, field: str, live_value: str):
+    declared, live = declared_state(), live_state()
+    setattr(live.event_hooks[0], attr, live_value)
+    item = only_item(compare_states(declared, live))
+    assert (item.kind, item.resource, item.field, item.live) == ("changed", HOOK, field, live_value)
+
+
+def test_unset_declared_status_means_active():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].status = None
+    assert compare_states(declared, live).items == []
+    live.event_hooks[0].status = "INACTIVE"
+    item = only_item(compare_states(declared, live))
+    assert (item.declared, item.live) == ("ACTIVE", "INACTIVE")
+
+
+def test_declared_verification_expects_verified():
+    declared, live = declared_state(), live_state()
+    live.event_hooks[0].verification_status = "UNVERIFIED"
+    item = only_item(compare_states(declared, live))
+    assert (item.field, item.declared, item.live) == (
+        "verificationStatus",
+        "VERIFIED",
+        "UNVERIFIED",
+    )
+
+
+@pytest.mark.parametrize("declared_verification", ["UNVERIFIED", None])
+def test_no_declared_verification_is_not_compared(declared_verification):
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].verification_status = declared_verification
+    live.event_hooks[0].verification_status = "UNVERIFIED"
+    assert compare_states(declared, live).items == []
+
+
+def test_events_compare_as_sets_and_show_sorted_lists():
+    declared, live = declared_state(), live_state()
+    live.event_hooks[0].events = list(reversed(declared.event_hooks[0].events))
+    assert compare_states(declared, live).items == []
+    live.event_hooks[0].events = ["user.session.start", "z.extra", REPORT_EVENT]
+    item = only_item(compare_states(declared, live))
+    assert item.field == "events"
+    assert item.declared == sorted(declared.event_hooks[0].events)
+    assert item.live == sorted(["user.session.start", "z.extra", REPORT_EVENT])
+
+
+def test_headers_compare_as_map_ignoring_order():
+    declared, live = declared_state(), live_state()
+    live.event_hooks[0].headers = dict(reversed(list(declared.event_hooks[0].headers.items())))
+    assert compare_states(declared, live).items == []
+
+
+@pytest.mark.parametrize(
+    "live_headers",
+    [
+        {"X-Source": "okta", "X-Tenant": "other"},
+        {"X-Source": "okta"},
+        {"X-Source": "okta", "X-Tenant": "acme", "X-Extra": "1"},
+    ],
+)
+def test_header_value_or_key_difference_is_one_changed_item(live_headers):
+    declared, live = declared_state(), live_state()
+    live.event_hooks[0].headers = live_headers
+    item = only_item(compare_states(declared, live))
+    assert item.field == "channel.config.headers"
+    assert item.declared == {"X-Source": "okta", "X-Tenant": "acme"}
+    assert item.live == live_headers
+
+
+def test_auth_value_gets_the_write_only_note_and_no_item():
+    result = compare_states(declared_state(), live_state())
+    assert result.items == []
+    assert WRITE_ONLY in result.notes
+
+
+def test_no_write_only_note_without_declared_auth():
+    declared, live = declared_state(), live_state()
+    for h in (declared.event_hooks[0], live.event_hooks[0]):
+        h.auth_key = h.auth_type = None
+        h.auth_value_set = False
+    assert WRITE_ONLY not in compare_states(declared, live).notes
+
+
+def test_secret_header_equal_live_is_not_drift():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].headers["X-Token"] = Secret("s3cr3t-header")
+    live.event_hooks[0].headers["X-Token"] = "s3cr3t-header"
+    assert compare_states(declared, live).items == []
+
+
+def test_secret_header_is_masked_on_both_sides():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].headers["X-Token"] = Secret("s3cr3t-header")
+    live.event_hooks[0].headers["X-Token"] = "s3cr3t-header"
+    live.event_hooks[0].headers["X-Tenant"] = "other"
+    result = compare_states(declared, live)
+    item = only_item(result)
+    assert item.declared["X-Token"] == SECRET_MASK and item.live["X-Token"] == SECRET_MASK
+    assert "s3cr3t-header" not in json.dumps(asdict(result))
+
+
+def test_secret_header_value_difference_is_reported_without_the_value():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].headers["X-Token"] = Secret("s3cr3t-header")
+    live.event_hooks[0].headers["X-Token"] = "stale-header-value"
+    result = compare_states(declared, live)
+    item = only_item(result)
+    assert item.note == "secret header value(s) differ: X-Token"
+    dumped = json.dumps(asdict(result))
+    assert "s3cr3t-header" not in dumped and "stale-header-value" not in dumped
+
+
+def test_pulumi_wrapped_secret_header_is_masked():
+    declared, live = declared_state(), live_state()
+    wrapped = {
+        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        "value": "pw",
+    }
+    declared.event_hooks[0].headers["X-Token"] = wrapped
+    live.event_hooks[0].headers["X-Token"] = "different"
+    item = only_item(compare_states(declared, live))
+    assert item.declared["X-Token"] == SECRET_MASK and item.live["X-Token"] == SECRET_MASK
+
+
+def test_unrevealed_secret_header_is_noted_not_compared():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].headers["X-Token"] = Flagged()
+    live.event_hooks[0].headers["X-Token"] = "whatever"
+    result = compare_states(declared, live)
+    assert result.items == []
+    assert any("X-Token is a secret" in n for n in result.notes)
+
+
+def test_declared_hook_absent_live_is_missing():
+    declared, live = declared_state(), live_state()
+    live.event_hooks = []
+    item = only_item(compare_states(declared, live))
+    assert (item.kind, item.resource, item.field) == ("missing", HOOK, "eventHook")
+    assert item.declared["uri"] == declared.event_hooks[0].uri
+
+
+def test_undeclared_live_hook_on_report_event_is_unmanaged():
+    declared, live = declared_state(), live_state()
+    live.event_hooks.append(hook("shadow", id="who2", events=[REPORT_EVENT]))
+    live.event_hooks.append(hook("unrelated", id="who3", events=["user.session.start"]))
+    item = only_item(compare_states(declared, live))
+    assert (item.kind, item.resource, item.field) == ("unmanaged", "eventHook/shadow", "eventHook")
+    assert item.live["id"] == "who2"
+
+
+def test_unknown_declared_events_are_noted():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].events = UNKNOWN
+    live.event_hooks[0].events = ["x"]
+    result = compare_states(declared, live)
+    assert result.items == []
+    assert f"{HOOK}: events is unknown in the declared state; not compared" in result.notes
+
+
+def test_several_fields_are_ordered_by_field():
+    declared, live = declared_state(), live_state()
+    lh = live.event_hooks[0]
+    lh.uri, lh.status, lh.events = "https://x.example.com", "INACTIVE", []
+    assert triples(compare_states(declared, live)) == [
+        ("changed", HOOK, "channel.config.uri"),
+        ("changed", HOOK, "events"),
+        ("changed", HOOK, "status"),
+    ]
+
+
+def test_unknown_element_in_declared_events_is_noted():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].events = [REPORT_EVENT, UNKNOWN]
+    result = compare_states(declared, live)
+    assert result.items == []
+    assert f"{HOOK}: events is unknown in the declared state; not compared" in result.notes
+
+
+def test_secret_uri_is_compared_blind_and_masked():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].uri = Secret("https://hidden.example.com/t0ken")
+    live.event_hooks[0].uri = "https://hidden.example.com/other-t0ken"
+    result = compare_states(declared, live)
+    item = only_item(result)
+    assert (item.field, item.declared, item.live) == (
+        "channel.config.uri",
+        SECRET_MASK,
+        SECRET_MASK,
+    )
+    assert "t0ken" not in json.dumps(asdict(result))
+    live.event_hooks[0].uri = "https://hidden.example.com/t0ken"
+    assert compare_states(declared, live).items == []
+
+
+def test_unrevealed_secret_uri_is_noted_not_compared():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].uri = Flagged()
+    result = compare_states(declared, live)
+    assert result.items == []
+    assert (
+        f"{HOOK}: channel.config.uri is a secret the declared evidence does not reveal; "
+        "not compared" in result.notes
+    )
