@@ -1,0 +1,96 @@
+"""The JSON report: the public, machine-readable contract (keys are only ever added).
+
+Beyond the documented keys it adds ``exitCode`` and ``errors`` at top level, ``urn`` on findings
+with declared evidence, and ``"ignored": false`` on drift/unread items that are not ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sarguard.controls.base import Finding
+from sarguard.report.exit_codes import exit_code
+from sarguard.report.model import DriftItem, Report, UnreadItem
+from sarguard.report.summary import has_drift_section, summarize
+from sarguard.report.values import jsonable, safe_text
+from sarguard.report.view import TOOL_NAME, TOOL_VERSION, catalog, remediation_of, severity_of
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON data (also what the other machine formats are checked against)."""
+    controls = catalog(report)
+    data: dict[str, Any] = {
+        "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
+        "kind": report.kind,
+        "stack": report.stack,
+        "org": report.org,
+        "exitCode": exit_code(report),
+        "summary": summarize(report),
+        "findings": [_finding(f, controls.get(f.control)) for f in report.findings],
+        "warnings": [safe_text(w) for w in report.warnings],
+        "errors": [safe_text(e) for e in report.errors],
+    }
+    if has_drift_section(report):
+        data["drift"] = [_drift(d) for d in report.drift or []]
+    if has_drift_section(report) or report.unread:
+        data["unread"] = [_unread(u) for u in report.unread]
+    if has_drift_section(report) or report.timings:
+        data["timings"] = {k: round(float(v), 3) for k, v in report.timings.items()}
+    if report.evidence:
+        data["evidence"] = jsonable(report.evidence)
+    return data
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def _finding(finding: Finding, control: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "control": finding.control,
+        "title": control.title if control else "",
+        "status": finding.status,
+        "level": finding.level,
+        "severity": severity_of(finding, control),
+        "resource": finding.resource,
+        "message": safe_text(finding.message),
+        "remediation": remediation_of(finding, control),
+    }
+    if finding.waiver is not None:
+        item["waiver"] = {
+            "reason": safe_text(finding.waiver.get("reason")),
+            "expires": jsonable(finding.waiver.get("expires")),
+        }
+    if finding.location is not None:
+        item["location"] = {"file": finding.location.file, "line": finding.location.line}
+    if finding.urn:
+        item["urn"] = finding.urn
+    return item
+
+
+def _drift(d: DriftItem) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "kind": d.kind,
+        "resource": d.resource,
+        "field": d.field,
+        "declared": jsonable(d.declared),
+        "live": jsonable(d.live),
+        "ignored": d.ignored,
+    }
+    if d.ignored:
+        item["reason"] = safe_text(d.reason)
+    if d.note:
+        item["note"] = safe_text(d.note)
+    return item
+
+
+def _unread(u: UnreadItem) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "resource": u.resource,
+        "reason": safe_text(u.reason),
+        "ignored": u.ignored,
+    }
+    if u.ignored:
+        item["ignoreReason"] = safe_text(u.ignore_reason)
+    return item

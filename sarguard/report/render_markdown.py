@@ -1,0 +1,222 @@
+"""Markdown for pull-request comments and ``$GITHUB_STEP_SUMMARY``.
+
+What needs action comes first (failures with their remediation, then not-evaluated, waived),
+passes are collapsed in ``<details>``. Every piece of user data is escaped: markdown
+punctuation is backslash-escaped (so ``brand/**`` stays literal and ``<script>`` stays text),
+``|`` cannot split a table cell and newlines become ``<br>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from sarguard.report.exit_codes import exit_reasons
+from sarguard.report.model import Report
+from sarguard.report.summary import summarize
+from sarguard.report.values import display, safe_text
+from sarguard.report.view import (
+    TOOL_NAME,
+    by_status,
+    catalog,
+    drift_state,
+    outcome,
+    remediation_of,
+    severity_of,
+)
+
+EMOJI = {0: "✅", 1: "❌", 2: "⚠️"}
+_SUMMARY_HEADERS = {
+    "passed": "Passed",
+    "failed": "Failed",
+    "notEvaluated": "Not evaluated",
+    "notApplicable": "Not applicable",
+    "waived": "Waived",
+    "changed": "Changed",
+    "missing": "Missing",
+    "unmanaged": "Unmanaged",
+    "ignored": "Ignored",
+    "unread": "Unread",
+}
+_PUNCTUATION = re.compile(r"([\\`*_\[\]<>#|~&])")
+# A cell or list item starting like this would become a nested list or a heading.
+_BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
+
+
+def md_text(value: str) -> str:
+    """Escape text so it renders literally, on one line (newlines become ``<br>``)."""
+    escaped = _PUNCTUATION.sub(r"\\\1", value.replace("\r\n", "\n").replace("\r", "\n"))
+    escaped = _BLOCK_START.sub(_escape_block_start, escaped)
+    return escaped.replace("\n", "<br>")
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    marker = match.group(2)
+    if marker.isdigit():  # "1." → "1\." keeps the number, loses the list meaning
+        return match.group(1) + marker + "\\"
+    return match.group(1) + "\\" + marker
+
+
+def md_code(value: str, in_table: bool = True) -> str:
+    """An inline code span on one line; inside a table cell ``|`` is escaped (GFM rule)."""
+    flat = " ".join(value.replace("\r", "\n").split("\n"))
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    body = flat.replace("|", "\\|") if in_table else flat
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def render_markdown(report: Report) -> str:
+    lines: list[str] = []
+    lines += _headline(report)
+    lines += _summary_table(report)
+    controls = catalog(report)
+    failures = by_status(report, "fail")
+    if failures:
+        lines += ["", "### Failures", ""]
+        lines += _table(
+            ("Control", "Severity", "Level", "Resource", "Message"),
+            (
+                (
+                    f"**{md_text(f.control)}**",
+                    md_text(severity_of(f, controls.get(f.control))),
+                    md_text(f.level),
+                    md_code(f.resource),
+                    md_text(safe_text(f.message)),
+                )
+                for f in failures
+            ),
+        )
+        fixes: dict[str, str] = {}
+        for f in failures:
+            fix = remediation_of(f, controls.get(f.control))
+            if fix and f.control not in fixes:
+                fixes[f.control] = fix
+        if fixes:
+            lines += ["", "**How to fix**", ""]
+            for cid, fix in fixes.items():
+                title = controls[cid].title if cid in controls else ""
+                name = f"**{md_text(cid)}**" + (f" {md_text(title)}" if title else "")
+                lines.append(f"- {name}: {md_text(fix)}")
+    not_evaluated = by_status(report, "not_evaluated")
+    if not_evaluated:
+        lines += ["", "### Not evaluated", ""]
+        lines += _table(
+            ("Control", "Level", "Resource", "Why"),
+            (
+                (
+                    md_text(f.control),
+                    md_text(f.level),
+                    md_code(f.resource),
+                    md_text(safe_text(f.message)),
+                )
+                for f in not_evaluated
+            ),
+        )
+    waived = by_status(report, "waived")
+    if waived:
+        lines += ["", "### Waived", ""]
+        lines += _table(
+            ("Control", "Resource", "Reason", "Expires", "Message"),
+            (
+                (
+                    md_text(f.control),
+                    md_code(f.resource),
+                    md_text(safe_text((f.waiver or {}).get("reason"))),
+                    md_text(safe_text((f.waiver or {}).get("expires"))),
+                    md_text(safe_text(f.message)),
+                )
+                for f in waived
+            ),
+        )
+    for status, label in (("pass", "Passed"), ("not_applicable", "Not applicable")):
+        found = by_status(report, status)
+        if found:
+            lines += ["", f"<details><summary>{label} ({len(found)})</summary>", ""]
+            lines += _table(
+                ("Control", "Resource", "Message"),
+                (
+                    (md_text(f.control), md_code(f.resource), md_text(safe_text(f.message)))
+                    for f in found
+                ),
+            )
+            lines += ["", "</details>"]
+    lines += _drift(report)
+    lines += _bullets("Unread evidence", _unread_lines(report))
+    lines += _bullets("Warnings", (md_text(safe_text(w)) for w in report.warnings))
+    lines += _bullets("Errors", (md_text(safe_text(e)) for e in report.errors))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _headline(report: Report) -> list[str]:
+    code, word = outcome(report)
+    head = f"## {EMOJI[code]} {TOOL_NAME} {md_text(report.kind)}: {md_text(word)}"
+    if report.stack:
+        head += f" (stack {md_code(report.stack, in_table=False)})"
+    lines = [head, ""]
+    if report.org:
+        lines.append(f"Org: {md_code(report.org, in_table=False)}  ")
+    reasons = [md_text(r) for _, r in exit_reasons(report)]
+    lines.append(f"Exit code {code}" + (": " + "; ".join(reasons) if reasons else "."))
+    return lines + [""]
+
+
+def _summary_table(report: Report) -> list[str]:
+    counts = summarize(report)
+    return _table(
+        [_SUMMARY_HEADERS[k] for k in counts],
+        [[str(v) for v in counts.values()]],
+        numeric=True,
+    )
+
+
+def _drift(report: Report) -> list[str]:
+    if report.drift is None and report.kind == "check":
+        return []
+    items = report.drift or []
+    if not items:
+        return ["", "### Drift", "", "No drift."]
+    lines = ["", "### Drift", ""]
+    ordered = [d for d in items if not d.ignored] + [d for d in items if d.ignored]
+    lines += _table(
+        ("Kind", "Resource", "Field", "Declared", "Live", "Status"),
+        (
+            (
+                md_text(d.kind),
+                md_code(d.resource),
+                md_code(d.field) if d.field else "",
+                md_text(display(d.declared)),
+                md_text(display(d.live)),
+                md_text(drift_state(d)),
+            )
+            for d in ordered
+        ),
+    )
+    return lines
+
+
+def _unread_lines(report: Report) -> list[str]:
+    out = []
+    for entry in report.unread:
+        line = f"{md_code(entry.resource, in_table=False)}: {md_text(safe_text(entry.reason))}"
+        if entry.ignored:
+            line += f" (ignored: {md_text(safe_text(entry.ignore_reason))})"
+        out.append(line)
+    return out
+
+
+def _bullets(title: str, items: Iterable[str]) -> list[str]:
+    items = list(items)
+    if not items:
+        return []
+    return ["", f"### {title}", ""] + [f"- {item}" for item in items]
+
+
+def _table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: bool = False
+) -> list[str]:
+    align = "---:" if numeric else "---"
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(align for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines

@@ -1,0 +1,116 @@
+"""What every renderer needs to know about a report, computed once and the same way.
+
+Renderers differ only in syntax; the catalog lookups, fallbacks, ordering and outcome wording
+live here so ``text`` and ``markdown`` can never disagree about what a report says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sarguard import __version__
+from sarguard.controls.base import Control, Finding
+from sarguard.report.exit_codes import exit_code
+from sarguard.report.model import DriftItem, Report
+from sarguard.report.values import display, safe_text
+
+TOOL_NAME = "sarguard"
+TOOL_VERSION = __version__
+
+STATUS_LABELS: dict[str, str] = {
+    "pass": "pass",
+    "fail": "FAIL",
+    "not_evaluated": "not evaluated",
+    "not_applicable": "not applicable",
+    "waived": "waived",
+}
+# Order in which statuses are shown: what needs action first.
+STATUS_ORDER: tuple[str, ...] = ("fail", "not_evaluated", "waived", "not_applicable", "pass")
+OUTCOME_WORDS: dict[int, str] = {0: "passed", 1: "failed", 2: "could not run"}
+
+
+@dataclass(frozen=True)
+class ControlGroup:
+    control_id: str
+    control: Control | None
+    findings: list[Finding]
+
+    @property
+    def title(self) -> str:
+        return self.control.title if self.control else ""
+
+
+def catalog(report: Report) -> dict[str, Control]:
+    return {c.id: c for c in report.controls}
+
+
+def title_of(report: Report, control_id: str) -> str:
+    control = catalog(report).get(control_id)
+    return control.title if control else ""
+
+
+def severity_of(finding: Finding, control: Control | None) -> str:
+    """The finding's severity, else the catalog's."""
+    return finding.severity or (control.severity if control else "")
+
+
+def remediation_of(finding: Finding, control: Control | None) -> str:
+    """The finding's own remediation, else the catalog's."""
+    return safe_text(finding.remediation) or (control.remediation if control else "")
+
+
+def groups(report: Report) -> list[ControlGroup]:
+    """Findings grouped by control: catalog order, then controls unknown to the catalog."""
+    by_id: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_id.setdefault(finding.control, []).append(finding)
+    known = catalog(report)
+    order = [c.id for c in report.controls if c.id in by_id]
+    order += [cid for cid in by_id if cid not in known]
+    return [ControlGroup(cid, known.get(cid), by_id[cid]) for cid in order]
+
+
+def by_status(report: Report, status: str) -> list[Finding]:
+    return [f for f in report.findings if f.status == status]
+
+
+def outcome(report: Report) -> tuple[int, str]:
+    """``(exit code, word)``; drift runs say "in sync"/"drifted" instead of passed/failed."""
+    code = exit_code(report)
+    if report.kind == "drift" and code < 2:
+        return code, "in sync" if code == 0 else "drifted"
+    return code, OUTCOME_WORDS[code]
+
+
+def location_of(report: Report, finding: Finding) -> tuple[str | None, int | None]:
+    """Where an annotation should point: the finding's location, else the stack file."""
+    if finding.location is not None and finding.location.file:
+        line = finding.location.line
+        return finding.location.file, line if isinstance(line, int) and line >= 1 else None
+    return report.stack_file, None
+
+
+def drift_state(item: DriftItem) -> str:
+    """Status column of a drift row: the ignore reason, and any note."""
+    parts = []
+    if item.ignored:
+        parts.append(f"ignored: {safe_text(item.reason)}" if item.reason else "ignored")
+    if item.note:
+        parts.append(safe_text(item.note))
+    return "; ".join(parts)
+
+
+def drift_sentence(item: DriftItem, limit: int | None = 200) -> str:
+    """One line describing a drift item, for annotations and test reports."""
+    declared, live = display(item.declared, limit), display(item.live, limit)
+    if item.kind == "missing":
+        text = f"{item.resource} is declared but missing from the live org"
+    elif item.kind == "unmanaged":
+        text = f"{item.resource} exists in the live org but is not declared"
+    else:
+        text = f"{item.resource} {item.field}: declared {declared}, live {live}"
+    if item.kind != "changed" and item.field:
+        text += f" ({item.field}: declared {declared}, live {live})"
+    if item.note:
+        text += f" — {safe_text(item.note)}"
+    return text
