@@ -6,8 +6,9 @@ the offline check and the live audit all call the same function; none re-impleme
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 from sarguard.model import Location, OrgState
 

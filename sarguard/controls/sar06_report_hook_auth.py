@@ -1,0 +1,122 @@
+"""SAR-06: the report hook authenticates, and its secret is a Pulumi secret.
+
+Why: an unauthenticated endpoint accepts forged "user reported suspicious activity" events (a
+cheap way to force password resets or flood the SOC); a plaintext auth value in the stack leaks
+the credential to everyone who can read the repository or the state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sarguard.controls._helpers import DECLARED_SOURCES, SECRET_AWARE_SOURCES, finding, unread_for
+from sarguard.controls._hooks import hook_key, report_hooks
+from sarguard.controls.base import Control, Finding
+from sarguard.model import ORG, REPORT_EVENT, SECTION_EVENT_HOOKS, EventHook, OrgState, is_unknown
+
+ID = "SAR-06"
+# Extra headers whose names say they carry a credential (judged like the auth value).
+_CREDENTIAL_HEADER = re.compile(r"auth|token|secret|password|api[-_]?key", re.IGNORECASE)
+
+
+def is_secret(value: Any) -> bool:
+    """Evidence adapters wrap Pulumi secrets in markers that say ``is_secret``."""
+    return bool(getattr(value, "is_secret", False))
+
+
+def _declared(hook: EventHook, secret_aware: bool) -> tuple[list[str], list[str], list[str]]:
+    """(problems, unknowns, notes) for a declared hook."""
+    problems: list[str] = []
+    unknowns: list[str] = []
+    notes: list[str] = []
+    if is_unknown(hook.auth_type):
+        unknowns.append("auth.type cannot be known during preview")
+    elif hook.auth_type not in (None, "HEADER"):
+        problems.append(f"auth.type is {hook.auth_type}, expected HEADER")
+    if is_unknown(hook.auth_key):
+        unknowns.append("auth.key cannot be known during preview")
+    elif not hook.auth_key:
+        problems.append("no auth header key (auth.key) is set")
+    if hook.auth_value_set is False:
+        problems.append("no auth header value (auth.value) is set")
+    elif hook.auth_value_set is None:
+        unknowns.append("whether auth.value is set cannot be known during preview")
+    if hook.auth_value_set:
+        if hook.auth_value_secret is False:
+            problems.append("auth.value is plaintext; it must be a Pulumi secret")
+        elif hook.auth_value_secret is None:
+            notes.append("this evidence cannot show whether auth.value is a secret")
+    if secret_aware:
+        plain = sorted(k for k, v in hook.headers.items()
+                       if _CREDENTIAL_HEADER.search(str(k)) and isinstance(v, str) and v)
+        if plain:
+            problems.append(f"credential header(s) {', '.join(plain)} are plaintext; "
+                            "make them Pulumi secrets")
+    return problems, unknowns, notes
+
+
+def _live(hook: EventHook) -> tuple[list[str], list[str], list[str]]:
+    """(problems, unknowns, notes) for a hook read from Okta (the value is never returned)."""
+    problems: list[str] = []
+    if hook.auth_type != "HEADER":
+        problems.append(f"channel.config.authScheme.type is {hook.auth_type or 'not set'}, "
+                        "expected HEADER")
+    if not hook.auth_key:
+        problems.append("channel.config.authScheme.key is not set")
+    return problems, [], ["Okta never returns the auth value"]
+
+
+def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
+    reason = unread_for(state, SECTION_EVENT_HOOKS)
+    if reason:
+        return [finding(ID, "not_evaluated", ORG, f"event hooks could not be read: {reason}")]
+    hooks = report_hooks(state.event_hooks)
+    if not hooks:
+        return [finding(ID, "not_evaluated", ORG,
+                        f"no event hook is subscribed to {REPORT_EVENT}, so there is no hook "
+                        "authentication to check (see SAR-05)")]
+    out: list[Finding] = []
+    for hook in hooks:
+        key = hook_key(hook)
+        hook_reason = unread_for(state, key)
+        if hook_reason:
+            out.append(finding(ID, "not_evaluated", key, f"hook could not be read: {hook_reason}",
+                               urn=hook.urn))
+            continue
+        if state.source in DECLARED_SOURCES:
+            problems, unknowns, notes = _declared(hook, state.source in SECRET_AWARE_SOURCES)
+        else:
+            problems, unknowns, notes = _live(hook)
+        suffix = f" ({'; '.join(notes)})" if notes else ""
+        if problems:
+            out.append(finding(ID, "fail", key, "hook " + "; ".join(problems) + suffix, urn=hook.urn,
+                               problems=problems))
+        elif unknowns:
+            out.append(finding(ID, "not_evaluated", key, "; ".join(unknowns) + suffix, urn=hook.urn))
+        else:
+            out.append(finding(ID, "pass", key, "hook sends an auth header" + suffix, urn=hook.urn))
+    return out
+
+
+CONTROL = Control(
+    id=ID,
+    policy_name="sar-06-report-hook-authenticated",
+    title="The report event hook authenticates with a secret header",
+    severity="high",
+    default_level="mandatory",
+    rationale=("Without an auth header the SIEM/SOAR endpoint cannot tell Okta's deliveries from "
+               "forged reports; a plaintext credential in the stack or state leaks it to anyone "
+               "who can read them."),
+    remediation=("Set sarguard:settings.eventHook.authHeader (the header name) in "
+                 "stacks/Pulumi.<stack>.yaml and store the value as a secret: "
+                 "`pulumi config set --secret sarguard:eventHookSecret <value>`, then `pulumi up`. "
+                 "Admin Console: Workflow > Event Hooks > <hook> > Edit > Authentication field / "
+                 "Authentication secret."),
+    references=(
+        "https://developer.okta.com/docs/concepts/event-hooks/#header-authentication",
+        "https://www.pulumi.com/docs/concepts/secrets/",
+    ),
+    evaluate=evaluate,
+)

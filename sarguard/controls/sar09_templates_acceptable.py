@@ -1,0 +1,169 @@
+"""SAR-09: email customizations are ones Okta will accept, checked before ``pulumi up`` tries.
+
+Why: Okta rejects a customization that drops a template's required variables, a second default,
+a second customization for a language, an unsupported language, a subject over 128 characters or
+a body of 64 KB or more. Found at apply time, that is a half-applied stack; found here, it is a
+review comment.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from sarguard.controls._helpers import (
+    all_templates,
+    customization_key,
+    describe_language,
+    finding,
+    template_key,
+    template_unread,
+    unread_for,
+)
+from sarguard.controls.base import Control, Finding
+from sarguard.controls.velocity import references
+from sarguard.model import ORG, SECTION_BRANDS, Customization, OrgState, Template, is_unknown
+
+ID = "SAR-09"
+MAX_SUBJECT_CHARS = 128
+MAX_BODY_BYTES = 64 * 1024  # the body must be smaller than this
+
+# Per template: groups of variables; each group needs at least one of its names referenced.
+REQUIRED_VARIABLES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "NewSignOnNotification": (
+        ("request.browser",), ("request.date",), ("request.time",), ("request.location",),
+        ("request.ipAddress",),
+    ),
+    "AuthenticatorEnrolled": (("request.factor", "request.authenticator"),),
+    "AuthenticatorReset": (("request.factors", "request.authenticators"),),
+}
+
+
+def _languages() -> frozenset[str]:
+    from sarguard.settings.languages import OKTA_LANGUAGES  # package data, loaded on first use
+
+    return OKTA_LANGUAGES
+
+
+def _refers(refs: set[str], name: str) -> bool:
+    return any(ref == name or ref.startswith(name + ".") for ref in refs)
+
+
+def _customization_problems(template: Template, custom: Customization) -> tuple[list[str], list[str]]:
+    """(problems, unknowns) for one customization."""
+    problems: list[str] = []
+    unknowns: list[str] = []
+    lang = custom.language
+    if is_unknown(lang):
+        unknowns.append("the language cannot be known during preview")
+    elif not lang:
+        problems.append("no language is set")
+    elif lang not in _languages():
+        problems.append(f"language {lang!r} is not one of Okta's supported languages")
+    subject = custom.subject
+    if is_unknown(subject):
+        unknowns.append("the subject cannot be known during preview")
+    elif not isinstance(subject, str) or not subject:
+        problems.append("no subject is set")
+    elif len(subject) > MAX_SUBJECT_CHARS:
+        problems.append(f"the subject is {len(subject)} characters (Okta allows at most "
+                        f"{MAX_SUBJECT_CHARS})")
+    body = custom.body
+    if is_unknown(body):
+        unknowns.append("the body cannot be known during preview")
+    elif not isinstance(body, str) or not body:
+        problems.append("no body is set")
+    else:
+        size = len(body.encode("utf-8"))
+        if size >= MAX_BODY_BYTES:
+            problems.append(f"the body is {size} bytes (Okta requires less than {MAX_BODY_BYTES})")
+        refs = references(body)
+        missing = [" or ".join(f"${{{n}}}" for n in group)
+                   for group in REQUIRED_VARIABLES.get(template.name, ())
+                   if not any(_refers(refs, n) for n in group)]
+        if missing:
+            problems.append(f"the body lacks required variable(s) {', '.join(missing)}")
+    return problems, unknowns
+
+
+def _template_problems(template: Template) -> tuple[list[str], list[str]]:
+    """(problems, unknowns) for the set of a template's customizations."""
+    problems: list[str] = []
+    unknowns: list[str] = []
+    customs = template.customizations
+    if any(is_unknown(c.is_default) for c in customs):
+        unknowns.append("which customization is the default cannot be known during preview")
+    else:
+        defaults = sum(1 for c in customs if c.is_default is True)
+        if defaults == 0:
+            problems.append("no customization is the default (exactly one must be)")
+        elif defaults > 1:
+            problems.append(f"{defaults} customizations are marked default (exactly one must be)")
+    langs = Counter(c.language for c in customs if isinstance(c.language, str))
+    dupes = sorted(lang for lang, n in langs.items() if n > 1)
+    if dupes:
+        problems.append(f"more than one customization for language(s) {', '.join(dupes)}")
+    if any(is_unknown(c.language) for c in customs):
+        unknowns.append("some languages cannot be known during preview")
+    return problems, unknowns
+
+
+def _verdict(ok: str, problems: list[str], unknowns: list[str]) -> tuple[str, str]:
+    if problems:
+        return "fail", "; ".join(problems)
+    if unknowns:
+        return "not_evaluated", "; ".join(unknowns)
+    return "pass", ok
+
+
+def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
+    reason = unread_for(state, SECTION_BRANDS)
+    if reason:
+        return [finding(ID, "not_evaluated", ORG, f"brands and templates could not be read: {reason}")]
+    out: list[Finding] = []
+    for brand, template in all_templates(state):
+        if not template.customizations:
+            continue
+        where = f"{template.name} in brand {brand.key}"
+        incomplete = template_unread(state, brand, template)
+        if incomplete:
+            status, message = "not_evaluated", f"customizations could not all be read: {incomplete}"
+        else:
+            status, message = _verdict("one default, one customization per language",
+                                       *_template_problems(template))
+        out.append(finding(ID, status, template_key(brand, template), f"{where}: {message}",
+                           urn=template.settings_urn))
+        for custom in template.customizations:
+            status, message = _verdict("Okta accepts this customization",
+                                       *_customization_problems(template, custom))
+            out.append(finding(ID, status, customization_key(brand, template, custom),
+                               f"{where} ({describe_language(custom)}): {message}", urn=custom.urn))
+    if not out:
+        out.append(finding(ID, "pass", ORG, "no email customization to check"))
+    return out
+
+
+CONTROL = Control(
+    id=ID,
+    policy_name="sar-09-templates-acceptable",
+    title="Email customizations are acceptable to Okta",
+    severity="medium",
+    default_level="mandatory",
+    rationale=("Okta rejects customizations that drop required variables, add a second default or "
+               "a second customization per language, use an unsupported language, or exceed 128 "
+               "subject characters / 64 KB of body; catching that before apply avoids a "
+               "half-applied stack."),
+    remediation=("Fix the customization under sarguard:settings.brands[].templates.<Template>."
+                 "customizations[] in stacks/Pulumi.<stack>.yaml: keep the template's required "
+                 "variables (NewSignOnNotification: ${request.browser}, ${request.date}, "
+                 "${request.time}, ${request.location}, ${request.ipAddress}; AuthenticatorEnrolled: "
+                 "${request.factor} or ${request.authenticator}; AuthenticatorReset: "
+                 "${request.factors} or ${request.authenticators}), mark exactly one isDefault: true, "
+                 "one entry per supported language, subject <= 128 characters, body < 64 KB."),
+    references=(
+        "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/CustomTemplates/",
+        "https://developer.okta.com/docs/guides/custom-email/main/",
+    ),
+    evaluate=evaluate,
+)

@@ -1,0 +1,79 @@
+"""A small Velocity reference scanner for email templates.
+
+Okta renders email customizations with Apache Velocity. A template keeps the report link only
+when its body *renders* ``$request.reportSuspiciousActivityToken``; text inside comments, inside
+``#[[ ... ]]#`` unparsed blocks or behind an escaping backslash is emitted literally (or not at
+all), so a plain substring search would pass broken templates. This module strips what Velocity
+does not evaluate and then collects real references.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A Velocity identifier: a letter followed by letters, digits, '_' or '-'.
+_IDENT = r"[A-Za-z][A-Za-z0-9_-]*"
+_CHAIN = rf"{_IDENT}(?:\.{_IDENT})*"
+# $x, $!x, ${x}, $!{x} -- the formal form must close its brace.
+_REFERENCE = re.compile(rf"\$(!?)(?:\{{({_CHAIN})\}}|({_CHAIN}))")
+
+
+def strip_non_rendered(body: str) -> str:
+    """Remove ``##`` line comments, ``#* *#`` block comments and ``#[[ ]]#`` unparsed blocks.
+
+    Scans left to right, as Velocity's lexer does, so a ``##`` inside a block comment or a
+    ``#*`` after a ``##`` on the same line are handled the way Velocity handles them. An
+    unterminated block comment swallows the rest of the template (Velocity would reject it; we
+    fail closed and treat nothing after it as rendered).
+    """
+    out: list[str] = []
+    i, n = 0, len(body)
+    while i < n:
+        if body.startswith("##", i):
+            end = body.find("\n", i)
+            if end < 0:
+                break
+            i = end  # keep the newline itself
+            continue
+        if body.startswith("#*", i):
+            end = body.find("*#", i + 2)
+            if end < 0:
+                break
+            i = end + 2
+            out.append(" ")  # a comment still separates tokens
+            continue
+        if body.startswith("#[[", i):
+            end = body.find("]]#", i + 3)
+            if end < 0:
+                break
+            i = end + 3
+            out.append(" ")
+            continue
+        out.append(body[i])
+        i += 1
+    return "".join(out)
+
+
+def references(body: str) -> set[str]:
+    """The dotted names (``request.browser``) of every reference Velocity would evaluate."""
+    text = strip_non_rendered(body)
+    found: set[str] = set()
+    for match in _REFERENCE.finditer(text):
+        backslashes = 0
+        j = match.start() - 1
+        while j >= 0 and text[j] == "\\":
+            backslashes += 1
+            j -= 1
+        if backslashes % 2 == 1:  # \$x is literal text, not a reference
+            continue
+        found.add(match.group(2) or match.group(3))
+    return found
+
+
+def has_reference(body: str, name: str) -> bool:
+    """True when ``body`` references ``name`` itself or a property/method chained off it.
+
+    ``name`` matches ``$request.factor`` and ``$request.factor.name`` but not
+    ``$request.factors`` or ``$request.facto``: identifiers are compared whole.
+    """
+    return any(ref == name or ref.startswith(name + ".") for ref in references(body))

@@ -1,0 +1,116 @@
+"""SAR-09 (customizations acceptable to Okta) and SAR-10 (ThreatInsight on, advisory)."""
+
+import pytest
+
+from sarguard.controls.catalog import get_control
+from sarguard.controls.runner import evaluate_catalog
+from sarguard.model import UNKNOWN, Brand, Template, ThreatInsight
+from tests.controls.conftest import by_resource, custom, good_state, run
+
+T_KEY = "brand/default/template/{}/settings"
+C_KEY = "brand/default/template/{}/customization/{}"
+
+
+def _only(template, *customs, source="declared"):
+    state = good_state(source)
+    state.brands = {"default": Brand(key="default", is_default=True, templates={
+        template: Template(name=template, customizations=list(customs))})}
+    return state
+
+
+def test_sar09_good_state_passes_every_template_and_customization():
+    findings = run("SAR-09", good_state())
+    assert len(findings) == 4 + 8 and {f.status for f in findings} == {"pass"}
+
+
+@pytest.mark.parametrize("template,body,missing", [
+    ("NewSignOnNotification", "${request.browser} ${request.date} ${request.time} ${request.location}",
+     "request.ipAddress"),
+    ("NewSignOnNotification",
+     "## ${request.ipAddress}\n${request.browser} ${request.date} ${request.time} ${request.location}",
+     "request.ipAddress"),
+    ("AuthenticatorEnrolled", "${request.factors}", "request.factor} or ${request.authenticator"),
+    ("AuthenticatorReset", "${request.factor}", "request.factors} or ${request.authenticators"),
+])
+def test_sar09_required_variables(template, body, missing):
+    findings = by_resource(run("SAR-09", _only(template, custom("en", body=body))))
+    f = findings[C_KEY.format(template, "en")]
+    assert f.status == "fail" and missing in f.message
+
+
+@pytest.mark.parametrize("template,body", [
+    ("NewSignOnNotification",
+     "$request.browser $!request.date ${request.time} $!{request.location} ${request.ipAddress}"),
+    ("AuthenticatorEnrolled", "${request.authenticator.name}"),
+    ("AuthenticatorEnrolled", "$request.factor"),
+    ("AuthenticatorReset", "$!{request.authenticators}"),
+    ("PasswordChanged", "<p>anything</p>"),
+])
+def test_sar09_required_variables_any_alternative_and_form(template, body):
+    findings = by_resource(run("SAR-09", _only(template, custom("en", body=body))))
+    assert findings[C_KEY.format(template, "en")].status == "pass"
+
+
+def test_sar09_exactly_one_default():
+    t = "PasswordChanged"
+    none = by_resource(run("SAR-09", _only(t, custom("en", is_default=False),
+                                           custom("fr", is_default=None))))
+    assert none[T_KEY.format(t)].status == "fail" and "no customization" in none[T_KEY.format(t)].message
+    two = by_resource(run("SAR-09", _only(t, custom("en"), custom("fr"))))
+    assert two[T_KEY.format(t)].status == "fail" and "2 customizations" in two[T_KEY.format(t)].message
+
+
+def test_sar09_one_customization_per_language():
+    state = _only("PasswordChanged", custom("en"), custom("en", is_default=False))
+    findings = evaluate_catalog(state, controls=[get_control("SAR-09")])
+    f = by_resource(findings)[T_KEY.format("PasswordChanged")]
+    assert f.status == "fail" and "language(s) en" in f.message
+
+
+@pytest.mark.parametrize("language,ok", [("en", True), ("pt-BR", True), ("zh-TW", True),
+                                          ("nl-NL", True), ("pt", False), ("klingon", False),
+                                          ("EN", False)])
+def test_sar09_supported_languages(language, ok):
+    f = by_resource(run("SAR-09", _only("PasswordChanged", custom(language))))[
+        C_KEY.format("PasswordChanged", language)]
+    assert (f.status == "pass") is ok
+
+
+def test_sar09_subject_and_body_limits():
+    t = "PasswordChanged"
+    assert by_resource(run("SAR-09", _only(t, custom(subject="s" * 128))))[
+        C_KEY.format(t, "en")].status == "pass"
+    f = by_resource(run("SAR-09", _only(t, custom(subject="s" * 129))))[C_KEY.format(t, "en")]
+    assert f.status == "fail" and "129 characters" in f.message
+    just_under = "x" * (64 * 1024 - 1)
+    assert by_resource(run("SAR-09", _only(t, custom(body=just_under))))[
+        C_KEY.format(t, "en")].status == "pass"
+    f = by_resource(run("SAR-09", _only(t, custom(body="é" * (32 * 1024)))))[C_KEY.format(t, "en")]
+    assert f.status == "fail" and "65536 bytes" in f.message  # bytes, not characters
+    f = by_resource(run("SAR-09", _only(t, custom(subject=""))))[C_KEY.format(t, "en")]
+    assert f.status == "fail" and "no subject" in f.message
+
+
+def test_sar09_unknowns_are_not_evaluated():
+    t = "PasswordChanged"
+    findings = by_resource(run("SAR-09", _only(t, custom(body=UNKNOWN, is_default=UNKNOWN),
+                                               source="pack")))
+    assert findings[C_KEY.format(t, "en")].status == "not_evaluated"
+    assert findings[T_KEY.format(t)].status == "not_evaluated"
+
+
+def test_sar10_levels():
+    state = good_state()
+    assert run("SAR-10", state)[0].status == "pass"
+    state.threat_insight = ThreatInsight(action="none", urn="urn:test::ti")
+    [f] = run("SAR-10", state)
+    assert (f.status, f.urn) == ("fail", "urn:test::ti")
+    state.threat_insight.action = UNKNOWN
+    assert run("SAR-10", state)[0].status == "not_evaluated"
+    state.threat_insight = None
+    assert run("SAR-10", state)[0].status == "fail"
+    live = good_state("live")
+    live.threat_insight = None
+    live.unread["threatInsight"] = "missing scope okta.threatInsights.read"
+    [f] = run("SAR-10", live)
+    assert f.status == "not_evaluated" and "okta.threatInsights.read" in f.message
