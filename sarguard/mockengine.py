@@ -116,6 +116,17 @@ def config_strings(values: Mapping[str, Any]) -> tuple[dict[str, str], list[str]
     return out, secret_keys
 
 
+def _ensure_event_loop() -> None:
+    """Pulumi's mock runtime needs a current event loop on this thread; asyncio.run() elsewhere
+    (e.g. the API client) leaves none behind."""
+    import asyncio
+
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def run_under_mocks(
     declare: Callable[[], Mapping[str, Any] | None],
     *,
@@ -130,6 +141,7 @@ def run_under_mocks(
     strings, secret_keys = config_strings(config)
     urn_prefix = f"urn:pulumi:{stack}::{project}"
     with _LOCK:
+        _ensure_event_loop()
         set_all_config(strings, secret_keys=secret_keys)
         set_mocks(RecordingMocks(run, urn_prefix, parent_type), project=project, stack=stack,
                   preview=preview)

@@ -23,6 +23,17 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     group.add_argument("--strict", action="store_true",
                        help="exit 1 on any failure, advisory ones included")
+    group.add_argument("--also", action="append", default=[], metavar="FORMAT=FILE", type=_also,
+                       help="also write the same report as FORMAT to FILE (repeatable), e.g. "
+                            "--also sarif=out.sarif --also markdown=summary.md")
+
+
+def _also(value: str) -> tuple[str, str]:
+    fmt, sep, path = value.partition("=")
+    if not sep or fmt not in FORMATS or not path:
+        raise argparse.ArgumentTypeError(
+            f"expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}; got {value!r}")
+    return fmt, path
 
 
 def add_project_argument(parser: argparse.ArgumentParser) -> None:
@@ -50,5 +61,7 @@ def load_config(path: str | None):
 def emit(report: Report, args: argparse.Namespace) -> int:
     """Render the report as asked, write it, and return the exit code it implies."""
     color = args.format == "text" and not args.output and sys.stdout.isatty()
+    for fmt, path in getattr(args, "also", None) or []:
+        write_output(render(report, fmt), path)
     write_output(render(report, args.format, color=color), args.output)
     return exit_code(report)

@@ -16,6 +16,8 @@ from sarguard.controls import (
     sar08_admins_notified,
     sar09_templates_acceptable,
     sar10_threatinsight,
+    sar11_report_deliveries,
+    sar12_no_tampering,
 )
 from sarguard.controls.base import Control
 
@@ -30,6 +32,8 @@ CATALOG: list[Control] = [
     sar08_admins_notified.CONTROL,
     sar09_templates_acceptable.CONTROL,
     sar10_threatinsight.CONTROL,
+    sar11_report_deliveries.CONTROL,
+    sar12_no_tampering.CONTROL,
 ]
 
 

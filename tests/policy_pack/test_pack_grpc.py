@@ -34,8 +34,10 @@ def test_analyzer_info_lists_the_catalog(pack):
     assert info.name == "sarguard" and info.supportsConfig
     assert [p.name for p in info.policies] == [c.policy_name for c in CATALOG]
     levels = {p.name: p.enforcementLevel for p in info.policies}
+    expected = {c.policy_name: ADVISORY if c.default_level == "advisory" else MANDATORY for c in CATALOG}
+    assert levels == expected
     assert levels["sar-10-threatinsight-enabled"] == ADVISORY
-    assert {v for k, v in levels.items() if k != "sar-10-threatinsight-enabled"} == {MANDATORY}
+    assert levels["sar-01-report-suspicious-activity-enabled"] == MANDATORY
     schemas = {p.name: p.configSchema.properties for p in info.policies}
     assert list(schemas["sar-02-link-emails-enabled"]["required"]["default"]) == [
         "newSignOn", "factorEnrolled", "factorReset", "passwordChanged"]
