@@ -9,7 +9,7 @@ from sarguard.commands.common import (
     add_project_argument,
     add_report_arguments,
     apply_waivers_file,
-    emit,
+    emit_timed,
     load_config,
 )
 from sarguard.controls.catalog import CATALOG
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     timings["evaluation"] = time.perf_counter() - started
     report = Report(kind="check", findings=findings, controls=list(CATALOG), stack=stack, org=org,
                     warnings=warnings, timings=timings, strict=args.strict, stack_file=stack_file)
-    return emit(report, args)
+    return emit_timed(report, args)
 
 
 def _org_name(values: dict) -> str | None:

@@ -58,6 +58,16 @@ def load_config(path: str | None):
     return load_policy_config(path)
 
 
+def emit_timed(report: Report, args: argparse.Namespace) -> int:
+    """``emit`` with the rendering phase timed into the report itself."""
+    import time
+
+    started = time.perf_counter()
+    render(report, args.format)
+    report.timings["rendering"] = round(time.perf_counter() - started, 3)
+    return emit(report, args)
+
+
 def emit(report: Report, args: argparse.Namespace) -> int:
     """Render the report as asked, write it, and return the exit code it implies."""
     color = args.format == "text" and not args.output and sys.stdout.isatty()

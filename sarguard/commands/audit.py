@@ -1,0 +1,44 @@
+"""``sarguard audit``: the control catalog on a live org, no stack needed (orgs not on Pulumi yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from sarguard.commands.common import add_project_argument, emit_timed
+from sarguard.commands.live import (
+    add_live_arguments,
+    evaluate_live,
+    new_report,
+    preload_rule_files,
+    read_live,
+    unread_items,
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", help="optional: take okta:orgName/okta:baseUrl from this stack's config")
+    add_project_argument(parser)
+    parser.add_argument("--ignore", metavar="FILE",
+                        help="YAML list of {resource, reason}: evidence you knowingly cannot read")
+    add_live_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    preload_rule_files(args)
+    stack_values = None
+    if args.stack:
+        from sarguard.stack import load_stack_config
+
+        stack_values = load_stack_config(args.stack, args.project_dir).values
+    timings: dict[str, float] = {}
+    live = read_live(args, stack_values, timings)
+    findings, warnings = evaluate_live(live, args, timings)
+    unread = unread_items(live)
+    if args.ignore:
+        from sarguard.ignores import apply_ignores, load_ignores, unused_ignore_warnings
+
+        rules = load_ignores(args.ignore)
+        apply_ignores([], unread, rules)
+        warnings.extend(unused_ignore_warnings([], unread, rules))
+    report = new_report("audit", live, findings, warnings, timings, args, stack=args.stack, unread=unread)
+    return emit_timed(report, args)

@@ -1,0 +1,55 @@
+"""``sarguard drift --stack NAME``: declared vs live, attribute by attribute, then the catalog on live."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from sarguard.commands.common import add_project_argument, emit_timed
+from sarguard.commands.live import (
+    add_live_arguments,
+    evaluate_live,
+    new_report,
+    preload_rule_files,
+    read_live,
+    unread_items,
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<NAME>.yaml")
+    add_project_argument(parser)
+    parser.add_argument("--ignore", metavar="FILE",
+                        help="YAML list of {resource, field?, reason}: known, accepted drift or unreadable evidence")
+    add_live_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sarguard.declared import run_program
+    from sarguard.drift import compare_states
+
+    preload_rule_files(args)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    declared = run_program(args.stack, args.project_dir)
+    timings["declared"] = round(time.perf_counter() - started, 3)
+
+    live = read_live(args, declared.config.values, timings)
+
+    started = time.perf_counter()
+    result = compare_states(declared.state, live)
+    timings["drift"] = round(time.perf_counter() - started, 3)
+    findings, warnings = evaluate_live(live, args, timings)
+
+    unread = unread_items(live, result.unread)
+    warnings = [*warnings, *result.notes]
+    if args.ignore:
+        from sarguard.ignores import apply_ignores, load_ignores, unused_ignore_warnings
+
+        rules = load_ignores(args.ignore)
+        apply_ignores(result.items, unread, rules)
+        warnings.extend(unused_ignore_warnings(result.items, unread, rules))
+    report = new_report("drift", live, findings, warnings, timings, args, stack=args.stack,
+                        drift=result.items, unread=unread,
+                        stack_file=declared.config.relative_stack_file())
+    return emit_timed(report, args)

@@ -1,0 +1,123 @@
+"""The steps ``drift`` and ``audit`` share: read the org, evaluate, assemble the report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sarguard.commands.common import add_report_arguments, apply_waivers_file, load_config
+from sarguard.commands.org import add_org_arguments, make_client
+from sarguard.controls.catalog import CATALOG
+from sarguard.controls.runner import evaluate_catalog
+from sarguard.model import OrgState
+from sarguard.report.model import Report, UnreadItem
+
+
+def add_live_arguments(parser: argparse.ArgumentParser) -> None:
+    add_org_arguments(parser)
+    parser.add_argument("--since", default="30d",
+                        help="System Log window: a duration (30d, 12h) or an ISO 8601 time (default 30d; "
+                             "Okta keeps 90 days)")
+    parser.add_argument("--no-system-log", action="store_true",
+                        help="skip the System Log evidence (SAR-11/12 become not_evaluated)")
+    add_report_arguments(parser)
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    """Progress bars only for a person at a terminal: not in CI logs or machine formats."""
+    return (args.format == "text" and sys.stderr.isatty() and not os.environ.get("CI")
+            and not os.environ.get("SARGUARD_NO_PROGRESS"))
+
+
+@contextmanager
+def progress_reporter(enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  transient=True, console=None) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(f"reading {phase}", total=max(total, 1))
+            bar.update(tasks[phase], completed=done, total=max(total, 1))
+
+        yield update
+
+
+def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
+              timings: dict[str, float]) -> OrgState:
+    """Resolve the org, read it (and its System Log), and time it."""
+    from sarguard.liveread import read_org
+    from sarguard.systemlog.durations import parse_since
+
+    now = datetime.now(UTC)
+    since = None if args.no_system_log else parse_since(args.since, now)
+    client = make_client(args, stack_config)
+    started = time.perf_counter()
+    with progress_reporter(_show_progress(args)) as progress:
+        state = read_org(client, since=since, until=None if since is None else now, progress=progress)
+    if since is None:
+        from sarguard.model import SECTION_SYSTEM_LOG
+
+        state.unread.setdefault(SECTION_SYSTEM_LOG, "not read: --no-system-log was given")
+    timings["live"] = round(time.perf_counter() - started, 3)
+    return state
+
+
+def evaluate_live(state: OrgState, args: argparse.Namespace, timings: dict[str, float]) -> tuple[list, list[str]]:
+    config = load_config(args.policy_config)
+    started = time.perf_counter()
+    findings = evaluate_catalog(state, config)
+    findings, warnings = apply_waivers_file(findings, args.waivers)
+    timings["evaluation"] = round(time.perf_counter() - started, 3)
+    return findings, warnings
+
+
+def unread_items(state: OrgState, already: list[UnreadItem] | None = None) -> list[UnreadItem]:
+    """Every live read failure, once: drift's per-resource items plus sections they don't cover."""
+    items = list(already or [])
+    reasons = {item.reason for item in items}
+    for key, reason in sorted(state.unread.items()):
+        if reason not in reasons and key not in {i.resource for i in items}:
+            items.append(UnreadItem(resource=key, reason=reason))
+    return items
+
+
+def evidence_sections(state: OrgState) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if state.system_log is not None:
+        out["systemLog"] = state.system_log.to_dict()
+    api = state.meta.get("api")
+    if api:
+        out["api"] = api
+    return out
+
+
+def new_report(kind: str, state: OrgState, findings: list, warnings: list[str], timings: dict[str, float],
+               args: argparse.Namespace, **extra: Any) -> Report:
+    return Report(kind=kind, findings=findings, controls=list(CATALOG), org=state.meta.get("org"),
+                  warnings=warnings, timings=timings, strict=args.strict,
+                  evidence=evidence_sections(state), **extra)
+
+
+def preload_rule_files(args: argparse.Namespace) -> None:
+    """Read every rule file before touching the org: a typo must not cost an API budget."""
+    load_config(args.policy_config)
+    if args.waivers:
+        from sarguard.waivers import load_waivers
+
+        load_waivers(args.waivers, known_controls=[c.id for c in CATALOG])
+    if getattr(args, "ignore", None):
+        from sarguard.ignores import load_ignores
+
+        load_ignores(args.ignore)

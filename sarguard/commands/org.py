@@ -1,0 +1,62 @@
+"""Flags and set-up shared by the commands that read an org (drift, audit, reports, investigate)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from typing import Any
+
+
+def _percent(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole percentage 1-100; got {value!r}") from None
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"expected a whole percentage 1-100; got {number}")
+    return number
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {number}")
+    return number
+
+
+def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = False) -> None:
+    """``--org-url``, ``--admin-url``, ``--max-api-capacity``, ``--concurrency`` (and ``--timeout``)."""
+    group = parser.add_argument_group(
+        "org options" + (" (accepted for symmetry; the catalog is bundled)" if for_catalog else ""))
+    group.add_argument("--org-url", metavar="URL",
+                       help="the org, e.g. https://acme.okta.com (default: okta:orgName + okta:baseUrl "
+                            "from the stack, then OKTA_ORG_NAME + OKTA_BASE_URL)")
+    group.add_argument("--admin-url", metavar="URL",
+                       help="admin host for the notification switches on a custom domain "
+                            "(default: {org}-admin.{domain})")
+    group.add_argument("--max-api-capacity", type=_percent, default=50, metavar="PERCENT",
+                       help="share of each Okta rate-limit bucket this run may use (default 50)")
+    group.add_argument("--concurrency", type=_positive, default=8, metavar="N",
+                       help="requests in flight at once (default 8)")
+    group.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="timeout for each request (default 30)")
+
+
+def make_client(args: argparse.Namespace, stack_config: Mapping[str, Any] | None = None,
+                env: Mapping[str, str] | None = None):
+    """An Okta API client from the flags, the stack's okta:* config and the environment."""
+    from sarguard.okta.factory import client_from_env
+
+    return client_from_env(
+        dict(os.environ if env is None else env),
+        org_url=args.org_url,
+        admin_url=args.admin_url,
+        stack_config=stack_config,
+        max_api_capacity=args.max_api_capacity,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+    )
