@@ -36,6 +36,9 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("sarguard.evidence.stack_export", "StackExportError"),
         ("sarguard.systemlog.filters", "FilterError"),
         ("sarguard.errors", "UsageError"),
+        ("sarguard.systemlog.durations", "DurationError"),
+        ("sarguard.systemlog.evidence", "SystemLogUnavailable"),
+        ("sarguard.emulator.errors", "EmulatorError"),
     ]
     found: list[type[BaseException]] = []
     for module, name in names:

@@ -1,0 +1,41 @@
+"""What ``reports`` and ``investigate`` share: org flags, the window, a System Log fetcher."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from sarguard.commands.common import add_project_argument
+from sarguard.commands.org import add_org_arguments, make_client
+
+
+def add_log_arguments(parser: argparse.ArgumentParser, *, until: bool) -> None:
+    parser.add_argument("--since", default="30d",
+                        help="window start: a duration (30d, 12h, 90m, 2w) or an ISO 8601 time (default 30d)")
+    if until:
+        parser.add_argument("--until", help="window end: a duration ago or an ISO 8601 time (default now)")
+    parser.add_argument("--stack", help="optional: take okta:orgName/okta:baseUrl from this stack's config")
+    add_project_argument(parser)
+    add_org_arguments(parser)
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+
+
+def window(args: argparse.Namespace) -> tuple[datetime, datetime, datetime]:
+    from sarguard.systemlog.durations import parse_since, parse_until
+
+    now = datetime.now(UTC)
+    since = parse_since(args.since, now)
+    until = parse_until(getattr(args, "until", None), now, since=since)
+    return now, since, until
+
+
+def fetcher(args: argparse.Namespace):
+    from sarguard.liveread import log_fetcher
+
+    stack_values = None
+    if args.stack:
+        from sarguard.stack import load_stack_config
+
+        stack_values = load_stack_config(args.stack, args.project_dir).values
+    return log_fetcher(make_client(args, stack_values))

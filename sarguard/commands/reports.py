@@ -1,0 +1,21 @@
+"""``sarguard reports [--since 30d]``: suspicious-activity reports with what was reported."""
+
+from __future__ import annotations
+
+import argparse
+
+from sarguard.commands.logs_common import add_log_arguments, fetcher, window
+from sarguard.output import write_output
+from sarguard.systemlog.reports import fetch_reports, render_reports_json, render_reports_text
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_log_arguments(parser, until=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    now, since, until = window(args)
+    rows = fetch_reports(fetcher(args), since=since, until=until, now=now)
+    render = render_reports_json if args.format == "json" else render_reports_text
+    write_output(render(rows, since=since, until=until), args.output)
+    return 0
