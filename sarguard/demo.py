@@ -1,17 +1,63 @@
-"""``make demo``: the main job on the embedded default (the demo stack)."""
+"""``make demo``: the whole story on the bundled emulator, no Okta org and no Pulumi CLI needed.
+
+1. ``plan`` and ``check`` the demo stack offline (it is sound: exit 0);
+2. start the emulator seeded with an org that has drifted from that stack;
+3. ``drift`` (exit 1: the drift is the point), ``audit`` (exit 1), ``reports`` and one
+   ``investigate``; then stop the emulator.
+
+Exits 0 when every step ended the way the story expects, 1 otherwise.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from sarguard.cli import main as cli_main
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+RULE = "=" * 100
+
+
+def _step(title: str, argv: Sequence[str], expected: int) -> bool:
+    print(f"\n{RULE}\n$ sarguard {' '.join(argv)}\n# {title}\n{RULE}", flush=True)
+    code = cli_main(list(argv))
+    ok = code == expected
+    print(f"-> exit {code} ({'as expected' if ok else f'expected {expected}'})", flush=True)
+    return ok
 
 
 def main() -> int:
-    return cli_main(["plan", "--stack", "demo", "--project-dir", str(PROJECT_DIR)])
+    from sarguard.emulator import Emulator
+
+    os.environ.setdefault("SARGUARD_NO_PROGRESS", "1")
+    project = ["--project-dir", str(PROJECT_DIR)]
+    results = [
+        _step("what the program declares, offline (Pulumi mock engine)",
+              ["plan", "--stack", "demo", *project], 0),
+        _step("the control catalog over the declared stack, offline: the stack itself is sound",
+              ["check", "--stack", "demo", *project], 0),
+    ]
+    with Emulator(seed="demo") as emu:
+        os.environ["OKTA_API_TOKEN"] = emu.token
+        org = ["--org-url", emu.url]
+        print(f"\nemulator: {emu.url} (seed 'demo': an org that drifted from stacks/Pulumi.demo.yaml)")
+        results += [
+            _step("declared vs live: a customization lost the link, the hook was deactivated, an admin "
+                  "role unsubscribed, a stray customization appeared",
+                  ["drift", "--stack", "demo", *project, *org], 1),
+            _step("the same catalog on the live org, no stack needed (with System Log evidence)",
+                  ["audit", *org], 1),
+            _step("the suspicious-activity reports users sent", ["reports", *org], 0),
+            _step("one investigation: what happened in the reported user's sessions",
+                  ["investigate", "--user", "00u1alice0000demo002", "--since", "30d", *org], 0),
+        ]
+    passed = all(results)
+    print(f"\n{RULE}\ndemo {'ran as intended' if passed else 'did NOT run as intended'}: "
+          f"{sum(results)}/{len(results)} steps ended as expected\n{RULE}")
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
