@@ -7,7 +7,11 @@ import argparse
 from sarguard.commands.logs_common import add_log_arguments, fetcher, window
 from sarguard.output import write_output
 from sarguard.systemlog.filters import build_filter
-from sarguard.systemlog.investigate import investigate, render_investigation_json, render_investigation_text
+from sarguard.systemlog.investigate import (
+    investigate,
+    render_investigation_json,
+    render_investigation_text,
+)
 from sarguard.systemlog.scopes import DEFAULT_SCOPE, SCOPES
 
 
