@@ -27,6 +27,8 @@ import jsonschema
 
 from sarguard.controls.base import Control
 from sarguard.controls.catalog import CATALOG, find_control
+from sarguard.jsonfile import read_json_file
+from sarguard.keypath import format_key_path
 
 LEVELS: tuple[str, ...] = ("mandatory", "advisory", "disabled")
 ALL = "all"
@@ -39,13 +41,7 @@ class PolicyConfigError(ValueError):
 
 def _path(*parts: Any) -> str:
     """``a.b[0].c`` from key path parts."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+    return format_key_path(parts, root="")
 
 
 def _level(value: Any, source: str, where: str) -> str:
@@ -173,16 +169,5 @@ def load_policy_config(path: str | Path | None) -> PolicyConfig:
     """Read and validate a policy config file; None gives the defaults."""
     if path is None:
         return PolicyConfig()
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyConfigError(f"{source}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyConfigError(f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PolicyConfigError(f"{source}: line {exc.lineno} column {exc.colno}: invalid JSON: "
-                                f"{exc.msg}") from None
-    return PolicyConfig.from_mapping(data, source=source)
+    data = read_json_file(path, PolicyConfigError)
+    return PolicyConfig.from_mapping(data, source=str(path))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from sarguard.model import (
     key_customization,
     key_template_settings,
 )
+from sarguard.netutil import is_loopback_host
 
 # Sources whose evidence is a declaration (provider defaults apply to unset inputs).
 DECLARED_SOURCES = frozenset({"declared", "stack-export", "pack"})
@@ -115,17 +115,6 @@ def template_unread(state: OrgState, brand: Brand, template: Template) -> str | 
         return (f"Okta reports {count} customizations but only "
                 f"{len(template.customizations)} could be read")
     return None
-
-
-def is_loopback_host(host: str) -> bool:
-    """localhost or a loopback address: the only hosts a plain-http hook may use."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def url_host(uri: str) -> str | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sarguard.evidence.pulumi_resources import DeclaredResource, state_from_resources
+from sarguard.jsonfile import read_json_file
 from sarguard.model import OrgState
 
 _SKIP_TYPES = ("pulumi:pulumi:Stack",)
@@ -79,17 +80,7 @@ def state_from_stack_export(path: str | Path,
                             brand_keys: Mapping[str, str] | None = None) -> OrgState:
     """Read a ``pulumi stack export`` file; raise :class:`StackExportError` on bad input."""
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StackExportError(f"{source}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StackExportError(f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise StackExportError(f"{source}: line {exc.lineno} column {exc.colno}: invalid JSON: "
-                               f"{exc.msg}") from None
+    data = read_json_file(path, StackExportError)
     resources = resources_from_export(data, source)
     if brand_keys is None:
         brand_keys = _brand_keys(resources)

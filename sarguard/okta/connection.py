@@ -8,12 +8,12 @@ loopback hosts (the emulator); TLS verification is never turned off anywhere.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from sarguard.netutil import is_loopback_host
 from sarguard.okta.errors import OktaConfigError
 
 # Okta-operated domains whose orgs have a ``{org}-admin.{domain}`` admin host.
@@ -42,17 +42,6 @@ class OrgEndpoint:
     @property
     def is_loopback(self) -> bool:
         return is_loopback_host(urlsplit(self.url).hostname or "")
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1 (the only hosts allowed over plain http)."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def normalize_url(url: str, *, what: str) -> str:

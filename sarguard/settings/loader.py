@@ -8,9 +8,8 @@ All problems are collected and raised together as one :class:`SettingsError`.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,7 +19,9 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from sarguard.keypath import format_key_path as format_path
 from sarguard.model import ALLOWED_REPORT_ROLES
+from sarguard.netutil import is_loopback_host
 from sarguard.settings.errors import SettingsError
 from sarguard.settings.model import (
     NOTIFICATION_NAMES,
@@ -43,28 +44,6 @@ MAX_BODY_BYTES = 64 * 1024
 def settings_schema() -> dict[str, Any]:
     text = resources.files("sarguard.data").joinpath("settings.schema.json").read_text("utf-8")
     return json.loads(text)
-
-
-def format_path(path: Iterable[str | int]) -> str:
-    """``('brands', 0, 'templates', 'X')`` -> ``brands[0].templates.X``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class _Problems:

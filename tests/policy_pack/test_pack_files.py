@@ -48,7 +48,7 @@ def test_workflow_runs_the_offline_check_and_the_gated_preview():
     assert check["strategy"]["matrix"]["stack"] == ["demo"]
     runs = "\n".join(s.get("run", "") for s in check["steps"])
     assert "sarguard check --stack" in runs and "--format sarif --output sarguard.sarif" in runs
-    assert "--format markdown >> \"$GITHUB_STEP_SUMMARY\"" in runs
+    assert "--also markdown=sarguard-summary.md" in runs and ">> \"$GITHUB_STEP_SUMMARY\"" in runs
     upload = next(s for s in check["steps"] if "upload-sarif" in s.get("uses", ""))
     assert "always()" in upload["if"]
     assert check["steps"].index(upload) < next(
