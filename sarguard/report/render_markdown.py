@@ -67,6 +67,9 @@ def md_code(value: str, in_table: bool = True) -> str:
     return f"{fence}{pad}{body}{pad}{fence}"
 
 
+from sarguard.report.evidence import evidence_lines  # noqa: E402
+
+
 def render_markdown(report: Report) -> str:
     lines: list[str] = []
     lines += _headline(report)
@@ -144,6 +147,8 @@ def render_markdown(report: Report) -> str:
             lines += ["", "</details>"]
     lines += _drift(report)
     lines += _bullets("Unread evidence", _unread_lines(report))
+    for title, items in evidence_lines(report.evidence):
+        lines += _bullets(title, (md_text(item) for item in items))
     lines += _bullets("Warnings", (md_text(safe_text(w)) for w in report.warnings))
     lines += _bullets("Errors", (md_text(safe_text(e)) for e in report.errors))
     return "\n".join(lines).rstrip() + "\n"

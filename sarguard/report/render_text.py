@@ -73,6 +73,9 @@ def render_text(report: Report, color: bool = False, width: int = WIDTH) -> str:
     return buffer.getvalue()
 
 
+from sarguard.report.evidence import evidence_lines  # noqa: E402
+
+
 def _parts(report: Report) -> list[RenderableType]:
     parts: list[RenderableType] = [_headline(report)]
     parts += _findings(report)
@@ -82,6 +85,8 @@ def _parts(report: Report) -> list[RenderableType]:
             parts.append(_unread(report))
     elif report.unread:
         parts.append(_unread(report))
+    for title, lines in evidence_lines(report.evidence):
+        parts += _notes(title, lines, "bold")
     parts += _notes("Warnings", report.warnings, "yellow")
     parts += _notes("Errors", report.errors, "bold red")
     if report.timings:
