@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from sarguard.report.evidence import evidence_lines
 from sarguard.report.exit_codes import exit_reasons
 from sarguard.report.model import Report
 from sarguard.report.summary import summarize
@@ -65,9 +66,6 @@ def md_code(value: str, in_table: bool = True) -> str:
     pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
     body = flat.replace("|", "\\|") if in_table else flat
     return f"{fence}{pad}{body}{pad}{fence}"
-
-
-from sarguard.report.evidence import evidence_lines  # noqa: E402
 
 
 def render_markdown(report: Report) -> str:

@@ -13,6 +13,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from sarguard.report.evidence import evidence_lines
 from sarguard.report.exit_codes import exit_reasons
 from sarguard.report.model import Report
 from sarguard.report.summary import has_drift_section, summarize
@@ -71,9 +72,6 @@ def render_text(report: Report, color: bool = False, width: int = WIDTH) -> str:
     for part in _parts(report):
         console.print(part)
     return buffer.getvalue()
-
-
-from sarguard.report.evidence import evidence_lines  # noqa: E402
 
 
 def _parts(report: Report) -> list[RenderableType]:
