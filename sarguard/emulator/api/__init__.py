@@ -1,0 +1,1 @@
+"""Endpoint families of the emulated Management API; each module registers its routes."""
