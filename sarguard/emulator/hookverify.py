@@ -9,7 +9,6 @@ without a network call (verified, unless the hook is flagged to fail).
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import secrets
 import ssl
@@ -18,17 +17,6 @@ from urllib.parse import urlsplit
 from sarguard.emulator.state import EventHook
 
 ATTEMPTS = 2  # Okta retries once after a timeout or an error response
-
-
-def is_loopback(host: str) -> bool:
-    """localhost, 127.0.0.0/8 or ::1: the only hosts the emulator really calls."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def challenge_once(hook: EventHook, timeout: float) -> str | None:

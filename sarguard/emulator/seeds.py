@@ -18,7 +18,6 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from sarguard.emulator.errors import EmulatorError
-from sarguard.emulator.hookverify import is_loopback
 from sarguard.emulator.keys import BadKeyError, load_public_key
 from sarguard.emulator.seed_schema import SEED_SCHEMA
 from sarguard.emulator.state import (
@@ -27,6 +26,8 @@ from sarguard.emulator.state import (
     STANDARD_ROLES,
 )
 from sarguard.emulator.timeutil import parse_iso, relative_seconds
+from sarguard.keypath import format_key_path
+from sarguard.netutil import is_loopback_host as is_loopback
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "seeds"
 DEFAULT_SEED = "demo"
@@ -56,13 +57,7 @@ def bundled_names() -> list[str]:
 
 def key_path(parts: Iterable[PathItem]) -> str:
     """``["brands", 0, "name"]`` -> ``brands[0].name`` (``(top level)`` for the root)."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
+    return format_key_path(parts)
 
 
 def _shown(value: Any) -> str:

@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 from sarguard.emulator.api.context import ApiContext, href
 from sarguard.emulator.errors import ApiError, not_found, validation_failed
-from sarguard.emulator.hookverify import is_loopback, verify_loopback
+from sarguard.emulator.hookverify import verify_loopback
 from sarguard.emulator.routing import Handler, Request, Response, Router
 from sarguard.emulator.state import EventHook, OrgStore
+from sarguard.netutil import is_loopback_host as is_loopback
 
 MAX_EVENT_TYPES = 300
 
