@@ -1,0 +1,60 @@
+"""``reports``, ``investigate`` and ``events`` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sarguard.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_reports_lists_the_seeded_reports_with_an_investigation_command(emulator, capsys):
+    emu = emulator("demo")
+    code, out, _ = run(capsys, "reports", "--org-url", emu.url, "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["count"] == len(doc["reports"]) >= 1
+    first = doc["reports"][0]
+    assert first["investigate"].startswith("sarguard investigate --user 00u")
+    assert first["ip"] and first["activityEventType"]
+
+
+def test_investigate_builds_a_timeline_for_a_seeded_user(emulator, capsys):
+    emu = emulator("demo")
+    code, out, _ = run(capsys, "investigate", "--user", "00u1alice0000demo002", "--org-url", emu.url,
+                       "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["filter"].startswith('(actor.id eq "00u1alice0000demo002" or target.id eq "00u1alice0000demo002")')
+    assert doc["entries"] and all(e["subject"] == "00u1alice0000demo002" for e in doc["entries"])
+    assert any(s["title"] == "Sign in to Okta" and s["status"] == "complete" for s in doc["scenarios"])
+
+
+@pytest.mark.parametrize("scope", ["signin", "logout", "mfa", "recovery", "unlock", "all"])
+def test_query_only_needs_no_org(capsys, scope):
+    code, out, err = run(capsys, "investigate", "--ip", "203.0.113.7", "--scope", scope, "--query-only")
+    assert code == 0, err
+    assert out.startswith('client.ipAddress eq "203.0.113.7"') or out.startswith('(client.ipAddress eq "203.0.113.7")')
+    assert ("eventType" in out) == (scope != "all")
+
+
+def test_malformed_subject_is_rejected_before_any_call(capsys):
+    code, _, err = run(capsys, "investigate", "--user", '00u1" or eventType pr or "', "--query-only")
+    assert code == 2
+    assert "--user" in err and "Traceback" not in err
+
+
+def test_events_lists_the_catalog(capsys):
+    code, out, _ = run(capsys, "events", "event_hook.*", "--format", "json")
+    assert code == 0
+    names = [t["name"] for t in json.loads(out)["eventTypes"]]
+    assert "event_hook.deactivated" in names and all(n.startswith("event_hook.") for n in names)
+    code, out, _ = run(capsys, "events", "report_suspicious", "--eligible")
+    assert code == 0 and "user.account.report_suspicious_activity_by_enduser" in out
