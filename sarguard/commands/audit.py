@@ -7,6 +7,7 @@ import argparse
 from sarguard.commands.common import add_project_argument, emit_timed
 from sarguard.commands.live import (
     add_live_arguments,
+    apply_ignore_file,
     evaluate_live,
     new_report,
     preload_rule_files,
@@ -34,11 +35,6 @@ def run(args: argparse.Namespace) -> int:
     live = read_live(args, stack_values, timings)
     findings, warnings = evaluate_live(live, args, timings)
     unread = unread_items(live)
-    if args.ignore:
-        from sarguard.ignores import apply_ignores, load_ignores, unused_ignore_warnings
-
-        rules = load_ignores(args.ignore)
-        apply_ignores([], unread, rules)
-        warnings.extend(unused_ignore_warnings([], unread, rules))
+    apply_ignore_file(args.ignore, [], unread, warnings)
     report = new_report("audit", live, findings, warnings, timings, args, stack=args.stack, unread=unread)
     return emit_timed(report, args)

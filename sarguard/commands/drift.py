@@ -8,6 +8,7 @@ import time
 from sarguard.commands.common import add_project_argument, emit_timed
 from sarguard.commands.live import (
     add_live_arguments,
+    apply_ignore_file,
     evaluate_live,
     new_report,
     preload_rule_files,
@@ -43,12 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     unread = unread_items(live, result.unread)
     warnings = [*warnings, *result.notes]
-    if args.ignore:
-        from sarguard.ignores import apply_ignores, load_ignores, unused_ignore_warnings
-
-        rules = load_ignores(args.ignore)
-        apply_ignores(result.items, unread, rules)
-        warnings.extend(unused_ignore_warnings(result.items, unread, rules))
+    apply_ignore_file(args.ignore, result.items, unread, warnings)
     report = new_report("drift", live, findings, warnings, timings, args, stack=args.stack,
                         drift=result.items, unread=unread,
                         stack_file=declared.config.relative_stack_file())

@@ -110,6 +110,17 @@ def new_report(kind: str, state: OrgState, findings: list, warnings: list[str], 
                   evidence=evidence_sections(state), **extra)
 
 
+def apply_ignore_file(path: str | None, drift: list, unread: list[UnreadItem], warnings: list[str]) -> None:
+    """Mark known, accepted drift and unreadable evidence as ignored (they stay in the report)."""
+    if not path:
+        return
+    from sarguard.ignores import apply_ignores, load_ignores, unused_ignore_warnings
+
+    rules = load_ignores(path)
+    apply_ignores(drift, unread, rules)
+    warnings.extend(unused_ignore_warnings(drift, unread, rules))
+
+
 def preload_rule_files(args: argparse.Namespace) -> None:
     """Read every rule file before touching the org: a typo must not cost an API budget."""
     load_config(args.policy_config)
