@@ -7,6 +7,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are part of the normal suite: the same examples every run (no flaky CI), no
+# per-example deadline on a busy two-core machine.
+settings.register_profile("sarguard", derandomize=True, deadline=None)
+settings.load_profile("sarguard")
+
+# The reliability fault matrix prints its table in the summary of any run that includes it.
+pytest_plugins = ["tests.reliability.summary"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = REPO_ROOT.parent / "shared" / "reference"

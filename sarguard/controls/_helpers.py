@@ -114,6 +114,12 @@ def template_unread(state: OrgState, brand: Brand, template: Template) -> str | 
     if count is not None and count > len(template.customizations):
         return (f"Okta reports {count} customizations but only "
                 f"{len(template.customizations)} could be read")
+    if count is None and not template.customizations:
+        # The template's own listing failed (its settings are unread): its customizations,
+        # if any, were never seen.
+        listing = unread_for(state, template_key(brand, template))
+        if listing:
+            return f"the template could not be read: {listing}"
     return None
 
 

@@ -123,10 +123,10 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
         return [finding(ID, "not_evaluated", ORG, f"brands and templates could not be read: {reason}")]
     out: list[Finding] = []
     for brand, template in all_templates(state):
-        if not template.customizations:
+        incomplete = template_unread(state, brand, template)
+        if not template.customizations and not incomplete:
             continue
         where = f"{template.name} in brand {brand.key}"
-        incomplete = template_unread(state, brand, template)
         if incomplete:
             status, message = "not_evaluated", f"customizations could not all be read: {incomplete}"
         else:

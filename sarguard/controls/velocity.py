@@ -10,6 +10,7 @@ does not evaluate and then collects real references.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A Velocity identifier: a letter followed by letters, digits, '_' or '-'.
 _IDENT = r"[A-Za-z][A-Za-z0-9_-]*"
@@ -24,11 +25,18 @@ def strip_non_rendered(body: str) -> str:
     Scans left to right, as Velocity's lexer does, so a ``##`` inside a block comment or a
     ``#*`` after a ``##`` on the same line are handled the way Velocity handles them. An
     unterminated block comment swallows the rest of the template (Velocity would reject it; we
-    fail closed and treat nothing after it as rendered).
+    fail closed and treat nothing after it as rendered). Only a ``#`` can start any of these,
+    so the scan jumps from one ``#`` to the next and copies the text between them whole.
     """
     out: list[str] = []
     i, n = 0, len(body)
     while i < n:
+        hash_at = body.find("#", i)
+        if hash_at < 0:
+            out.append(body[i:])
+            break
+        out.append(body[i:hash_at])
+        i = hash_at
         if body.startswith("##", i):
             end = body.find("\n", i)
             if end < 0:
@@ -49,13 +57,14 @@ def strip_non_rendered(body: str) -> str:
             i = end + 3
             out.append(" ")
             continue
-        out.append(body[i])
+        out.append("#")
         i += 1
     return "".join(out)
 
 
-def references(body: str) -> set[str]:
-    """The dotted names (``request.browser``) of every reference Velocity would evaluate."""
+@lru_cache(maxsize=4096)
+def _references(body: str) -> frozenset[str]:
+    """Cached: an org repeats the same body across brands, and two controls scan each one."""
     text = strip_non_rendered(body)
     found: set[str] = set()
     for match in _REFERENCE.finditer(text):
@@ -67,7 +76,12 @@ def references(body: str) -> set[str]:
         if backslashes % 2 == 1:  # \$x is literal text, not a reference
             continue
         found.add(match.group(2) or match.group(3))
-    return found
+    return frozenset(found)
+
+
+def references(body: str) -> set[str]:
+    """The dotted names (``request.browser``) of every reference Velocity would evaluate."""
+    return set(_references(body))
 
 
 def has_reference(body: str, name: str) -> bool:
@@ -76,4 +90,4 @@ def has_reference(body: str, name: str) -> bool:
     ``name`` matches ``$request.factor`` and ``$request.factor.name`` but not
     ``$request.factors`` or ``$request.facto``: identifiers are compared whole.
     """
-    return any(ref == name or ref.startswith(name + ".") for ref in references(body))
+    return any(ref == name or ref.startswith(name + ".") for ref in _references(body))

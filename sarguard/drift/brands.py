@@ -177,7 +177,7 @@ def _compare_customizations(
     template_key = f"brand/{key}/template/{name}"
     live_custs = lt.customizations if lt is not None else []
     by_language = {c.language: c for c in live_custs if isinstance(c.language, str)}
-    incomplete = _incomplete_reason(name, lt)
+    incomplete = _incomplete_reason(name, lt) or _unlisted_reason(key, name, lt, live, aliases)
     declared_languages: set[str] = set()
     language_unknown = False
     for dc in dt.customizations if dt is not None else []:
@@ -229,6 +229,17 @@ def _incomplete_reason(name: str, lt: Template | None) -> str | None:
         f"the live org reports {lt.customization_count} customization(s) of {name} "
         f"but only {len(lt.customizations)} were read"
     )
+
+
+def _unlisted_reason(
+    key: str, name: str, lt: Template | None, live: OrgState, aliases: list[str]
+) -> str | None:
+    """Why nothing is known of a live template's customizations: the template itself (listed
+    with its settings and customization count) was not read. Then none is ``missing``."""
+    if lt is not None and (lt.customization_count is not None or lt.customizations):
+        return None
+    settings = key_template_settings(key, name)
+    return unread_reason(live, *_alias_keys(settings, key, aliases))
 
 
 def _compare_customization(

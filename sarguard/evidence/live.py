@@ -210,6 +210,10 @@ async def _read_templates(
         reason = describe_failure(exc, f"the email templates of brand {brand.key}")
         for name in LINK_TEMPLATES:
             state.unread[key_template_settings(brand.key, name)] = reason
+            # Every brand has these templates: keep them with nothing known (no recipients, no
+            # customization count) so controls and drift say not_evaluated/unread for them
+            # instead of skipping them, which could read as a pass or as missing customizations.
+            brand.templates[name] = Template(name=name)
         return
     finally:
         progress.advance("templates")
@@ -410,11 +414,16 @@ def read_live_state_sync(
     progress: Progress | None = None,
 ) -> OrgState:
     """``read_live_state`` in a fresh event loop (closes the loop's connections after)."""
+    found: list[OrgState] = []
 
-    async def run() -> OrgState:
+    async def run() -> None:
+        # The state is handed over through ``found``, not returned: on its way out
+        # ``asyncio.run`` reprs the finished main task (signal handler bookkeeping), and the
+        # repr of a large org's state costs a tenth of a second or more.
         try:
-            return await read_live_state(client, brands=brands, progress=progress)
+            found.append(await read_live_state(client, brands=brands, progress=progress))
         finally:
             await client.aclose()
 
-    return asyncio.run(run())
+    asyncio.run(run())
+    return found[0]

@@ -8,8 +8,11 @@ limit window. ``clock`` and ``sleep`` are injectable so tests of waits run in mi
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import os
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
@@ -39,6 +42,24 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 Params = Mapping[str, str | int]
 _AUTH_RETRIES = 2  # DPoP nonce rotations / token refreshes per request
+
+
+def _tls_context(trust_env: bool) -> ssl.SSLContext:
+    """The verifying TLS context httpx would build, made once per CA source and shared.
+
+    Why: every event loop gets its own connection pool (the System Log reader runs one loop
+    per query), and loading the CA bundle costs ~60 ms each time. Verification is unchanged:
+    same CA source (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when the environment is trusted,
+    else certifi), hostname checks on.
+    """
+    env = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")) if trust_env else None
+    return _cached_tls_context(trust_env, env)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_tls_context(trust_env: bool, env: tuple[str | None, str | None] | None) -> ssl.SSLContext:
+    del env  # part of the cache key only: a changed CA source builds a new context
+    return httpx.create_ssl_context(verify=True, trust_env=trust_env)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -98,13 +119,15 @@ class OktaClient:
     # -- lifecycle ----------------------------------------------------------------------
 
     def _new_http(self) -> httpx.AsyncClient:
+        trust_env = not self.endpoint.is_loopback
         return httpx.AsyncClient(
             transport=self._transport,
+            verify=_tls_context(trust_env) if self._transport is None else True,
             timeout=httpx.Timeout(self.timeout),
             limits=httpx.Limits(max_connections=self.concurrency + 2),
             headers={"Accept": "application/json", "User-Agent": f"sarguard/{sarguard.__version__}"},
             # Never route the loopback emulator through a proxy from the environment.
-            trust_env=not self.endpoint.is_loopback,
+            trust_env=trust_env,
             follow_redirects=False,
         )
 

@@ -9,6 +9,14 @@ from sarguard.okta.auth import auth_from_env
 from sarguard.okta.client import OktaClient
 from sarguard.okta.connection import resolve_org
 
+# Testing hook, not a user setting: extra keyword arguments for every ``OktaClient`` built by
+# ``client_from_env`` (so for every CLI command). The reliability suite sets ``clock`` and
+# ``sleep`` (a virtual clock shared with the emulator) so retry backoff and rate-limit waits
+# cost no real time, and sometimes ``transport`` to inject responses the emulator cannot make.
+# ``clock`` also goes to OAuth auth, whose assertions and DPoP proofs carry times. Set it with
+# ``monkeypatch.setattr(sarguard.okta.factory, "CLIENT_OVERRIDES", {...})``; empty in production.
+CLIENT_OVERRIDES: dict[str, Any] = {}
+
 
 def client_from_env(
     env: Mapping[str, str],
@@ -22,11 +30,13 @@ def client_from_env(
 ) -> OktaClient:
     """Resolve the org and credentials (raises ``OktaConfigError`` naming what is missing)."""
     endpoint = resolve_org(org_url, stack_config, env, admin_url=admin_url)
-    auth = auth_from_env(env, endpoint.url)
-    return OktaClient(
-        endpoint,
-        auth,
-        max_api_capacity=max_api_capacity,
-        concurrency=concurrency,
-        timeout=timeout,
-    )
+    overrides = dict(CLIENT_OVERRIDES)
+    auth_options = {"clock": overrides["clock"]} if "clock" in overrides else {}
+    auth = auth_from_env(env, endpoint.url, **auth_options)
+    options: dict[str, Any] = {
+        "max_api_capacity": max_api_capacity,
+        "concurrency": concurrency,
+        "timeout": timeout,
+        **overrides,
+    }
+    return OktaClient(endpoint, auth, **options)

@@ -95,8 +95,9 @@ def _parse_yaml(text: str, name: str, error: type[RuleFileError]) -> Any:
         raise error(name, "", f"invalid YAML: {exc}") from None
     except RecursionError:
         raise error(name, "", "invalid YAML: nested too deeply") from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        # PyYAML raises these for scalars that look like timestamps but are not real dates.
+    except (ValueError, TypeError, OverflowError, AttributeError) as exc:
+        # PyYAML raises these for scalars that look like timestamps but are not real dates,
+        # and (AttributeError) for an explicit ``!!timestamp`` tag on a non-date.
         raise error(name, "", f"invalid YAML value: {exc}") from None
 
 

@@ -103,7 +103,12 @@ def _schema_message(error: ValidationError) -> tuple[KeyPath, str]:
 
 
 def _check_url(problems: _Problems, path: KeyPath, url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is what raises for a bad one
+    except ValueError as exc:  # e.g. "https://[::1" (unclosed IPv6 literal), port 99999
+        problems.add(path, f"expected an absolute https URL; got {url!r} ({exc})")
+        return
     if parts.scheme == "https" and parts.hostname:
         return
     if parts.scheme == "http" and is_loopback_host(parts.hostname):
@@ -203,7 +208,8 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
 
     brands: list[BrandSpec] = []
     seen_brands: dict[str, int] = {}
-    for b_index, brand in enumerate(raw.get("brands") or []):
+    brands_raw = raw.get("brands") if sound.intact(("brands",)) else None
+    for b_index, brand in enumerate(brands_raw or []):
         b_path: KeyPath = ("brands", b_index)
         if not sound((*b_path, "id")) or not sound.intact(b_path) or not isinstance(brand, dict):
             continue
@@ -279,6 +285,9 @@ def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems,
             return None
         except (OSError, UnicodeDecodeError) as exc:
             problems.add((*path, "bodyFile"), f"cannot read {body_file}: {getattr(exc, 'strerror', None) or exc}")
+            return None
+        except ValueError:  # a NUL byte in the path: no file can have that name
+            problems.add((*path, "bodyFile"), f"expected a file path; got {body_file!r}")
             return None
     if body is not None and len(body.encode("utf-8")) >= MAX_BODY_BYTES:
         problems.add((*path, "bodyFile" if body_file else "body"), "expected a body smaller than 64 KB (Okta's limit)")

@@ -1,0 +1,40 @@
+"""Per-process caches for inputs that never change between cases.
+
+Why: a bundled seed's YAML parse is most of an emulator's start-up, and the Pulumi mock engine
+is the slowest step of a drift run; the matrix repeats both a few hundred times.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import sarguard.declared as declared
+from sarguard.emulator.seeds import BUNDLED_DIR
+
+_REAL_RUN_PROGRAM = declared.run_program
+_DECLARED: dict[tuple[str, str], declared.DeclaredRun] = {}
+
+
+def cached_run_program(stack: str, project_dir: Path | None = None) -> declared.DeclaredRun:
+    """``run_program`` once per stack and project; each caller gets its own copy of the state."""
+    key = (stack, str(project_dir))
+    if key not in _DECLARED:
+        _DECLARED[key] = _REAL_RUN_PROGRAM(stack, project_dir)
+    run = _DECLARED[key]
+    return dataclasses.replace(run, state=copy.deepcopy(run.state))
+
+
+_SEEDS: dict[str, dict[str, Any]] = {}
+
+
+def bundled_seed(name: str) -> dict[str, Any]:
+    """A bundled emulator seed as a fresh dict; the YAML is parsed once per process (the
+    parse is most of an emulator's start-up, and the matrix starts a few hundred)."""
+    if name not in _SEEDS:
+        _SEEDS[name] = yaml.safe_load((BUNDLED_DIR / f"{name}.yaml").read_text("utf-8"))
+    return copy.deepcopy(_SEEDS[name])
