@@ -161,6 +161,9 @@ class EventHook:
     auth_value_set: bool | None = None
     # Whether the auth value is a Pulumi secret: True/False, or None when not knowable.
     auth_value_secret: bool | None = None
+    # The whole auth block is one encrypted secret (a real ``pulumi stack export``: pulumi-okta
+    # marks ``auth`` secret as a whole), so its type and key cannot be read from this evidence.
+    auth_opaque: bool = False
     events: list[str] | _Unknown = field(default_factory=list)
     resource_name: str | None = None
     urn: str | None = None

@@ -31,6 +31,12 @@ def _declared(hook: EventHook, secret_aware: bool) -> tuple[list[str], list[str]
     problems: list[str] = []
     unknowns: list[str] = []
     notes: list[str] = []
+    if hook.auth_opaque:
+        if hook.auth_value_set is False:
+            problems.append("the auth block is an empty secret")
+        notes.append("the auth block is stored as one Pulumi secret in this evidence: it is set and "
+                     "secret, but its header name cannot be read here (the stack settings show it)")
+        return problems, unknowns, notes
     if is_unknown(hook.auth_type):
         unknowns.append("auth.type cannot be known during preview")
     elif hook.auth_type not in (None, "HEADER"):

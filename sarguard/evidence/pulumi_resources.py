@@ -239,10 +239,13 @@ class _Builder:
         channel = channel if isinstance(channel, Mapping) else {}
         auth = inputs.get("auth")
         auth_unknown = is_unknown(auth)
+        auth_opaque = isinstance(auth, Secret)  # ciphertext: set and secret, fields unreadable
         auth = auth if isinstance(auth, Mapping) else {}
         value = auth.get("value")
         if auth_unknown or is_unknown(value):
             value_set, value_secret = None, None
+        elif auth_opaque:
+            value_set, value_secret = inputs["auth"].non_empty is not False, True
         elif isinstance(value, Secret):
             value_set, value_secret = value.non_empty is not False, True
         elif isinstance(auth, SecretMapping):
@@ -272,6 +275,7 @@ class _Builder:
             auth_key=UNKNOWN if auth_unknown else _str(auth.get("key")),
             auth_value_set=value_set,
             auth_value_secret=value_secret,
+            auth_opaque=auth_opaque,
             events=events,
             resource_name=res.name,
             urn=res.urn,

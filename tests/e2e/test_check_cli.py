@@ -134,3 +134,26 @@ def test_check_from_a_stack_export(tmp_path, capsys):
 def test_neither_stack_nor_state_is_exit_2(capsys):
     assert main(["check"]) == 2
     assert "--stack" in capsys.readouterr().err
+
+
+def test_real_export_with_an_encrypted_auth_block_passes_sar06(tmp_path, capsys):
+    """pulumi-okta marks the hook's whole ``auth`` input secret: a real export has only ciphertext."""
+    from sarguard.declared import run_program
+    from sarguard.mockengine import SECRET_SIG, SECRET_SIG_VALUE
+
+    run = run_program("demo", REPO_ROOT)
+    resources = []
+    for r in run.mock.resources:
+        inputs = dict(r.inputs)
+        if "auth" in inputs:
+            inputs["auth"] = {SECRET_SIG: SECRET_SIG_VALUE, "ciphertext": "v1:AbCdEf=="}
+        resources.append({"urn": r.urn, "type": r.type, "id": r.id, "inputs": inputs, "outputs": inputs,
+                          "custom": True})
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"version": 3, "deployment": {"resources": resources}}))
+    assert main(["check", "--state", str(path), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    sar06 = [f for f in report["findings"] if f["control"] == "SAR-06"]
+    assert [f["status"] for f in sar06] == ["pass"]
+    assert "header name cannot be read" in sar06[0]["message"]
+    assert "v1:AbCdEf==" not in json.dumps(report)
