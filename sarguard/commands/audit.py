@@ -8,12 +8,14 @@ from sarguard.commands.common import add_project_argument, emit_timed
 from sarguard.commands.live import (
     add_live_arguments,
     apply_ignore_file,
+    could_not_read,
     evaluate_live,
     new_report,
     preload_rule_files,
     read_live,
     unread_items,
 )
+from sarguard.okta.errors import OktaError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +34,10 @@ def run(args: argparse.Namespace) -> int:
 
         stack_values = load_stack_config(args.stack, args.project_dir).values
     timings: dict[str, float] = {}
-    live = read_live(args, stack_values, timings)
+    try:
+        live = read_live(args, stack_values, timings)
+    except OktaError as exc:
+        return could_not_read("audit", exc, args, timings, stack=args.stack)
     findings, warnings = evaluate_live(live, args, timings)
     unread = unread_items(live)
     apply_ignore_file(args.ignore, [], unread, warnings)

@@ -9,12 +9,14 @@ from sarguard.commands.common import add_project_argument, emit_timed
 from sarguard.commands.live import (
     add_live_arguments,
     apply_ignore_file,
+    could_not_read,
     evaluate_live,
     new_report,
     preload_rule_files,
     read_live,
     unread_items,
 )
+from sarguard.okta.errors import OktaError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
     declared = run_program(args.stack, args.project_dir)
     timings["declared"] = round(time.perf_counter() - started, 3)
 
-    live = read_live(args, declared.config.values, timings)
+    try:
+        live = read_live(args, declared.config.values, timings)
+    except OktaError as exc:
+        return could_not_read("drift", exc, args, timings, stack=args.stack,
+                              stack_file=declared.config.relative_stack_file())
 
     started = time.perf_counter()
     result = compare_states(declared.state, live)

@@ -74,6 +74,19 @@ def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
     return state
 
 
+def could_not_read(kind: str, exc: Exception, args: argparse.Namespace, timings: dict[str, float],
+                   **extra: Any) -> int:
+    """The org could not be read at all (credentials refused, org unreachable): still write a
+    report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated."""
+    from sarguard.commands.common import emit_timed
+
+    message = f"could not read the org: {exc}"
+    print(f"sarguard {kind}: error: {message}", file=sys.stderr)
+    report = Report(kind=kind, controls=list(CATALOG), errors=[message], timings=timings,
+                    strict=args.strict, **extra)
+    return emit_timed(report, args)
+
+
 def evaluate_live(state: OrgState, args: argparse.Namespace, timings: dict[str, float]) -> tuple[list, list[str]]:
     config = load_config(args.policy_config)
     started = time.perf_counter()

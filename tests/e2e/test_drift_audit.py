@@ -102,3 +102,20 @@ def test_rule_files_are_read_before_any_api_call(emulator, tmp_path, capsys):
     assert code == 2
     assert "reason" in capsys.readouterr().err
     assert emu.requests == []
+
+
+def test_refused_credentials_still_write_the_report_files(emulator, monkeypatch, tmp_path, capsys):
+    emu = emulator("demo")
+    monkeypatch.setenv("OKTA_API_TOKEN", "00refused-token-value")
+    sarif, md = tmp_path / "drift.sarif", tmp_path / "drift.md"
+    code = main(["drift", "--stack", "demo", "--org-url", emu.url, "--project-dir", str(REPO_ROOT),
+                 "--format", "json", "--output", str(tmp_path / "drift.json"),
+                 "--also", f"sarif={sarif}", "--also", f"markdown={md}"])
+    assert code == 2
+    import json
+
+    report = json.loads((tmp_path / "drift.json").read_text())
+    assert report["errors"] and "could not read the org" in report["errors"][0]
+    assert json.loads(sarif.read_text())["runs"][0]["invocations"][0]["executionSuccessful"] is False
+    assert "could not read the org" in md.read_text()
+    assert "00refused-token-value" not in capsys.readouterr().err + sarif.read_text() + md.read_text()

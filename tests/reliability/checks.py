@@ -43,9 +43,14 @@ def assert_fail_closed(run: CliRun, base: CliRun, family: Family, *,
 
 
 def assert_fatal(run: CliRun, command: str, mentions: str) -> None:
-    """Nothing could be read: exit 2, no report at all, one clear line saying why."""
+    """Nothing could be read: exit 2, one clear line saying why, and (drift/audit) a report that
+    carries only that error — nothing evaluated, nothing claimed in sync."""
     assert_no_traceback(run)
     assert run.code == 2
-    assert run.out == "" and run.report is None
     assert run.err.startswith(f"sarguard {command}: error: "), run.err
     assert mentions in run.err, run.err
+    if run.report is not None:
+        assert run.report["errors"] and mentions in run.report["errors"][0]
+        assert run.report["findings"] == [] and not run.report.get("drift")
+    else:
+        assert run.out == ""

@@ -13,13 +13,13 @@ PROPERTY = "reliability_matrix"
 # Outcome codes shown in the table.
 RECOVERED = "ok"  # same report as without the fault, after retries
 FAIL_CLOSED = "2"  # exit 2: affected controls not_evaluated, resources unread
-FATAL = "2!"  # exit 2 before any report: a clear error (the credential check failed)
+FATAL = "2!"  # exit 2 with one clear error; the report (if any) holds only that error
 NOT_APPLICABLE = "-"
 
 LEGEND = (
     f"{RECOVERED} = same report as without the fault, after retries;  "
     f"{FAIL_CLOSED} = exit 2, affected controls not_evaluated and resources unread;  "
-    f"{FATAL} = exit 2 with one clear error and no report (the credential check, or the only "
+    f"{FATAL} = exit 2 with one clear error and a report holding only it (the credential check, or the only "
     "evidence of a System Log command, could not be read);  "
     f"{NOT_APPLICABLE} = not applicable (or not run);  FAIL = the case failed"
 )
