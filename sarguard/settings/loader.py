@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import stat
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -279,6 +280,15 @@ def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems,
     if body_file is not None:
         file_path = (project_dir / body_file)
         try:
+            # Never read a device, a FIFO or a huge file: Okta's limit is 64 KB anyway.
+            info = file_path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                problems.add((*path, "bodyFile"), f"expected a regular file; {body_file} is not one")
+                return None
+            if info.st_size >= MAX_BODY_BYTES:
+                problems.add((*path, "bodyFile"), f"expected a body smaller than 64 KB (Okta's limit); "
+                                                  f"{body_file} has {info.st_size} bytes")
+                return None
             body = file_path.read_text(encoding="utf-8")
         except FileNotFoundError:
             problems.add((*path, "bodyFile"), f"file not found: {body_file} (paths are relative to {project_dir})")

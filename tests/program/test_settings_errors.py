@@ -155,3 +155,18 @@ def test_invalid_yaml_names_file_and_line(make_project):
     project = make_project("config:\n  sarguard:settings: [unclosed\n")
     with pytest.raises(StackFileError, match=r"Pulumi\.test\.yaml:\d+: not valid YAML"):
         load_stack_config("test", project)
+
+
+def test_body_file_must_be_a_small_regular_file(make_project):
+    problems = problems_for(make_project, """\
+    brands:
+      - id: default
+        templates:
+          PasswordChanged:
+            customizations:
+              - {language: en, isDefault: true, subject: s, bodyFile: big.html}
+              - {language: de, subject: s, bodyFile: email}
+""", files={"big.html": "x" * 70_000, "email/readme.txt": "a folder, not a body"})
+    text = "\n".join(problems)
+    assert "customizations[0].bodyFile: expected a body smaller than 64 KB (Okta's limit); big.html has 70000 bytes" in text
+    assert "customizations[1].bodyFile: expected a regular file; email is not one" in text
