@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sarguard.entrypoint import COMPONENT_NAME
-from sarguard.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, run_under_mocks
+from sarguard.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, paused_gc, run_under_mocks
 from sarguard.model import OrgState
 from sarguard.program import COMPONENT_TYPE, SuspiciousActivityReporting
 from sarguard.settings import Settings, load_settings
@@ -55,12 +55,17 @@ def mock_program(config: StackConfig, settings: Settings, *, preview: bool = Fal
 
 
 def run_program(stack: str, project_dir: Path | None = None) -> DeclaredRun:
-    """Load, validate and run a stack offline; raises StackFileError / SettingsError."""
-    config = load_stack_config(stack, project_dir)
-    settings = load_stack_settings(config)
-    mock = mock_program(config, settings)
-    resources = _declared_resources(mock)
-    state = _state(resources, config, settings)
+    """Load, validate and run a stack offline; raises StackFileError / SettingsError.
+
+    The collector stays paused throughout (see ``paused_gc``): everything built here lives
+    until the run ends, so scanning it over and over finds nothing to free.
+    """
+    with paused_gc():
+        config = load_stack_config(stack, project_dir)
+        settings = load_stack_settings(config)
+        mock = mock_program(config, settings)
+        resources = _declared_resources(mock)
+        state = _state(resources, config, settings)
     return DeclaredRun(stack, config, settings, mock, resources, state, config.stack_file)
 
 

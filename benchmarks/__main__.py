@@ -1,0 +1,106 @@
+"""``python -m benchmarks`` (``make bench``): run every measurement, write RESULTS.md and plots.
+
+``--quick`` runs a small smoke version (one small org, two offline sizes) and prints the
+tables instead of overwriting the committed results, unless ``--out`` says where to write.
+Exit status: 0 when every run completed correctly (targets met or not: those are results),
+1 when a run failed (wrong drift, unread sections, a crashed client, a bad report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.livebench import LiveSettings, SizeResult, bench_size
+from benchmarks.machine import machine_notes
+from benchmarks.offline import OfflineSize, bench_offline
+from benchmarks.orggen import OrgShape
+from benchmarks.results import live_targets, offline_targets, render_results
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Plan:
+    live_sizes: tuple[int, ...]
+    sarguard_runs: int
+    sdk_runs: int
+    offline: tuple[tuple[int, int], ...]  # (brands, repeats)
+
+
+FULL = Plan(live_sizes=(5, 20, 50), sarguard_runs=5, sdk_runs=1,
+            offline=((1, 3), (10, 3), (100, 3), (500, 1)))
+QUICK = Plan(live_sizes=(5,), sarguard_runs=1, sdk_runs=1, offline=((1, 1), (10, 1)))
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a small smoke run (about a minute); prints instead of writing")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for RESULTS.md and the plots (default: benchmarks/ for a "
+                             "full run, nothing for --quick)")
+    parser.add_argument("--no-sdk", action="store_true", help="skip the Okta SDK baseline")
+    return parser.parse_args(argv)
+
+
+def run(plan: Plan, settings: LiveSettings, *, with_sdk: bool) -> tuple[list[SizeResult],
+                                                                       list[OfflineSize]]:
+    live: list[SizeResult] = []
+    for brands in plan.live_sizes:
+        shape = OrgShape(brands=brands)
+        print(f"live read, {shape.label}:", flush=True)
+        live.append(bench_size(shape, settings, sarguard_runs=plan.sarguard_runs,
+                               sdk_runs=plan.sdk_runs if with_sdk else 0,
+                               log=lambda line: print(line, flush=True)))
+    offline: list[OfflineSize] = []
+    print("offline check scaling:", flush=True)
+    for brands, repeats in plan.offline:
+        offline.append(bench_offline(brands, repeats, log=lambda line: print(line, flush=True)))
+    return live, offline
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    plan = QUICK if args.quick else FULL
+    out = args.out if args.out is not None else (None if args.quick else HERE)
+    settings = LiveSettings()
+    started = datetime.now(UTC)
+    machine = machine_notes()  # before the run: the load average is the neighbours', not ours
+    clock = time.perf_counter()
+    live, offline = run(plan, settings, with_sdk=not args.no_sdk)
+    duration = time.perf_counter() - clock
+
+    plots: list[str] = []
+    if out is not None:
+        from benchmarks.plots import LIVE_PNG, OFFLINE_PNG, plot_live, plot_offline
+
+        out.mkdir(parents=True, exist_ok=True)
+        plot_live(live, out / LIVE_PNG)
+        plot_offline(offline, out / OFFLINE_PNG)
+        plots = [LIVE_PNG, OFFLINE_PNG]
+    command = "python -m benchmarks --quick" if args.quick else "make bench"
+    text = render_results(command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
+                          duration_s=duration, machine=machine, settings=settings, live=live,
+                          offline=offline, plots=plots)
+    if out is not None:
+        (out / "RESULTS.md").write_text(text, "utf-8")
+        print(f"\nwrote {out / 'RESULTS.md'} and {len(plots)} plot(s)")
+    else:
+        print("\n" + text)
+
+    targets = (live_targets(live[-1]) if live else []) + offline_targets(offline)
+    for t in targets:
+        print(f"target {t.name}: {t.measured} (wanted {t.wanted}) -> "
+              f"{'n/a' if t.met is None else 'met' if t.met else 'MISSED'}")
+    failed = [r for s in live for r in s.sarguard if not r.ok]
+    broken = [p for s in offline for p in s.problems]
+    return 1 if failed or broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
