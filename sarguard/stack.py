@@ -7,19 +7,18 @@ every value keeps the line it came from so reports can point at it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sarguard.yamldepth import too_deep_for_libyaml
+
 PROJECT_FILE = "Pulumi.yaml"
 _DECLARATION_KEYS = {"type", "description", "default", "value", "secret", "items"}
 # libyaml's composer when available: the same nodes and line marks, ~6x faster on big stacks.
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_MAX_FAST_DEPTH = 1000  # deeper flow nesting is parsed by the pure-Python composer (see _compose)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
 class StackFileError(Exception):
@@ -76,15 +75,6 @@ class StackConfig:
             return str(self.stack_file)
 
 
-def _flow_depth(text: str) -> int:
-    """An upper bound of the flow-collection nesting (``[[[``, ``{{{``) in ``text``."""
-    depth = deepest = 0
-    for char in _NOT_BRACKET.sub("", text):
-        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    return deepest
-
-
 def _compose(text: str) -> yaml.Node | None:
     """Compose with the fast parser; on bad YAML re-parse with the pure-Python one, whose
     messages ("found character '\\t' that cannot start any token") are the ones users see.
@@ -92,7 +82,7 @@ def _compose(text: str) -> yaml.Node | None:
     Deeply nested input always goes to the pure-Python one: libyaml's composer recurses in C
     and crashes the process (a segfault, no message) somewhere past 20,000 levels, where the
     Python one raises a RecursionError that becomes a clear error."""
-    if _flow_depth(text) > _MAX_FAST_DEPTH:
+    if too_deep_for_libyaml(text):
         return yaml.compose(text, Loader=yaml.SafeLoader)
     try:
         return yaml.compose(text, Loader=_COMPOSER)

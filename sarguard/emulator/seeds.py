@@ -28,6 +28,7 @@ from sarguard.emulator.state import (
 from sarguard.emulator.timeutil import parse_iso, relative_seconds
 from sarguard.keypath import format_key_path
 from sarguard.netutil import is_loopback_host as is_loopback
+from sarguard.yamldepth import too_deep_for_libyaml
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "seeds"
 DEFAULT_SEED = "demo"
@@ -42,10 +43,15 @@ class _SeedLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
     """A safe loader that keeps unquoted timestamps as text: seed times are strings."""
 
 
-_SeedLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
-}
+class _DeepSeedLoader(yaml.SafeLoader):
+    """The pure-Python twin of ``_SeedLoader`` for deeply nested input (see sarguard.yamldepth)."""
+
+
+for _loader in (_SeedLoader, _DeepSeedLoader):
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
+    }
 
 PathItem = str | int
 
@@ -93,7 +99,10 @@ def parse_file(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise EmulatorError(f"{path}: cannot read the seed file ({type(exc).__name__})") from None
     try:
-        return yaml.load(text, Loader=_SeedLoader)  # noqa: S506 - a safe loader
+        loader = _DeepSeedLoader if too_deep_for_libyaml(text) else _SeedLoader
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except RecursionError:
+        raise EmulatorError(f"{path}: invalid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -245,3 +245,14 @@ def test_unquoted_yaml_timestamps_are_accepted(tmp_path: Path) -> None:
     emu = Emulator(seed=seed)
     assert emu.state.logs[0]["published"] == "2024-05-01T10:00:00.000Z"
     assert emu.state.users["00u1timeUser00000001"].created == "2024-01-02T03:04:05.000Z"
+
+
+def test_deeply_nested_seed_is_a_clear_error_not_a_crash(tmp_path):
+    """libyaml's composer segfaults on very deep flow nesting; the seed loader must not use it there."""
+    from sarguard.emulator import EmulatorError
+    from sarguard.emulator.seeds import parse_file
+
+    path = tmp_path / "deep.yaml"
+    path.write_text("org: " + "[" * 30_000 + "]" * 30_000 + "\n")
+    with pytest.raises(EmulatorError, match="deep.yaml: invalid YAML"):
+        parse_file(path)
