@@ -243,7 +243,8 @@ def render_results(*, command: str, started: str, duration_s: float, machine: li
             "`stacks/Pulumi.bench.yaml`) declares the same org, so every run must end with no "
             "drift, nothing unread and exit 0.",
             "",
-            "### Targets (largest org)",
+            f"### Targets (on the largest org run, {head.shape.brands} brands; the issue sets "
+            "them for 50)",
             "",
             *_target_rows(live_targets(head)),
             "",
