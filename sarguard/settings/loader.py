@@ -229,6 +229,7 @@ class _Sound:
 
 def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
            sound: _Sound) -> dict[str, Any]:
+    body_cache: dict[tuple[Path, str], tuple[str | None, str | None]] = {}
     notes = raw.get("notifications") if sound(("notifications",)) else None
     notifications = {name: bool((notes or {}).get(name, True)) for name in NOTIFICATION_NAMES}
 
@@ -259,7 +260,7 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
                 c_path: KeyPath = (*t_path, "customizations", c_index)
                 if not sound(c_path):
                     continue
-                spec = _customization(item, c_path, problems, project_dir)
+                spec = _customization(item, c_path, problems, project_dir, body_cache)
                 if spec:
                     customizations.append(spec)
             templates.append(TemplateSpec(t_name, template.get("recipients", "ALL_USERS"),
@@ -292,8 +293,29 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
             "admin_roles": roles, "threat_insight": threat}
 
 
-def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems,
-                   project_dir: Path) -> CustomizationSpec | None:
+def _read_body_file(project_dir: Path, body_file: str) -> tuple[str | None, str | None]:
+    """``(body, None)``, or ``(None, what is wrong)`` for a ``bodyFile`` path."""
+    file_path = project_dir / body_file
+    try:
+        # Never read a device, a FIFO or a huge file: Okta's limit is 64 KB anyway.
+        info = file_path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"expected a regular file; {body_file} is not one"
+        if info.st_size >= MAX_BODY_BYTES:
+            return None, (f"expected a body smaller than 64 KB (Okta's limit); "
+                          f"{body_file} has {info.st_size} bytes")
+        return file_path.read_text(encoding="utf-8"), None
+    except FileNotFoundError:
+        return None, f"file not found: {body_file} (paths are relative to {project_dir})"
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"cannot read {body_file}: {getattr(exc, 'strerror', None) or exc}"
+    except ValueError:  # a NUL byte in the path: no file can have that name
+        return None, f"expected a file path; got {body_file!r}"
+
+
+def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems, project_dir: Path,
+                   body_cache: dict[tuple[Path, str], tuple[str | None, str | None]]
+                   ) -> CustomizationSpec | None:
     language = item["language"]
     if language not in OKTA_LANGUAGES:
         close = difflib.get_close_matches(language, sorted(OKTA_LANGUAGES), n=1)
@@ -303,26 +325,12 @@ def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems,
     body = item.get("body")
     body_file = item.get("bodyFile")
     if body_file is not None:
-        file_path = (project_dir / body_file)
-        try:
-            # Never read a device, a FIFO or a huge file: Okta's limit is 64 KB anyway.
-            info = file_path.stat()
-            if not stat.S_ISREG(info.st_mode):
-                problems.add((*path, "bodyFile"), f"expected a regular file; {body_file} is not one")
-                return None
-            if info.st_size >= MAX_BODY_BYTES:
-                problems.add((*path, "bodyFile"), f"expected a body smaller than 64 KB (Okta's limit); "
-                                                  f"{body_file} has {info.st_size} bytes")
-                return None
-            body = file_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            problems.add((*path, "bodyFile"), f"file not found: {body_file} (paths are relative to {project_dir})")
-            return None
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.add((*path, "bodyFile"), f"cannot read {body_file}: {getattr(exc, 'strerror', None) or exc}")
-            return None
-        except ValueError:  # a NUL byte in the path: no file can have that name
-            problems.add((*path, "bodyFile"), f"expected a file path; got {body_file!r}")
+        key = (project_dir, body_file)
+        if key not in body_cache:  # a file shared by many brands/languages is read once
+            body_cache[key] = _read_body_file(project_dir, body_file)
+        body, problem = body_cache[key]
+        if problem:
+            problems.add((*path, "bodyFile"), problem)
             return None
     if body is not None and len(body.encode("utf-8")) >= MAX_BODY_BYTES:
         problems.add((*path, "bodyFile" if body_file else "body"), "expected a body smaller than 64 KB (Okta's limit)")
