@@ -50,7 +50,7 @@ def _import_everything() -> None:
     import sarguard.policy_config  # noqa: F401
     import sarguard.report  # noqa: F401
     import sarguard.report.render_json  # noqa: F401
-    import sarguard.settings.languages  # noqa: F401
+    import sarguard.settings.okta_facts  # noqa: F401
 
     sarguard.cli.build_parser()  # imports every subcommand's module, as ``main`` would
 

@@ -41,7 +41,7 @@ REQUIRED_VARIABLES: dict[str, tuple[tuple[str, ...], ...]] = {
 
 
 def _languages() -> frozenset[str]:
-    from sarguard.settings.languages import OKTA_LANGUAGES  # package data, loaded on first use
+    from sarguard.settings.okta_facts import OKTA_LANGUAGES  # package data, loaded on first use
 
     return OKTA_LANGUAGES
 

@@ -189,15 +189,12 @@ def load_settings(
     _check_secret(problems, raw, hook_secret)
     if problems.items:
         raise SettingsError(problems.items)
-    secret_flag = None if hook_secret is None else bool(getattr(hook_secret, "is_secret", False))
     return Settings(
         notifications=settings["notifications"],
         brands=settings["brands"],
         event_hook=settings["event_hook"],
         admin_roles=settings["admin_roles"],
         threat_insight=settings["threat_insight"],
-        hook_secret_is_secret=secret_flag,
-        raw=raw,
     )
 
 

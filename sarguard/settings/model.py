@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 # Settings notification names, in the order the README documents them.
 NOTIFICATION_NAMES: tuple[str, ...] = (
@@ -67,6 +66,3 @@ class Settings:
     event_hook: EventHookSpec | None
     admin_roles: tuple[str, ...]
     threat_insight: ThreatInsightSpec | None
-    # Whether the hook secret is a Pulumi secret (never the value itself).
-    hook_secret_is_secret: bool | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
