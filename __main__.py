@@ -1,5 +1,5 @@
 """Pulumi program entry point: load this stack's settings and declare the component."""
 
-from sarguard.entrypoint import declare_stack
+from sarguard.pulumi.entrypoint import declare_stack
 
 declare_stack()

@@ -43,14 +43,14 @@ def _import_everything() -> None:
     import sarguard.cli
     import sarguard.commands.check  # noqa: F401
     import sarguard.controls.catalog  # noqa: F401
-    import sarguard.declared  # noqa: F401
     import sarguard.evidence.pulumi_resources  # noqa: F401
-    import sarguard.locations  # noqa: F401
-    import sarguard.mockengine  # noqa: F401
-    import sarguard.policy_config  # noqa: F401
+    import sarguard.pulumi.declared  # noqa: F401
+    import sarguard.pulumi.locations  # noqa: F401
+    import sarguard.pulumi.mockengine  # noqa: F401
     import sarguard.report  # noqa: F401
     import sarguard.report.render_json  # noqa: F401
     import sarguard.settings.okta_facts  # noqa: F401
+    import sarguard.verdicts.policy_config  # noqa: F401
 
     sarguard.cli.build_parser()  # imports every subcommand's module, as ``main`` would
 
@@ -82,9 +82,9 @@ def prepare_bare(project: Path) -> tuple[Work, Finish]:
     import pulumi_okta as okta
 
     from benchmarks.orggen import REPORT_HOOK, REPORT_HOOK_URL, read_shape, stack_settings
-    from sarguard.mockengine import run_under_mocks
     from sarguard.model import REPORT_EVENT, REPORT_NOTIFICATION
-    from sarguard.program import (
+    from sarguard.pulumi.mockengine import run_under_mocks
+    from sarguard.pulumi.program import (
         customization_resource_name,
         role_subscription_resource_name,
         template_settings_resource_name,

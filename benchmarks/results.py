@@ -18,11 +18,11 @@ OFFLINE_TARGET_FROM = 10  # brands
 # Measured on this machine while the changes were made (before -> after), each in isolation:
 # the 50-brand drift org unless said otherwise.
 CHANGES = [
-    ("`sarguard/liveread.py`", "the System Log evidence queries run concurrently with the "
+    ("`sarguard/evidence/liveread.py`", "the System Log evidence queries run concurrently with the "
      "configuration reads (same event loop, right after the credential check) instead of "
      "after them, one at a time, each in a new event loop and connection pool",
      "~0.45 s of log reads after the configuration reads -> none (they overlap)"),
-    ("`sarguard/liveread.py`, `sarguard/evidence/live.py`", "the org state leaves "
+    ("`sarguard/evidence/liveread.py`, `sarguard/evidence/live.py`", "the org state leaves "
      "`asyncio.run` through a holder instead of as the coroutine's result: on exit "
      "`asyncio.run` reprs the finished main task twice (SIGINT bookkeeping), and the repr of a "
      "5,400-customization state is megabytes of text", "live read -0.12 to -0.2 s"),
@@ -30,7 +30,7 @@ CHANGES = [
      "library is running on every pool operation; anyio 4.16 no longer installs it, so each "
      "of ~2,200 such calls per read was a failing import (a search of `sys.path`)",
      "client CPU for the read 1.55 s -> 1.06 s (0 ms latency, median of 3)"),
-    ("`sarguard/mockengine.py` (`paused_gc`), `sarguard/declared.py`", "Python's cyclic "
+    ("`sarguard/pulumi/mockengine.py` (`paused_gc`), `sarguard/pulumi/declared.py`", "Python's cyclic "
      "garbage collector is paused while a program runs under the mock engine, and while "
      "`run_program` loads the stack and builds the state: the engine's hundreds of thousands "
      "of objects live until the run ends, and the collector rescanned all of them every few "
@@ -49,7 +49,7 @@ CHANGES = [
      "instead of copying bodies character by character, and caches each body's references "
      "(SAR-03 and SAR-09 both scan every body; brands repeat bodies)",
      "drift evaluation 4.2-5.7 s -> 0.15-0.23 s; offline check at 100 brands 1.47 s -> 0.04 s"),
-    ("`sarguard/stack.py`", "stack files are composed with libyaml (`CSafeLoader`) when "
+    ("`sarguard/pulumi/stack.py`", "stack files are composed with libyaml (`CSafeLoader`) when "
      "available; invalid YAML is re-parsed by the pure-Python parser so messages are "
      "unchanged (the reliability work added a nesting-depth guard on top)",
      "loading the 50-brand stack file (0.9 MB) 2.3-3.1 s -> 0.4-0.75 s"),
@@ -267,7 +267,7 @@ def render_results(*, command: str, started: str, duration_s: float, machine: li
             "",
             "`sarguard check --stack bench --format json` (through `sarguard.cli.main`) vs the "
             "bare Pulumi mock engine registering the same pulumi-okta resources with literal "
-            "inputs under the same mocks (`sarguard.mockengine.run_under_mocks`). Each brand "
+            "inputs under the same mocks (`sarguard.pulumi.mockengine.run_under_mocks`). Each brand "
             "has 4 templates x 3 languages (4 settings + 12 customizations); both sides also "
             "declare the notification switches, the hook and its verification, two role "
             "subscriptions and ThreatInsight. One fresh process per measurement, timed "

@@ -10,6 +10,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sarguard.pack import build_policy_pack  # noqa: E402 -- needs the path above
+from sarguard.pulumi.pack import build_policy_pack  # noqa: E402 -- needs the path above
 
 build_policy_pack()

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from sarguard import __version__
+from sarguard.errors import SarguardError
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -21,32 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "investigate": ("sarguard.commands.investigate", "build or run System Log investigation queries"),
     "events": ("sarguard.commands.events", "list Okta event types from the bundled catalog"),
     "emulator": ("sarguard.emulator.command", "serve the bundled Okta API emulator on 127.0.0.1"),
+    "demo": ("sarguard.commands.demo", "run the whole story on the bundled emulator (what `make demo` runs)"),
 }
-
-
-def _known_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean 'could not run' (exit 2): clear messages, never tracebacks."""
-    names = [
-        ("sarguard.stack", "StackFileError"),
-        ("sarguard.settings.errors", "SettingsError"),
-        ("sarguard.policy_config", "PolicyConfigError"),
-        ("sarguard.waivers", "WaiverError"),
-        ("sarguard.ignores", "IgnoreError"),
-        ("sarguard.okta.errors", "OktaError"),
-        ("sarguard.evidence.stack_export", "StackExportError"),
-        ("sarguard.systemlog.filters", "FilterError"),
-        ("sarguard.errors", "UsageError"),
-        ("sarguard.systemlog.durations", "DurationError"),
-        ("sarguard.systemlog.evidence", "SystemLogUnavailable"),
-        ("sarguard.emulator.errors", "EmulatorError"),
-    ]
-    found: list[type[BaseException]] = []
-    for module, name in names:
-        try:
-            found.append(getattr(importlib.import_module(module), name))
-        except (ImportError, AttributeError):
-            continue
-    return tuple(found)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,10 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sarguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
+        mod = importlib.import_module(module)  # a broken command module must fail loudly
         command = sub.add_parser(name, help=help_text, description=help_text)
         mod.add_arguments(command)
         command.set_defaults(_run=mod.run)
@@ -78,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sarguard: interrupted", file=sys.stderr)
         return 130
-    except _known_errors() as exc:
+    except SarguardError as exc:
         print(f"sarguard {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

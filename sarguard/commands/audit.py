@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     preload_rule_files(args)
     stack_values = None
     if args.stack:
-        from sarguard.stack import load_stack_config
+        from sarguard.pulumi.stack import load_stack_config
 
         stack_values = load_stack_config(args.stack, args.project_dir).values
     timings: dict[str, float] = {}

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     if args.stack:
-        from sarguard.declared import run_program
+        from sarguard.pulumi.declared import run_program
 
         declared = run_program(args.stack, args.project_dir)
         state, stack, stack_file = declared.state, args.stack, declared.config.relative_stack_file()

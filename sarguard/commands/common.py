@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from sarguard.controls.base import Finding
-from sarguard.output import write_output
 from sarguard.report import FORMATS, render
 from sarguard.report.exit_codes import exit_code
 from sarguard.report.model import Report
+from sarguard.util.output import write_output
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,14 +46,14 @@ def apply_waivers_file(findings: list[Finding], path: str | None) -> tuple[list[
     if not path:
         return findings, []
     from sarguard.controls.catalog import CATALOG
-    from sarguard.waivers import apply_waivers, load_waivers, utc_today
+    from sarguard.verdicts.waivers import apply_waivers, load_waivers, utc_today
 
     waivers = load_waivers(path, known_controls=[c.id for c in CATALOG])
     return apply_waivers(findings, waivers, utc_today())
 
 
 def load_config(path: str | None):
-    from sarguard.policy_config import load_policy_config
+    from sarguard.verdicts.policy_config import load_policy_config
 
     return load_policy_config(path)
 

@@ -28,8 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sarguard.declared import run_program
     from sarguard.drift import compare_states
+    from sarguard.pulumi.declared import run_program
 
     preload_rule_files(args)
     timings: dict[str, float] = {}

@@ -6,9 +6,9 @@ import argparse
 import json
 
 from sarguard.commands.org import add_org_arguments
-from sarguard.eventcatalog import catalog_release, list_types
-from sarguard.output import write_output
+from sarguard.systemlog.eventcatalog import catalog_release, list_types
 from sarguard.systemlog.render import table_to_text
+from sarguard.util.output import write_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

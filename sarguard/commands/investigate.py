@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from sarguard.commands.logs_common import add_log_arguments, fetcher, window
-from sarguard.output import write_output
 from sarguard.systemlog.filters import build_filter
 from sarguard.systemlog.investigate import (
     investigate,
@@ -13,6 +12,7 @@ from sarguard.systemlog.investigate import (
     render_investigation_text,
 )
 from sarguard.systemlog.scopes import DEFAULT_SCOPE, SCOPES
+from sarguard.util.output import write_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -57,7 +57,7 @@ def progress_reporter(enabled: bool) -> Iterator[Any]:
 def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
               timings: dict[str, float]) -> OrgState:
     """Resolve the org, read it (and its System Log), and time it."""
-    from sarguard.liveread import read_org
+    from sarguard.evidence.liveread import read_org
     from sarguard.systemlog.durations import parse_since
 
     now = datetime.now(UTC)
@@ -127,7 +127,7 @@ def apply_ignore_file(path: str | None, drift: list, unread: list[UnreadItem], w
     """Mark known, accepted drift and unreadable evidence as ignored (they stay in the report)."""
     if not path:
         return
-    from sarguard.ignores import apply_ignores, load_ignores, unused_ignore_warnings
+    from sarguard.verdicts.ignores import apply_ignores, load_ignores, unused_ignore_warnings
 
     rules = load_ignores(path)
     apply_ignores(drift, unread, rules)
@@ -138,10 +138,10 @@ def preload_rule_files(args: argparse.Namespace) -> None:
     """Read every rule file before touching the org: a typo must not cost an API budget."""
     load_config(args.policy_config)
     if args.waivers:
-        from sarguard.waivers import load_waivers
+        from sarguard.verdicts.waivers import load_waivers
 
         load_waivers(args.waivers, known_controls=[c.id for c in CATALOG])
     if getattr(args, "ignore", None):
-        from sarguard.ignores import load_ignores
+        from sarguard.verdicts.ignores import load_ignores
 
         load_ignores(args.ignore)

@@ -31,11 +31,11 @@ def window(args: argparse.Namespace) -> tuple[datetime, datetime, datetime]:
 
 
 def fetcher(args: argparse.Namespace):
-    from sarguard.liveread import log_fetcher
+    from sarguard.evidence.liveread import log_fetcher
 
     stack_values = None
     if args.stack:
-        from sarguard.stack import load_stack_config
+        from sarguard.pulumi.stack import load_stack_config
 
         stack_values = load_stack_config(args.stack, args.project_dir).values
     return log_fetcher(make_client(args, stack_values))

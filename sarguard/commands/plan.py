@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sarguard.declared import run_program
-from sarguard.output import write_output
-from sarguard.plan import render_plan_json, render_plan_text
+from sarguard.pulumi.declared import run_program
+from sarguard.pulumi.plan import render_plan_json, render_plan_text
+from sarguard.util.output import write_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from sarguard.commands.logs_common import add_log_arguments, fetcher, window
-from sarguard.output import write_output
 from sarguard.systemlog.reports import fetch_reports, render_reports_json, render_reports_text
+from sarguard.util.output import write_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,7 +18,7 @@ from sarguard.model import (
     key_customization,
     key_template_settings,
 )
-from sarguard.netutil import is_loopback_host
+from sarguard.util.netutil import is_loopback_host
 
 # Sources whose evidence is a declaration (provider defaults apply to unset inputs).
 DECLARED_SOURCES = frozenset({"declared", "stack-export", "pack"})

@@ -22,7 +22,7 @@ from sarguard.model import (
 )
 
 if TYPE_CHECKING:
-    from sarguard.policy_config import PolicyConfig
+    from sarguard.verdicts.policy_config import PolicyConfig
 
 # Resource key prefix -> the section key whose location stands in for it.
 _SECTIONS = {

@@ -35,7 +35,7 @@ def host_allowed(host: str, allowed: list[str]) -> bool:
 
 def _event_problems(events: list[Any]) -> tuple[list[str], bool]:
     """(problems, any_unknown) for one hook's event list."""
-    from sarguard.eventcatalog import lookup  # data-backed; loaded on first use
+    from sarguard.systemlog.eventcatalog import lookup  # data-backed; loaded on first use
 
     problems: list[str] = []
     unknown = False

@@ -11,8 +11,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from sarguard.errors import SarguardError
 
-class EmulatorError(Exception):
+
+class EmulatorError(SarguardError):
     """Bad emulator configuration (seed, faults, rate limits, port)."""
 
 

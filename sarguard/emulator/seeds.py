@@ -26,9 +26,9 @@ from sarguard.emulator.state import (
     STANDARD_ROLES,
 )
 from sarguard.emulator.timeutil import parse_iso, relative_seconds
-from sarguard.keypath import format_key_path
-from sarguard.netutil import is_loopback_host as is_loopback
-from sarguard.yamldepth import too_deep_for_libyaml
+from sarguard.util.keypath import format_key_path
+from sarguard.util.netutil import is_loopback_host as is_loopback
+from sarguard.util.yamldepth import too_deep_for_libyaml
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "seeds"
 DEFAULT_SEED = "demo"
@@ -44,7 +44,7 @@ class _SeedLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
 
 
 class _DeepSeedLoader(yaml.SafeLoader):
-    """The pure-Python twin of ``_SeedLoader`` for deeply nested input (see sarguard.yamldepth)."""
+    """The pure-Python twin of ``_SeedLoader`` for deeply nested input (see sarguard.util.yamldepth)."""
 
 
 for _loader in (_SeedLoader, _DeepSeedLoader):

@@ -111,7 +111,7 @@ def normalize(value: Any) -> Any:
     """Unwrap proxies, turn secrets into :class:`Secret` and unknown sentinels into UNKNOWN."""
     if isinstance(value, Secret | SecretMapping) or is_unknown(value):
         return value
-    if getattr(value, "is_secret", False):  # e.g. sarguard.stack.SecureValue
+    if getattr(value, "is_secret", False):  # e.g. sarguard.pulumi.stack.SecureValue
         return Secret(None)
     module = type(value).__module__ or ""
     if module.startswith("pulumi_policy"):

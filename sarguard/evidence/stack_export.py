@@ -12,15 +12,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sarguard.errors import SarguardError
 from sarguard.evidence.pulumi_resources import DeclaredResource, state_from_resources
-from sarguard.jsonfile import read_json_file
 from sarguard.model import OrgState
+from sarguard.util.jsonfile import read_json_file
 
 _SKIP_TYPES = ("pulumi:pulumi:Stack",)
 _SKIP_PREFIXES = ("pulumi:providers:",)
 
 
-class StackExportError(ValueError):
+class StackExportError(SarguardError, ValueError):
     """A stack export that cannot be used; the message names the file and the key path."""
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sarguard.netutil import is_loopback_host
 from sarguard.okta.errors import OktaConfigError
+from sarguard.util.netutil import is_loopback_host
 
 # Okta-operated domains whose orgs have a ``{org}-admin.{domain}`` admin host.
 OKTA_DOMAINS: tuple[str, ...] = (

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sarguard.errors import SarguardError
 
-class OktaError(Exception):
+
+class OktaError(SarguardError):
     """Base class: anything that went wrong talking to Okta."""
 
 

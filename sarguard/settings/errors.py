@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sarguard.errors import SarguardError
 
-class SettingsError(Exception):
+
+class SettingsError(SarguardError):
     """All problems found in one settings document (reported together, never just the first)."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -20,9 +20,7 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from sarguard.keypath import format_key_path as format_path
 from sarguard.model import ALLOWED_REPORT_ROLES
-from sarguard.netutil import is_loopback_host
 from sarguard.settings.errors import SettingsError
 from sarguard.settings.model import (
     NOTIFICATION_NAMES,
@@ -35,6 +33,8 @@ from sarguard.settings.model import (
     ThreatInsightSpec,
 )
 from sarguard.settings.okta_facts import OKTA_LANGUAGES, OKTA_TEMPLATES
+from sarguard.util.keypath import format_key_path as format_path
+from sarguard.util.netutil import is_loopback_host
 
 SETTINGS_KEY = "sarguard:settings"
 SECRET_KEY = "sarguard:eventHookSecret"

@@ -3,6 +3,6 @@
 Modules: ``logevent`` (tolerant LogEvent accessors), ``scopes`` (the cheat-sheet event sets),
 ``filters`` (safe SCIM filters), ``durations`` (``--since``/``--until``), ``evidence``
 (collection and summary), ``timeline`` (scenario recognition), ``investigate`` and ``reports``
-(command logic), ``render`` (safe text/JSON output). No module here talks to the network: the
+(command logic), ``render`` (safe text/JSON output), ``eventcatalog`` (Okta's event types, bundled). No module here talks to the network: the
 caller passes a ``LogFetcher``.
 """

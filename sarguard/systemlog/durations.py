@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from sarguard.errors import SarguardError
+
 RETENTION = timedelta(days=90)
 DEFAULT_SINCE = "30d"
 _RELATIVE = re.compile(r"(\d{1,7})\s*([mhdw])", re.IGNORECASE)
@@ -16,7 +18,7 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _FORMS = "a duration like 90m, 12h, 30d or 2w, or an ISO 8601 time like 2026-01-31T08:00:00Z"
 
 
-class DurationError(ValueError):
+class DurationError(SarguardError, ValueError):
     """A ``--since``/``--until`` value that cannot be used (message names the option)."""
 
 

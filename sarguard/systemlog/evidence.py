@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sarguard.errors import SarguardError
 from sarguard.model import REPORT_EVENT, SECTION_SYSTEM_LOG, EventHook, OrgState, is_unknown
 from sarguard.systemlog import logevent as le
 from sarguard.systemlog.filters import event_types_filter
@@ -55,7 +56,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
 TOP_ACTIVITY_LIMIT = 5
 
 
-class SystemLogUnavailable(Exception):
+class SystemLogUnavailable(SarguardError):
     """Raised by a fetcher adapter when the log cannot be read; the message is the reason
     recorded in ``OrgState.unread`` (e.g. "missing OAuth scope okta.logs.read")."""
 

@@ -11,6 +11,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 
+from sarguard.errors import SarguardError
 from sarguard.systemlog.scopes import ScopeError, scope_events
 
 # Okta object ids: a 3-character type prefix starting with 0 (00u users, 0oa apps, ...) and an
@@ -23,7 +24,7 @@ _EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 _MAX_SHOWN = 60
 
 
-class FilterError(ValueError):
+class FilterError(SarguardError, ValueError):
     """A subject or scope that cannot be turned into a safe filter (message names the option)."""
 
 

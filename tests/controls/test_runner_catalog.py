@@ -8,7 +8,7 @@ from sarguard.controls.base import ALL_SOURCES, LIVE_ONLY, Control, Finding
 from sarguard.controls.catalog import CATALOG, find_control, get_control
 from sarguard.controls.runner import evaluate_catalog
 from sarguard.model import Location
-from sarguard.policy_config import PolicyConfig
+from sarguard.verdicts.policy_config import PolicyConfig
 from tests.controls.conftest import good_state
 
 EXPECTED = [

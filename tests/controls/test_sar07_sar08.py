@@ -3,8 +3,8 @@
 import pytest
 
 from sarguard.controls.sar07_hook_events import host_allowed
-from sarguard.eventcatalog import all_types
 from sarguard.model import REPORT_EVENT, REPORT_NOTIFICATION, UNKNOWN, RoleSubscription
+from sarguard.systemlog.eventcatalog import all_types
 from tests.controls.conftest import by_resource, good_state, hook, run
 
 

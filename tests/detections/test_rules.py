@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from sarguard import eventcatalog
 from sarguard.model import REPORT_EVENT
+from sarguard.systemlog import eventcatalog
 from sarguard.systemlog.evidence import TAMPERING_TYPES
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "detections"

@@ -117,7 +117,7 @@ def test_every_format_renders(make_project, tmp_path):
 
 
 def test_check_from_a_stack_export(tmp_path, capsys):
-    from sarguard.declared import run_program
+    from sarguard.pulumi.declared import run_program
 
     run = run_program("demo", REPO_ROOT)
     resources = [{"urn": r.urn, "type": r.type, "id": r.id, "inputs": r.inputs, "outputs": r.outputs,
@@ -138,8 +138,8 @@ def test_neither_stack_nor_state_is_exit_2(capsys):
 
 def test_real_export_with_an_encrypted_auth_block_passes_sar06(tmp_path, capsys):
     """pulumi-okta marks the hook's whole ``auth`` input secret: a real export has only ciphertext."""
-    from sarguard.declared import run_program
-    from sarguard.mockengine import SECRET_SIG, SECRET_SIG_VALUE
+    from sarguard.pulumi.declared import run_program
+    from sarguard.pulumi.mockengine import SECRET_SIG, SECRET_SIG_VALUE
 
     run = run_program("demo", REPO_ROOT)
     resources = []

@@ -6,7 +6,7 @@ import yaml
 from pulumi_policy import EnforcementLevel, Severity
 
 from sarguard.controls.catalog import CATALOG, get_control
-from sarguard.pack import build_policies, merged_options
+from sarguard.pulumi.pack import build_policies, merged_options
 from tests.policy_pack.conftest import PACK_DIR, REPO
 
 

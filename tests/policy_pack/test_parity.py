@@ -1,6 +1,6 @@
 """Parity: the CrossGuard pack and the offline check judge the same program the same way.
 
-The program runs under mocks (``sarguard.declared.run_program``); its resources are then sent to
+The program runs under mocks (``sarguard.pulumi.declared.run_program``); its resources are then sent to
 the pack as the engine would send them during a preview (the verification's ``eventHookId`` is
 unknown and linked to its hook by a property dependency). Both sides must report the same
 controls failing on the same resources (and URNs), and the same ones not evaluated.
@@ -18,7 +18,7 @@ import pytest
 
 from sarguard.controls.catalog import find_control
 from sarguard.controls.runner import evaluate_catalog
-from sarguard.declared import run_program
+from sarguard.pulumi.declared import run_program
 from tests.policy_pack.conftest import REPO, UNKNOWN
 
 VERIFICATION = "okta:index/eventHookVerification:EventHookVerification"

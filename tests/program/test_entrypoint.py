@@ -7,10 +7,10 @@ import runpy
 import pulumi
 import pytest
 
-from sarguard.declared import run_program
-from sarguard.mockengine import run_under_mocks
-from sarguard.program import COMPONENT_TYPE
-from sarguard.stack import load_stack_config
+from sarguard.pulumi.declared import run_program
+from sarguard.pulumi.mockengine import run_under_mocks
+from sarguard.pulumi.program import COMPONENT_TYPE
+from sarguard.pulumi.stack import load_stack_config
 from tests.conftest import REPO_ROOT
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sarguard.declared import run_program
-from sarguard.mockengine import OFFLINE_DEFAULT_BRAND_ID, SECRET_SIG, is_secret_wrapper
+from sarguard.pulumi.declared import run_program
+from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, SECRET_SIG, is_secret_wrapper
 from tests.conftest import REPO_ROOT
 
 SECRET_CIPHERTEXT = "AAABAGsVa1pG0DdR5sD3mOx0F2qz1cG9C3YbLq0x3Zk5dWlrLXNlY3JldA=="

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from sarguard.declared import load_stack_settings
-from sarguard.stack import available_stacks, load_stack_config
+from sarguard.pulumi.declared import load_stack_settings
+from sarguard.pulumi.stack import available_stacks, load_stack_config
 from tests.conftest import REPO_ROOT, reference_file
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from sarguard.declared import run_program
+from sarguard.pulumi.declared import run_program
 from tests.conftest import REPO_ROOT
 
 

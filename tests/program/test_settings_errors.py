@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sarguard.declared import load_stack_settings
+from sarguard.pulumi.declared import load_stack_settings
+from sarguard.pulumi.stack import StackFileError, load_stack_config
 from sarguard.settings import SettingsError
-from sarguard.stack import StackFileError, load_stack_config
 
 HEAD = """\
 config:

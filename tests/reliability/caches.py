@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-import sarguard.declared as declared
+import sarguard.pulumi.declared as declared
 from sarguard.emulator.seeds import BUNDLED_DIR
 
 _REAL_RUN_PROGRAM = declared.run_program

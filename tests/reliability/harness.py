@@ -15,8 +15,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-import sarguard.declared as declared
 import sarguard.okta.factory as factory
+import sarguard.pulumi.declared as declared
 from sarguard.cli import main
 from sarguard.emulator import Emulator
 from tests.conftest import REPO_ROOT

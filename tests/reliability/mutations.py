@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from sarguard.stack import SecureValue
+from sarguard.pulumi.stack import SecureValue
 
 # Values that have broken parsers before: wrong types, empty, NUL, malformed URLs, paths.
 WEIRD: tuple[Any, ...] = (

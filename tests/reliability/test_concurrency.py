@@ -1,7 +1,7 @@
 """Two drift runs at once against one org both finish with the right report.
 
 They run in threads of one process: the CLI, the client (one event loop per run) and the Pulumi
-mock engine (process-global, serialized by sarguard.mockengine) must not step on each other.
+mock engine (process-global, serialized by sarguard.pulumi.mockengine) must not step on each other.
 With a tight shared rate limit the runs also compete for one bucket: they must wait, not fail.
 """
 

@@ -86,7 +86,7 @@ def test_check_and_audit_with_broken_rule_files_exit_cleanly(project: Path, flag
     if flag == "--ignore":
         # Rule files are read before any API call: an unusable one must stop the run first.
         # A usable one would go on to the (unreachable) org, so only judge the error path.
-        from sarguard.ignores import IgnoreError, load_ignores
+        from sarguard.verdicts.ignores import IgnoreError, load_ignores
 
         try:
             load_ignores(path)

@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sarguard.controls.catalog import CATALOG
-from sarguard.declared import load_stack_settings
-from sarguard.ignores import IgnoreError, load_ignores
-from sarguard.policy_config import PolicyConfigError, load_policy_config
+from sarguard.pulumi.declared import load_stack_settings
+from sarguard.pulumi.stack import SecureValue, StackConfig, StackFileError, load_stack_config
 from sarguard.settings import Settings, SettingsError, load_settings
-from sarguard.stack import SecureValue, StackConfig, StackFileError, load_stack_config
-from sarguard.waivers import WaiverError, load_waivers
+from sarguard.verdicts.ignores import IgnoreError, load_ignores
+from sarguard.verdicts.policy_config import PolicyConfigError, load_policy_config
+from sarguard.verdicts.waivers import WaiverError, load_waivers
 from tests.conftest import REPO_ROOT
 from tests.reliability.mutations import WEIRD, WEIRD_STRINGS, mutated, yaml_noise
 

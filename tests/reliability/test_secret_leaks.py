@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sarguard.mockengine import SECRET_SIG, SECRET_SIG_VALUE, is_secret_wrapper
+from sarguard.pulumi.mockengine import SECRET_SIG, SECRET_SIG_VALUE, is_secret_wrapper
 from sarguard.report import FORMATS
 from tests.conftest import REPO_ROOT
 from tests.reliability.caches import bundled_seed
@@ -112,8 +112,8 @@ def _export(project: Path, *, plaintext: bool) -> dict[str, Any]:
 
     Secrets are ciphertext (what Pulumi writes), or with ``plaintext`` the secret's object is
     stored in the clear with the canary as the hook's auth value (a leaked state file)."""
-    from sarguard.declared import run_program
-    from sarguard.mockengine import SECRET_PLACEHOLDER
+    from sarguard.pulumi.declared import run_program
+    from sarguard.pulumi.mockengine import SECRET_PLACEHOLDER
 
     def encode(value: Any, clear: bool = False) -> Any:
         if is_secret_wrapper(value):

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from sarguard import eventcatalog
 from sarguard.model import REPORT_EVENT, SECTION_SYSTEM_LOG, EventHook, OrgState
+from sarguard.systemlog import eventcatalog
 from sarguard.systemlog.evidence import (
     DELIVERY_EVENT,
     QUERIES,

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sarguard import eventcatalog
-from sarguard.systemlog import scopes
+from sarguard.systemlog import eventcatalog, scopes
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "003_b94876f1dd188e18.txt"
 

@@ -16,7 +16,7 @@ from sarguard.emulator.errors import ApiError, not_found, validation_failed
 from sarguard.emulator.hookverify import verify_loopback
 from sarguard.emulator.routing import Handler, Request, Response, Router
 from sarguard.emulator.state import EventHook, OrgStore
-from sarguard.netutil import is_loopback_host as is_loopback
+from sarguard.util.netutil import is_loopback_host as is_loopback
 
 MAX_EVENT_TYPES = 300
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sarguard import model
 from sarguard.model import Location
+from sarguard.pulumi.stack import StackConfig
 from sarguard.settings import Settings
 from sarguard.settings.loader import SETTINGS_KEY
 from sarguard.settings.model import KeyPath
-from sarguard.stack import StackConfig
 
 
 def settings_locations(config: StackConfig, settings: Settings) -> dict[str, Location]:

@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sarguard.globmatch import FIELD_SEP, glob_match
 from sarguard.report.model import DriftItem, UnreadItem
-from sarguard.report.rulefile import (
+from sarguard.verdicts.globmatch import FIELD_SEP, glob_match
+from sarguard.verdicts.rulefile import (
     RuleFileError,
     check_keys,
     read_entries,

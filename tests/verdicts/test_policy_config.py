@@ -5,7 +5,7 @@ import json
 import pytest
 
 from sarguard.controls.catalog import get_control
-from sarguard.policy_config import PolicyConfig, PolicyConfigError, load_policy_config
+from sarguard.verdicts.policy_config import PolicyConfig, PolicyConfigError, load_policy_config
 
 SAR02 = get_control("SAR-02")
 SAR07 = get_control("SAR-07")

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sarguard.ignores import IgnoreError, load_ignores
-from sarguard.waivers import WaiverError, load_waivers
+from sarguard.verdicts.ignores import IgnoreError, load_ignores
+from sarguard.verdicts.waivers import WaiverError, load_waivers
 
 KEYS = ["control", "resource", "reason", "expires", "field", "expiry", "", "1"]
 scalars = st.one_of(

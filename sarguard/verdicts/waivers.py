@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sarguard.controls.base import Finding
-from sarguard.globmatch import glob_match
-from sarguard.report.rulefile import (
+from sarguard.verdicts.globmatch import glob_match
+from sarguard.verdicts.rulefile import (
     RuleFileError,
     check_keys,
     read_entries,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sarguard import eventcatalog
+from sarguard.systemlog import eventcatalog
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"

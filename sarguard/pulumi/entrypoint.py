@@ -10,10 +10,10 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import is_config_secret
 
-from sarguard.program import SuspiciousActivityReporting
+from sarguard.pulumi.program import SuspiciousActivityReporting
+from sarguard.pulumi.stack import StackFileError, find_project_dir, load_project, stack_file_path
 from sarguard.settings import SettingsError, load_settings
 from sarguard.settings.loader import SECRET_KEY, SETTINGS_KEY
-from sarguard.stack import StackFileError, find_project_dir, load_project, stack_file_path
 
 COMPONENT_NAME = "suspicious-activity-reporting"
 
@@ -35,7 +35,7 @@ def _stack_context(stack: str) -> tuple[Path, str, Any]:
     except (StackFileError, ValueError):
         return Path.cwd(), f"Pulumi.{stack}.yaml", None
     try:
-        from sarguard.stack import load_stack_config
+        from sarguard.pulumi.stack import load_stack_config
 
         config = load_stack_config(stack, project_dir)
         return project_dir, where, config.line_of

@@ -1,13 +1,13 @@
 import pytest
 
-from sarguard.ignores import (
+from sarguard.report.model import DriftItem, UnreadItem
+from sarguard.verdicts.ignores import (
     IgnoreError,
     IgnoreRule,
     apply_ignores,
     load_ignores,
     unused_ignore_warnings,
 )
-from sarguard.report.model import DriftItem, UnreadItem
 from tests.report.helpers import write
 
 VALID = """

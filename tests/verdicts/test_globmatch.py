@@ -1,6 +1,6 @@
 import pytest
 
-from sarguard.globmatch import FIELD_SEP, glob_match
+from sarguard.verdicts.globmatch import FIELD_SEP, glob_match
 
 CUST_FR = "brand/default/template/NewSignOnNotification/customization/fr"
 

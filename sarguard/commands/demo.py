@@ -1,4 +1,4 @@
-"""``make demo``: the whole story on the bundled emulator, no Okta org and no Pulumi CLI needed.
+"""``sarguard demo`` (what ``make demo`` runs): the whole story on the bundled emulator, no Okta org and no Pulumi CLI needed.
 
 1. ``plan`` and ``check`` the demo stack offline (it is sound: exit 0);
 2. start the emulator seeded with an org that has drifted from that stack;
@@ -10,18 +10,18 @@ Exits 0 when every step ended the way the story expects, 1 otherwise.
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sarguard.cli import main as cli_main
-
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 RULE = "=" * 100
 
 
 def _step(title: str, argv: Sequence[str], expected: int) -> bool:
+    from sarguard.cli import main as cli_main  # the demo runs the real CLI, step by step
+
     print(f"\n{RULE}\n$ sarguard {' '.join(argv)}\n# {title}\n{RULE}", flush=True)
     code = cli_main(list(argv))
     ok = code == expected
@@ -29,11 +29,16 @@ def _step(title: str, argv: Sequence[str], expected: int) -> bool:
     return ok
 
 
-def main() -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project-dir", metavar="DIR", default=str(PROJECT_DIR),
+                        help="the sarguard project whose demo stack to use (default: this checkout)")
+
+
+def run(args: argparse.Namespace) -> int:
     from sarguard.emulator import Emulator
 
     os.environ.setdefault("SARGUARD_NO_PROGRESS", "1")
-    project = ["--project-dir", str(PROJECT_DIR)]
+    project = ["--project-dir", str(args.project_dir)]
     results = [
         _step("what the program declares, offline (Pulumi mock engine)",
               ["plan", "--stack", "demo", *project], 0),
@@ -58,7 +63,3 @@ def main() -> int:
     print(f"\n{RULE}\ndemo {'ran as intended' if passed else 'did NOT run as intended'}: "
           f"{sum(results)}/{len(results)} steps ended as expected\n{RULE}")
     return 0 if passed else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

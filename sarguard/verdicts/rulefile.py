@@ -14,10 +14,12 @@ from typing import Any
 
 import yaml
 
+from sarguard.errors import SarguardError
+
 _MAX_BYTES = 5 * 1024 * 1024  # a rule file is hand-written; anything bigger is a mistake
 
 
-class RuleFileError(ValueError):
+class RuleFileError(SarguardError, ValueError):
     """A rule file could not be used. ``str()`` is the complete, user-facing message."""
 
     def __init__(self, file: str, key_path: str, expected: str) -> None:

@@ -27,15 +27,16 @@ import jsonschema
 
 from sarguard.controls.base import Control
 from sarguard.controls.catalog import CATALOG, find_control
-from sarguard.jsonfile import read_json_file
-from sarguard.keypath import format_key_path
+from sarguard.errors import SarguardError
+from sarguard.util.jsonfile import read_json_file
+from sarguard.util.keypath import format_key_path
 
 LEVELS: tuple[str, ...] = ("mandatory", "advisory", "disabled")
 ALL = "all"
 _LEVEL_KEY = "enforcementLevel"
 
 
-class PolicyConfigError(ValueError):
+class PolicyConfigError(SarguardError, ValueError):
     """A policy config that cannot be used; the message says where and what was expected."""
 
 

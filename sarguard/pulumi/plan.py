@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sarguard.declared import DeclaredRun
-from sarguard.mockengine import redact
+from sarguard.pulumi.declared import DeclaredRun
+from sarguard.pulumi.mockengine import redact
 
 # Display order: the org-wide switches first, then templates, the hook, subscriptions.
 _TYPE_ORDER = [

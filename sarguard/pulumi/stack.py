@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from sarguard.yamldepth import too_deep_for_libyaml
+from sarguard.errors import SarguardError
+from sarguard.util.yamldepth import too_deep_for_libyaml
 
 PROJECT_FILE = "Pulumi.yaml"
 _DECLARATION_KEYS = {"type", "description", "default", "value", "secret", "items"}
@@ -21,7 +22,7 @@ _DECLARATION_KEYS = {"type", "description", "default", "value", "secret", "items
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class StackFileError(Exception):
+class StackFileError(SarguardError):
     """A project or stack file that cannot be read; the message names the file and what is wrong."""
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from sarguard.waivers import Waiver, WaiverError, apply_waivers, load_waivers, utc_today
+from sarguard.verdicts.waivers import Waiver, WaiverError, apply_waivers, load_waivers, utc_today
 from tests.report.helpers import write
 from tests.report.sample import finding
 

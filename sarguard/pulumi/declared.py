@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sarguard.entrypoint import COMPONENT_NAME
-from sarguard.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, paused_gc, run_under_mocks
 from sarguard.model import OrgState
-from sarguard.program import COMPONENT_TYPE, SuspiciousActivityReporting
+from sarguard.pulumi.entrypoint import COMPONENT_NAME
+from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, paused_gc, run_under_mocks
+from sarguard.pulumi.program import COMPONENT_TYPE, SuspiciousActivityReporting
+from sarguard.pulumi.stack import StackConfig, load_stack_config
 from sarguard.settings import Settings, load_settings
 from sarguard.settings.loader import SECRET_KEY, SETTINGS_KEY
-from sarguard.stack import StackConfig, load_stack_config
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _state(resources: list[Any], config: StackConfig, settings: Settings) -> Org
     except ImportError:  # pragma: no cover - during bootstrap only
         return None
     state = state_from_resources(resources, "declared", brand_keys={OFFLINE_DEFAULT_BRAND_ID: "default"})
-    from sarguard.locations import settings_locations
+    from sarguard.pulumi.locations import settings_locations
 
     state.locations.update(settings_locations(config, settings))
     state.meta.update({"stack": config.stack, "stackFile": config.relative_stack_file()})

@@ -1,0 +1,9 @@
+"""Everything that knows Pulumi: the component the program declares (``program``), what the
+project's ``__main__.py`` runs (``entrypoint``), reading ``Pulumi.yaml`` and stack files the way
+the CLI does (``stack``), the program under Pulumi's mock engine (``mockengine``, ``declared``,
+``plan``), where each setting sits in the stack file (``locations``) and the CrossGuard pack
+(``pack``).
+
+Importing this package imports nothing heavy: each module pulls in the Pulumi SDK only when it is
+used, so commands that never run the program (``audit``, ``reports``) stay fast to start.
+"""
