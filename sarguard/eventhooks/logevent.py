@@ -7,6 +7,8 @@ real events published by detection projects (e.g. panther-labs/panther-analysis
 stix-shifter ``stix_shifter_modules/okta/README.md``): ``actor``/``target`` entries with ``id``,
 ``type``, ``alternateId``, ``displayName``; ``client`` with ``userAgent``, ``device``,
 ``ipAddress`` and ``geographicalContext``; ``transaction {type: WEB, id}``; ``version: "0"``.
+Fields real events carry as ``null`` are left out: Okta's OpenAPI spec types them as
+non-nullable strings, and a receiver must cope with absence anyway.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,8 @@ class Principal:
     display_name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type, "alternateId": self.alternate_id,
-                "displayName": self.display_name, "detailEntry": None}
+        return _present({"id": self.id, "type": self.type, "alternateId": self.alternate_id,
+                         "displayName": self.display_name})
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,8 @@ class ClientContext:
     device: str = "Computer"
 
     def geographical_context(self) -> dict[str, Any]:
-        geo: dict[str, Any] = {"city": self.city, "state": self.state, "country": self.country,
-                               "postalCode": self.postal_code}
+        geo = _present({"city": self.city, "state": self.state, "country": self.country,
+                        "postalCode": self.postal_code})
         if self.latitude is not None and self.longitude is not None:
             geo["geolocation"] = {"lat": self.latitude, "lon": self.longitude}
         return geo
@@ -59,7 +65,6 @@ class ClientContext:
                           "browser": self.browser},
             "zone": "null",
             "device": self.device,
-            "id": None,
             "ipAddress": self.ip,
             "geographicalContext": self.geographical_context(),
         }
@@ -81,19 +86,15 @@ def build_log_event(*, uuid: str, published: str, event_type: str, display_messa
         "displayMessage": display_message,
         "actor": actor.to_dict(),
         "client": client.to_dict(),
-        "device": None,
-        "authenticationContext": {
-            "authenticationProvider": None, "credentialProvider": None, "credentialType": None,
-            "issuer": None, "interface": None, "authenticationStep": 0,
-            "externalSessionId": session_id,
-        },
-        "outcome": {"result": outcome, "reason": reason},
+        "authenticationContext": _present({"authenticationStep": 0,
+                                           "externalSessionId": session_id}),
+        "outcome": _present({"result": outcome, "reason": reason}),
         "target": [t.to_dict() for t in targets],
         "transaction": {"type": "WEB", "id": transaction_id, "detail": {}},
         "debugContext": {"debugData": {"requestId": transaction_id, **(debug_data or {})}},
         "request": {"ipChain": [{"ip": client.ip,
                                  "geographicalContext": client.geographical_context(),
-                                 "version": "V6" if ":" in client.ip else "V4", "source": None}]},
+                                 "version": "V6" if ":" in client.ip else "V4"}]},
     }
     if legacy_event_type:
         event["legacyEventType"] = legacy_event_type
