@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from sarguard.emulator.errors import ApiError
 
-AuthMode = Literal["api", "ssws", "none"]
+AuthMode = Literal["api", "ssws", "emulator", "none"]
 
 
 @dataclass

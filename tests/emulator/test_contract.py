@@ -281,6 +281,21 @@ def test_threat_insight(openapi, api) -> None:
     check(openapi, api.post("/api/v1/threats/configuration", json={"action": "loud"}), 400)
 
 
+@pytest.mark.parametrize("reported", ["user.session.start", "user.mfa.factor.activate",
+                                      "user.mfa.factor.reset_all", "user.account.update_password"])
+def test_acted_out_reports_are_spec_log_events(openapi, api, reported: str) -> None:
+    """The events ``POST /__emulator/report-suspicious-activity`` writes are LogEvents the
+    spec accepts, served by ``GET /api/v1/logs`` like any other."""
+    answer = api.post("/__emulator/report-suspicious-activity",
+                      json={"userId": ALICE, "reportedEventType": reported})
+    assert answer.status_code == 200, answer.text
+    uuids = [answer.json()["reportedEvent"], answer.json()["reportEvent"]]
+    found = check(openapi, api.get("/api/v1/logs", params={
+        "filter": " or ".join(f'uuid eq "{u}"' for u in uuids), "since": "2000-01-01T00:00:00Z"}),
+        200)
+    assert [e["uuid"] for e in found.json()] == uuids
+
+
 def test_system_log(openapi, api, emu: Emulator) -> None:
     since = emu.state.logs[0]["published"]
     page = check(openapi, api.get("/api/v1/logs", params={"since": since, "limit": 10}), 200)
