@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sarguard.controls.base import Control, Finding
+from sarguard.controls.base import Control, Finding, Severity
 from sarguard.model import OrgState
 
 HOOKS_DOC = "https://developer.okta.com/docs/concepts/event-hooks/"
@@ -22,9 +22,9 @@ def _probed_not_evaluated(state: OrgState, options: Mapping[str, Any]) -> list[F
     return []
 
 
-def _control(id_: str, name: str, title: str, severity: str, rationale: str,
+def _control(id_: str, name: str, title: str, severity: Severity, rationale: str,
              remediation: str) -> Control:
-    return Control(id=id_, policy_name=name, title=title, severity=severity,  # type: ignore[arg-type]
+    return Control(id=id_, policy_name=name, title=title, severity=severity,
                    default_level="mandatory", rationale=rationale, remediation=remediation,
                    evaluate=_probed_not_evaluated, references=(HOOKS_DOC,), sources=SOURCES)
 

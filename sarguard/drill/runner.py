@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sarguard.controls.base import Control, Finding
+from sarguard.controls.base import Control, Finding, Status
 from sarguard.drill.catalog import AUTHENTICATION, DELIVERY, REDELIVERY, TRANSPORT, VERIFICATION
 from sarguard.drill.probe import Probe, send, tls_context
 from sarguard.drill.target import DrillTarget
@@ -72,8 +72,11 @@ class _Run:
         return probe
 
 
-def _finding(control: Control, target: DrillTarget, status: str, message: str) -> Finding:
-    return Finding(control=control.id, status=status, resource=target.resource,  # type: ignore[arg-type]
+Verdict = tuple[Status, str]
+
+
+def _finding(control: Control, target: DrillTarget, status: Status, message: str) -> Finding:
+    return Finding(control=control.id, status=status, resource=target.resource,
                    message=message, severity=control.severity, level=control.default_level,
                    details={})
 
@@ -88,7 +91,7 @@ def _no_answer(probe: Probe, timeout: float) -> str:
     return probe.detail or "no answer"
 
 
-def _judge_accepted(probe: Probe, budget: float, timeout: float, what: str) -> tuple[str, str]:
+def _judge_accepted(probe: Probe, budget: float, timeout: float, what: str) -> Verdict:
     if probe.status is None:
         return "fail", f"{what}: {_no_answer(probe, timeout)}"
     if probe.status in (401, 403):
@@ -137,14 +140,14 @@ def run_drill(target: DrillTarget, *, timeout: float = 10.0, budget_s: float = T
     return DrillResult(findings, {"drill": evidence}, round(time.perf_counter() - started, 3))
 
 
-def _all_unseen(reason: str) -> dict[str, tuple[str, str]]:
+def _all_unseen(reason: str) -> dict[str, Verdict]:
     return {c.id: ("not_evaluated", reason) for c in (VERIFICATION, DELIVERY, AUTHENTICATION,
                                                       REDELIVERY)}
 
 
-def _probe_all(run: _Run) -> dict[str, tuple[str, str]]:
+def _probe_all(run: _Run) -> dict[str, Verdict]:
     target = run.target
-    verdicts: dict[str, tuple[str, str]] = {}
+    verdicts: dict[str, Verdict] = {}
     if target.scheme == "http":
         if not target.is_loopback:
             verdicts.update(_all_unseen(
@@ -191,7 +194,7 @@ def _probe_all(run: _Run) -> dict[str, tuple[str, str]]:
     return verdicts
 
 
-def _judge_verification(probe: Probe, challenge: str, run: _Run) -> tuple[str, str]:
+def _judge_verification(probe: Probe, challenge: str, run: _Run) -> Verdict:
     if probe.status is None:
         return "fail", f"the verification challenge: {_no_answer(probe, run.timeout)}"
     problem = check_verification_answer(probe.status, probe.body, challenge)
@@ -203,7 +206,7 @@ def _judge_verification(probe: Probe, challenge: str, run: _Run) -> tuple[str, s
     return "pass", f"echoed the verification challenge in {_took(probe)}"
 
 
-def _judge_authentication(run: _Run, headers: dict[str, str]) -> tuple[str, str]:
+def _judge_authentication(run: _Run, headers: dict[str, str]) -> Verdict:
     target = run.target
     without = {k: v for k, v in headers.items() if k != target.auth_header}
     wrong = {**headers, target.auth_header: f"sarguard-drill-wrong-{secrets.token_urlsafe(12)}"}
