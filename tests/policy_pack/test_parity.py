@@ -37,7 +37,7 @@ config:
       - id: default
         templates:
           NewSignOnNotification:
-            recipients: ADMINS_ONLY
+            recipients: NO_USERS
             customizations:
               - language: en
                 isDefault: true
@@ -117,6 +117,9 @@ def broken_project(tmp_path_factory) -> Path:
     shutil.copy(REPO / "Pulumi.yaml", project / "Pulumi.yaml")
     (project / "stacks").mkdir()
     (project / "stacks" / "Pulumi.broken.yaml").write_text(BROKEN_STACK)
+    minimal = (REPO / "stacks" / "Pulumi.minimal.yaml").read_text()
+    (project / "stacks" / "Pulumi.unmanaged.yaml").write_text(
+        minimal.replace("  sarguard:settings:\n", "  sarguard:settings:\n    notifications: {manage: false}\n"))
     return project
 
 
@@ -133,3 +136,13 @@ def test_broken_stack_parity(configured, broken_project):
     failing = {control for control, _, _ in offline[0]}
     assert failing == {"SAR-01", "SAR-02", "SAR-03", "SAR-04", "SAR-05", "SAR-08", "SAR-09", "SAR-10"}
     assert offline[1] == {("SAR-06", "org")}
+
+
+def test_unmanaged_notifications_parity(configured, broken_project):
+    """notifications.manage: false: the pack sees the component's manageNotifications input
+    (AnalyzeStack carries component resources too) and, like check, does not fail SAR-01/02."""
+    run = run_program("unmanaged", broken_project)
+    assert not any("SecurityNotificationEmails" in r.type for r in run.resources)
+    assert offline_verdicts(run.state) == pack_verdicts(configured, run.resources) == (set(), set())
+    statuses = {f.control: f.status for f in evaluate_catalog(run.state) if f.control in ("SAR-01", "SAR-02")}
+    assert statuses == {"SAR-01": "not_applicable", "SAR-02": "not_applicable"}
