@@ -273,3 +273,9 @@ def test_the_pack_sees_the_registered_outputs(make_project):
         mp.setattr(pulumi.ComponentResource, "register_outputs", spy)
         run_program("test", make_project(stack_text(UNMANAGED)))
     assert registered and registered[0]["manageNotifications"] is False
+
+
+def test_the_evidence_adapter_knows_the_components_type():
+    from sarguard.evidence.pulumi_resources import T_COMPONENT
+
+    assert T_COMPONENT == COMPONENT_TYPE
