@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 from pulumi_policy import EnforcementLevel, Severity
 
+import sarguard
 from sarguard.controls.catalog import CATALOG, get_control
 from sarguard.pulumi.pack import build_policies, merged_options
 from tests.policy_pack.conftest import PACK_DIR, REPO
@@ -32,6 +33,7 @@ def test_pulumi_policy_yaml_uses_the_repo_virtualenv():
     doc = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
     assert doc["runtime"] == {"name": "python", "options": {"virtualenv": "../.venv"}}
     assert doc["description"]
+    assert doc["version"] == sarguard.__version__  # analyzer_plugin.go prefers it over the SDK's
 
 
 def test_requirements_name_what_the_pack_imports():
