@@ -205,7 +205,7 @@ def _prepare(target: Path, force: bool) -> None:
 
 def _write_tree(staging: Path, modules: dict[str, Path], pins: dict[str, str], root: Path) -> None:
     version = sarguard.__version__
-    for name, source in modules.items():
+    for source in modules.values():
         dest = staging / "sarguard" / source.relative_to(root)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, dest)
