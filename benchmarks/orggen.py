@@ -224,7 +224,7 @@ def write_project(shape: OrgShape, root: Path, stack: str = STACK) -> Path:
     body files the stack points at. Returns ``root``."""
     (root / "stacks").mkdir(parents=True, exist_ok=True)
     project = {"name": PROJECT_NAME, "runtime": {"name": "python"}, "stackConfigDir": "stacks",
-               "config": {"okta:baseUrl": {"type": "string", "default": "okta.com"}}}
+               "config": {"okta:baseUrl": {"value": "okta.com"}}}
     (root / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False), "utf-8")
     for template in shape.templates:
         for lang in shape.languages:

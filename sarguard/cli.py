@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "investigate": ("sarguard.commands.investigate", "build or run System Log investigation queries"),
     "events": ("sarguard.commands.events", "list Okta event types from the bundled catalog"),
     "drill": ("sarguard.commands.drill", "probe a real event hook endpoint as Okta would (DRILL-01..05)"),
+    "pack": ("sarguard.commands.pack", "write a self-contained CrossGuard policy pack to publish with `pulumi policy publish`"),
     "emulator": ("sarguard.emulator.command", "serve the bundled Okta API emulator on 127.0.0.1"),
     "demo": ("sarguard.commands.demo", "run the whole story on the bundled emulator (what `make demo` runs)"),
 }

@@ -62,6 +62,24 @@ LINK_TEMPLATES: tuple[str, ...] = (
     "PasswordChanged",
 )
 
+# Okta's email template recipients values (EmailSettings.recipients in the Management API).
+RECIPIENTS: tuple[str, ...] = ("ALL_USERS", "ADMINS_ONLY", "NO_USERS")
+# Templates that accept only some of them; any other value is 422 E0000189 "This template does
+# not support the recipients value" (okta-developer-docs PR #3325, Brands API "Email template
+# settings": the security templates take NO_USERS/ALL_USERS, ChangeEmailConfirmation
+# ALL_USERS/ADMINS_ONLY).
+TEMPLATE_RECIPIENTS: dict[str, tuple[str, ...]] = {
+    **{name: ("ALL_USERS", "NO_USERS") for name in LINK_TEMPLATES},
+    "ChangeEmailConfirmation": ("ALL_USERS", "ADMINS_ONLY"),
+}
+RECIPIENTS_DOC = "https://github.com/okta/okta-developer-docs/pull/3325"
+
+
+def allowed_recipients(template: str) -> tuple[str, ...]:
+    """The recipients values Okta accepts for ``template``."""
+    return TEMPLATE_RECIPIENTS.get(template, RECIPIENTS)
+
+
 REPORT_EVENT = "user.account.report_suspicious_activity_by_enduser"
 REPORT_NOTIFICATION = "REPORT_SUSPICIOUS_ACTIVITY"
 ALLOWED_REPORT_ROLES: tuple[str, ...] = ("SUPER_ADMIN", "ORG_ADMIN")
@@ -244,6 +262,10 @@ def key_threat_insight() -> str:
 
 
 ORG = "org"
+
+# OrgState.meta key, False when the declared stack leaves the notification switches unmanaged on
+# purpose (settings notifications.manage: false; the component's manageNotifications input).
+NOTIFICATIONS_MANAGED = "notificationsManaged"
 
 # Section keys used in ``OrgState.unread`` when a whole family could not be read.
 SECTION_NOTIFICATIONS = "securityNotificationEmails"

@@ -34,16 +34,21 @@ def run(args: argparse.Namespace) -> int:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     if args.stack:
+        from sarguard.pulumi.credentials import stack_credentials_warning
         from sarguard.pulumi.declared import run_program
 
-        declared = run_program(args.stack, args.project_dir)
+        declared = run_program(args.stack, args.project_dir)  # the stack file alone, never this machine
         state, stack, stack_file = declared.state, args.stack, declared.config.relative_stack_file()
         org = _org_name(declared.config.values)
+        warning = stack_credentials_warning(declared.config.values,
+                                            manage=declared.settings.manage_notifications)
+        run_warnings = [warning] if warning else []
     else:
         from sarguard.evidence.stack_export import state_from_stack_export
 
         state = state_from_stack_export(args.state)
         stack, stack_file, org = state.meta.get("stack"), args.state, None
+        run_warnings = []
     timings["declared"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -51,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     findings, warnings = apply_waivers_file(findings, args.waivers)
     timings["evaluation"] = time.perf_counter() - started
     report = Report(kind="check", findings=findings, controls=list(CATALOG), stack=stack, org=org,
-                    warnings=warnings, timings=timings, strict=args.strict, stack_file=stack_file)
+                    warnings=[*run_warnings, *warnings], timings=timings, strict=args.strict,
+                    stack_file=stack_file)
     return emit_timed(report, args)
 
 

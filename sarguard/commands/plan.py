@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from sarguard.pulumi.declared import run_program
@@ -19,7 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    declared = run_program(args.stack, args.project_dir)
+    # As `pulumi up` would run here: the provider's credentials include this environment's.
+    declared = run_program(args.stack, args.project_dir, environ=os.environ)
     text = render_plan_json(declared) if args.format == "json" else render_plan_text(declared)
     write_output(text, args.output)
     return 0

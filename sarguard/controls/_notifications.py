@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sarguard.controls._helpers import DECLARED_SOURCES
-from sarguard.model import SECTION_NOTIFICATIONS, OrgState, is_unknown, key_notifications
+from sarguard.model import (
+    NOTIFICATIONS_MANAGED,
+    SECTION_NOTIFICATIONS,
+    OrgState,
+    is_unknown,
+    key_notifications,
+)
+
+NOT_MANAGED = ("this stack does not manage the Security > General notification switches "
+               "(notifications.manage: false), so there is nothing declared to judge; `sarguard "
+               "drift` and `sarguard audit` judge the switches on the live org")
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,8 @@ def section_problem(state: OrgState) -> tuple[str, str] | None:
     if reason:
         return "not_evaluated", f"the notification switches could not be read: {reason}"
     if state.notifications is None:
+        if state.source in DECLARED_SOURCES and state.meta.get(NOTIFICATIONS_MANAGED) is False:
+            return "not_applicable", NOT_MANAGED
         if state.source in DECLARED_SOURCES:
             return ("fail", "no SecurityNotificationEmails resource is declared, so the stack does "
                             "not manage the Security > General notification switches")

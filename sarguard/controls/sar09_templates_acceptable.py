@@ -2,7 +2,8 @@
 
 Why: Okta rejects a customization that drops a template's required variables, a second default,
 a second customization for a language, an unsupported language, a subject over 128 characters or
-a body of 64 KB or more. Found at apply time, that is a half-applied stack; found here, it is a
+a body of 64 KB or more, and a recipients value the template does not support (the four link
+templates take only ALL_USERS or NO_USERS: 422 E0000189). Found at apply time, that is a half-applied stack; found here, it is a
 review comment.
 """
 
@@ -23,7 +24,16 @@ from sarguard.controls._helpers import (
 )
 from sarguard.controls.base import Control, Finding
 from sarguard.controls.velocity import references
-from sarguard.model import ORG, SECTION_BRANDS, Customization, OrgState, Template, is_unknown
+from sarguard.model import (
+    ORG,
+    RECIPIENTS,
+    SECTION_BRANDS,
+    Customization,
+    OrgState,
+    Template,
+    allowed_recipients,
+    is_unknown,
+)
 
 ID = "SAR-09"
 MAX_SUBJECT_CHARS = 128
@@ -109,6 +119,19 @@ def _template_problems(template: Template) -> tuple[list[str], list[str]]:
     return problems, unknowns
 
 
+def _recipients_problems(template: Template) -> tuple[list[str], list[str]]:
+    """(problems, unknowns): Okta answers 422 E0000189 for a recipients value the template does
+    not support (the link templates take only ALL_USERS or NO_USERS)."""
+    value = template.recipients
+    allowed = allowed_recipients(template.name)
+    if is_unknown(value):
+        return ([], ["the recipients cannot be known during preview"]) if allowed != RECIPIENTS else ([], [])
+    if isinstance(value, str) and value and value not in allowed:
+        return [f"recipients {value} is not supported by this template (Okta accepts only "
+                f"{' or '.join(allowed)}; 422 E0000189)"], []
+    return [], []
+
+
 def _verdict(ok: str, problems: list[str], unknowns: list[str]) -> tuple[str, str]:
     if problems:
         return "fail", "; ".join(problems)
@@ -124,14 +147,18 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     for brand, template in all_templates(state):
         incomplete = template_unread(state, brand, template)
-        if not template.customizations and not incomplete:
+        bad_recipients, unknown_recipients = _recipients_problems(template)
+        if not template.customizations and not incomplete and not bad_recipients + unknown_recipients:
             continue
         where = f"{template.name} in brand {brand.key}"
-        if incomplete:
+        if incomplete and not bad_recipients:
             status, message = "not_evaluated", f"customizations could not all be read: {incomplete}"
+        elif not template.customizations:
+            status, message = _verdict("recipients supported", bad_recipients, unknown_recipients)
         else:
+            problems, unknowns = _template_problems(template)
             status, message = _verdict("one default, one customization per language",
-                                       *_template_problems(template))
+                                       bad_recipients + problems, unknown_recipients + unknowns)
         out.append(finding(ID, status, template_key(brand, template), f"{where}: {message}",
                            urn=template.settings_urn))
         for custom in template.customizations:
@@ -152,7 +179,8 @@ CONTROL = Control(
     default_level="mandatory",
     rationale=("Okta rejects customizations that drop required variables, add a second default or "
                "a second customization per language, use an unsupported language, or exceed 128 "
-               "subject characters / 64 KB of body; catching that before apply avoids a "
+               "subject characters / 64 KB of body, and template settings whose recipients the "
+               "template does not support (422 E0000189); catching that before apply avoids a "
                "half-applied stack."),
     remediation=("Fix the customization under sarguard:settings.brands[].templates.<Template>."
                  "customizations[] in stacks/Pulumi.<stack>.yaml: keep the template's required "
@@ -160,10 +188,12 @@ CONTROL = Control(
                  "${request.time}, ${request.location}, ${request.ipAddress}; AuthenticatorEnrolled: "
                  "${request.factor} or ${request.authenticator}; AuthenticatorReset: "
                  "${request.factors} or ${request.authenticators}), mark exactly one isDefault: true, "
-                 "one entry per supported language, subject <= 128 characters, body < 64 KB."),
+                 "one entry per supported language, subject <= 128 characters, body < 64 KB; "
+                 "recipients ALL_USERS or NO_USERS on the four link templates."),
     references=(
         "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/CustomTemplates/",
         "https://developer.okta.com/docs/guides/custom-email/main/",
+        "https://github.com/okta/okta-developer-docs/pull/3325",
     ),
     evaluate=evaluate,
 )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from sarguard.drift.result import Collector
-from sarguard.model import NOTIFICATION_FIELDS, OrgState, key_notifications
+from sarguard.model import NOTIFICATION_FIELDS, NOTIFICATIONS_MANAGED, OrgState, key_notifications
+
+NOT_COMPARED = ("securityNotificationEmails: not compared: the stack does not manage the "
+                "notification switches (notifications.manage: false); SAR-01/02 judge them live")
 
 
 def compare_notifications(declared: OrgState, live: OrgState, out: Collector) -> None:
@@ -13,6 +16,8 @@ def compare_notifications(declared: OrgState, live: OrgState, out: Collector) ->
     never ``missing``.
     """
     if declared.notifications is None:
+        if declared.meta.get(NOTIFICATIONS_MANAGED) is False:
+            out.note(NOT_COMPARED)
         return
     resource = key_notifications()
     if out.blocked(resource):

@@ -34,6 +34,7 @@ SUMMARIES: dict[str, str] = {
     "E0000184": "A default email template customization can't be deleted.",
     "E0000185": "The isDefault parameter of the default email template customization can't be set "
     "to false.",
+    "E0000189": "This template does not support the recipients value.",
 }
 
 

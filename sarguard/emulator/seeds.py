@@ -26,6 +26,7 @@ from sarguard.emulator.state import (
     STANDARD_ROLES,
 )
 from sarguard.emulator.timeutil import parse_iso, relative_seconds
+from sarguard.model import allowed_recipients
 from sarguard.util.keypath import format_key_path
 from sarguard.util.netutil import is_loopback_host as is_loopback
 from sarguard.util.yamldepth import too_deep_for_libyaml
@@ -249,6 +250,10 @@ def _brand_problems(brands: list[dict]) -> Iterable[str]:
                + (f" ({', '.join(defaults)})" if defaults else ""))
     for bi, brand in enumerate(brands):
         for name, template in (brand.get("templates") or {}).items():
+            recipients = template.get("recipients", "ALL_USERS")
+            if recipients not in allowed_recipients(name):
+                yield (f"brands[{bi}].templates.{name}.recipients: {name} accepts only "
+                       f"{' or '.join(allowed_recipients(name))} in Okta (E0000189), got {recipients}")
             where = f"brands[{bi}].templates.{name}.customizations"
             items = template.get("customizations", [])
             yield from _unique(items, "language", where)

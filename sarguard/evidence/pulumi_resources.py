@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sarguard.model import (
+    NOTIFICATIONS_MANAGED,
     UNKNOWN,
     Brand,
     Customization,
@@ -41,6 +42,8 @@ UNKNOWN_SENTINELS = frozenset({
 DEFAULT_BRAND_PLACEHOLDER = "default-brand-id"
 DEFAULT_BRAND = "default"
 
+# sarguard's component (sarguard.pulumi.program.COMPONENT_TYPE; evidence may not import it).
+T_COMPONENT = "sarguard:index:SuspiciousActivityReporting"
 T_NOTIFICATIONS = "okta:index/securityNotificationEmails:SecurityNotificationEmails"
 T_CUSTOMIZATION = "okta:index/emailCustomization:EmailCustomization"
 T_TEMPLATE_SETTINGS = "okta:index/emailTemplateSettings:EmailTemplateSettings"
@@ -193,6 +196,11 @@ class _Builder:
         handler = _HANDLERS.get(res.type)
         if handler is not None:
             handler(self, res, inputs)
+
+    def component(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
+        """``manageNotifications: false`` on the component: the switches are left out on purpose."""
+        if inputs.get("manageNotifications") is False:
+            self.state.meta[NOTIFICATIONS_MANAGED] = False
 
     def notifications(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         if self.state.notifications is not None:
@@ -354,6 +362,7 @@ def _headers(value: Any) -> dict[str, Any]:
 
 
 _HANDLERS = {
+    T_COMPONENT: _Builder.component,
     T_NOTIFICATIONS: _Builder.notifications,
     T_CUSTOMIZATION: _Builder.customization,
     T_TEMPLATE_SETTINGS: _Builder.template_settings,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sarguard.model import OrgState
+from sarguard.pulumi.credentials import require_notification_credentials
 from sarguard.pulumi.entrypoint import COMPONENT_NAME
 from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, paused_gc, run_under_mocks
 from sarguard.pulumi.program import COMPONENT_TYPE, SuspiciousActivityReporting
 from sarguard.pulumi.stack import StackConfig, load_stack_config
 from sarguard.settings import Settings, load_settings
-from sarguard.settings.loader import SECRET_KEY, SETTINGS_KEY
+from sarguard.settings.loader import PROVIDER_SECRET_KEYS, SECRET_KEY, SETTINGS_KEY
 
 
 @dataclass
@@ -38,6 +40,7 @@ def load_stack_settings(config: StackConfig) -> Settings:
         where=config.relative_stack_file(),
         project_dir=config.project_dir,
         line_of=config.line_of,
+        provider_secrets={key: config.values.get(key) for key in PROVIDER_SECRET_KEYS},
     )
 
 
@@ -54,8 +57,13 @@ def mock_program(config: StackConfig, settings: Settings, *, preview: bool = Fal
                            parent_type=COMPONENT_TYPE, preview=preview)
 
 
-def run_program(stack: str, project_dir: Path | None = None) -> DeclaredRun:
+def run_program(stack: str, project_dir: Path | None = None, *,
+                environ: Mapping[str, str] | None = None) -> DeclaredRun:
     """Load, validate and run a stack offline; raises StackFileError / SettingsError.
+
+    With ``environ`` the run also meets what the program meets under ``pulumi up`` in that
+    environment (credentials the provider would take from it); without, it depends on the stack
+    file alone.
 
     The collector stays paused throughout (see ``paused_gc``): everything built here lives
     until the run ends, so scanning it over and over finds nothing to free.
@@ -63,6 +71,10 @@ def run_program(stack: str, project_dir: Path | None = None) -> DeclaredRun:
     with paused_gc():
         config = load_stack_config(stack, project_dir)
         settings = load_stack_settings(config)
+        if environ is not None:
+            require_notification_credentials(config.values, environ,
+                                             manage=settings.manage_notifications,
+                                             where=config.relative_stack_file(), line_of=config.line_of)
         mock = mock_program(config, settings)
         resources = _declared_resources(mock)
         state = _state(resources, config, settings)
@@ -74,8 +86,9 @@ def _declared_resources(mock: MockRun) -> list[Any]:
         from sarguard.evidence.pulumi_resources import DeclaredResource
     except ImportError:  # pragma: no cover - during bootstrap only
         return list(mock.resources)
-    return [DeclaredResource(type=r.type, name=r.name, inputs=r.inputs, urn=r.urn, id=r.id,
-                             outputs=r.outputs, property_dependencies=None) for r in mock.resources]
+    return [DeclaredResource(type=r.type, name=r.name, inputs=r.inputs, urn=r.urn, id=r.id or None,
+                             outputs=r.outputs, property_dependencies=None)
+            for r in (*mock.components, *mock.resources)]
 
 
 def _state(resources: list[Any], config: StackConfig, settings: Settings) -> OrgState | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,15 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import is_config_secret
 
+from sarguard.pulumi.credentials import (
+    API_TOKEN,
+    OAUTH_CREDENTIALS,
+    require_notification_credentials,
+)
 from sarguard.pulumi.program import SuspiciousActivityReporting
 from sarguard.pulumi.stack import StackFileError, find_project_dir, load_project, stack_file_path
 from sarguard.settings import SettingsError, load_settings
-from sarguard.settings.loader import SECRET_KEY, SETTINGS_KEY
+from sarguard.settings.loader import PROVIDER_SECRET_KEYS, SECRET_KEY, SETTINGS_KEY
 
 COMPONENT_NAME = "suspicious-activity-reporting"
 
@@ -43,6 +49,19 @@ def _stack_context(stack: str) -> tuple[Path, str, Any]:
         return project_dir, where, None
 
 
+def _flag(key: str) -> _SecretFlag | None:
+    """Whether the engine passed ``key`` as a secret (None when the key is not set)."""
+    if pulumi.runtime.get_config(key) is None:
+        return None
+    return _SecretFlag(is_config_secret(key))
+
+
+def _provider_config() -> dict[str, Any]:
+    """The Okta provider's credential keys as the engine passed them to this program."""
+    keys = (API_TOKEN[0], *OAUTH_CREDENTIALS)
+    return {key: value for key in keys if (value := pulumi.runtime.get_config(key)) is not None}
+
+
 def declare_stack() -> SuspiciousActivityReporting:
     """Declare the stack's resources; bad settings stop the run with every problem listed."""
     stack = pulumi.get_stack()
@@ -54,12 +73,14 @@ def declare_stack() -> SuspiciousActivityReporting:
     except json.JSONDecodeError:
         raw_settings = raw
     secret_value = config.get_secret("eventHookSecret")
-    flag = None
-    if pulumi.runtime.get_config(SECRET_KEY) is not None:
-        flag = _SecretFlag(is_config_secret(SECRET_KEY))
     try:
-        settings = load_settings(raw_settings, hook_secret=flag, where=where,
-                                 project_dir=project_dir, line_of=line_of)
+        settings = load_settings(raw_settings, hook_secret=_flag(SECRET_KEY), where=where,
+                                 project_dir=project_dir, line_of=line_of,
+                                 provider_secrets={key: _flag(key) for key in PROVIDER_SECRET_KEYS})
+        # Before any resource: pulumi up would otherwise apply the rest and fail on the switches.
+        require_notification_credentials(_provider_config(), os.environ,
+                                         manage=settings.manage_notifications, where=where,
+                                         line_of=line_of)
     except SettingsError as exc:
         raise pulumi.RunError(f"{SETTINGS_KEY}: {exc}") from None
     component = SuspiciousActivityReporting(COMPONENT_NAME, settings, hook_secret=secret_value)

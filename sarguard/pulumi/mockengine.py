@@ -45,6 +45,8 @@ class MockedResource:
 @dataclass
 class MockRun:
     resources: list[MockedResource] = field(default_factory=list)
+    # Component resources (no provider; ``resources`` holds only what a provider would create).
+    components: list[MockedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
@@ -73,8 +75,13 @@ class RecordingMocks(Mocks):
         self.parent_type = parent_type
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        if args.typ.startswith("pulumi:providers:") or not args.custom:
-            return (None, dict(args.inputs)) if not args.custom else (f"{args.name}-provider-id", {})
+        if args.typ.startswith("pulumi:providers:"):
+            return f"{args.name}-provider-id", {}
+        if not args.custom:
+            self.run.components.append(MockedResource(args.typ, args.name, dict(args.inputs), "",
+                                                      dict(args.inputs),
+                                                      f"{self.urn_prefix}::{args.typ}::{args.name}"))
+            return None, dict(args.inputs)
         resource_id = f"{args.name}-id"
         outputs = dict(args.inputs)
         if args.typ == VERIFICATION_TYPE:

@@ -49,14 +49,18 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         hook_secret: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(COMPONENT_TYPE, name, None, opts)
+        # The component's one input says whether the stack manages the switches, so every view
+        # of the stack (preview, policy pack, stack export) can tell "not managed on purpose"
+        # from "forgotten".
+        super().__init__(COMPONENT_TYPE, name, {"manageNotifications": settings.manage_notifications}, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        switches = {
-            _SWITCH_ARGS[NOTIFICATION_FIELDS[key]]: value for key, value in settings.notifications.items()
-        }
-        self.notifications = okta.SecurityNotificationEmails("security-notification-emails", opts=child,
-                                                             **switches)
+        self.notifications: okta.SecurityNotificationEmails | None = None
+        if settings.manage_notifications:
+            switches = {_SWITCH_ARGS[NOTIFICATION_FIELDS[key]]: value
+                        for key, value in settings.notifications.items()}
+            self.notifications = okta.SecurityNotificationEmails("security-notification-emails",
+                                                                 opts=child, **switches)
 
         self.brand_ids: dict[str, pulumi.Output[str]] = {}
         for brand in settings.brands:
@@ -105,7 +109,10 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         if self.verification is not None:
             outputs["verificationStatus"] = self.verification.verification_status
         self.outputs = outputs
-        self.register_outputs(outputs)
+        # The engine replaces a component's outputs with what it registers, and the policy pack's
+        # AnalyzeStack sees outputs (pulumi pkg/resource/deploy step_executor.go
+        # executeRegisterResourceOutputs, step_generator.go AnalyzeResources): repeat the input.
+        self.register_outputs({**outputs, "manageNotifications": settings.manage_notifications})
 
     def _brand_id(self, brand: BrandSpec, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         """``default`` resolves to the org's default brand through the provider; others are ids."""

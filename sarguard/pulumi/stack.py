@@ -14,10 +14,16 @@ from typing import Any
 import yaml
 
 from sarguard.errors import SarguardError
+from sarguard.pulumi.project_rules import (
+    ConfigProblem,
+    full_config_key,
+    normalized_project,
+    project_problems,
+    stack_problems,
+)
 from sarguard.util.yamldepth import too_deep_for_libyaml
 
 PROJECT_FILE = "Pulumi.yaml"
-_DECLARATION_KEYS = {"type", "description", "default", "value", "secret", "items"}
 # libyaml's composer when available: the same nodes and line marks, ~6x faster on big stacks.
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -162,16 +168,29 @@ def find_project_dir(start: Path | None = None) -> Path:
     raise StackFileError(f"no {PROJECT_FILE} found in {here} or any parent directory")
 
 
-def _namespaced(key: str, project: str) -> str:
-    return key if ":" in key else f"{project}:{key}"
+def _rule_error(path: Path, what: str, problems: list[ConfigProblem], lines: dict[Path_, int]) -> StackFileError:
+    """One error listing every rule the Pulumi CLI would enforce on this file, each at its line."""
+    def line(at: Path_) -> int:
+        for depth in range(len(at), -1, -1):
+            if at[:depth] in lines:
+                return lines[at[:depth]]
+        return 1
+
+    listed = "\n".join(f"  - {path}:{line(p.path)}: {p}" for p in problems)
+    count = len(problems)
+    return StackFileError(f"{path}: the Pulumi CLI would refuse this {what} "
+                          f"({count} problem{'s' if count != 1 else ''}):\n{listed}")
 
 
 def load_project(project_dir: Path) -> tuple[dict[str, Any], dict[Path_, int]]:
+    """``Pulumi.yaml`` as the CLI loads it: checked by its rules, then rewritten the way it
+    rewrites it (``config`` shorthands become declarations)."""
     path = project_dir / PROJECT_FILE
     data, lines = _load_yaml_with_lines(path)
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        raise StackFileError(f"{path}: expected a mapping with a string 'name' (the project name)")
-    return data, lines
+    problems = project_problems(data)
+    if problems:
+        raise _rule_error(path, "project file", problems, lines)
+    return normalized_project(data), lines
 
 
 def stack_file_path(project_dir: Path, project: dict[str, Any], stack: str) -> Path:
@@ -199,20 +218,15 @@ def load_stack_config(stack: str, project_dir: Path | None = None) -> StackConfi
     values: dict[str, Any] = {}
     lines: dict[tuple[Any, ...], tuple[Path, int]] = {}
 
-    defaults = project.get("config") or {}
-    if not isinstance(defaults, dict):
-        raise StackFileError(f"{project_path}: 'config' must be a mapping of config keys")
-    for key, decl in defaults.items():
-        full = _namespaced(key, name)
-        if isinstance(decl, dict) and decl and set(decl) <= _DECLARATION_KEYS:
-            if "value" in decl:
-                values[full] = decl["value"]
-            elif "default" in decl:
-                values[full] = decl["default"]
-            else:
-                continue
+    for key, decl in (project.get("config") or {}).items():
+        full = full_config_key(name, key)
+        decl = decl or {}
+        if decl.get("value") is not None:
+            values[full] = decl["value"]
+        elif decl.get("default") is not None:
+            values[full] = decl["default"]
         else:
-            values[full] = decl
+            continue
         lines[(full,)] = (project_path, project_lines.get(("config", key), 1))
 
     stack_path = stack_file_path(project_dir, project, stack)
@@ -225,11 +239,12 @@ def load_stack_config(stack: str, project_dir: Path | None = None) -> StackConfi
     data = data or {}
     if not isinstance(data, dict):
         raise StackFileError(f"{stack_path}: expected a mapping with a 'config' key")
+    problems = stack_problems(data, project, stack)
+    if problems:
+        raise _rule_error(stack_path, "stack file", problems, stack_lines)
     config = data.get("config") or {}
-    if not isinstance(config, dict):
-        raise StackFileError(f"{stack_path}:{stack_lines.get(('config',), 1)}: 'config' must be a mapping")
     for key, value in config.items():
-        full = _namespaced(key, name)
+        full = full_config_key(name, key)
         values[full] = value
         for path, line in stack_lines.items():
             if len(path) >= 2 and path[0] == "config" and path[1] == key:

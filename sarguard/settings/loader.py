@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from sarguard.model import ALLOWED_REPORT_ROLES
+from sarguard.model import ALLOWED_REPORT_ROLES, RECIPIENTS_DOC, allowed_recipients
 from sarguard.settings.errors import SettingsError
 from sarguard.settings.model import (
     NOTIFICATION_NAMES,
@@ -38,6 +38,8 @@ from sarguard.util.netutil import is_loopback_host
 
 SETTINGS_KEY = "sarguard:settings"
 SECRET_KEY = "sarguard:eventHookSecret"
+# The Okta provider's credentials that must never sit in a stack file in plain text.
+PROVIDER_SECRET_KEYS: tuple[str, ...] = ("okta:apiToken", "okta:privateKey")
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -152,13 +154,17 @@ def load_settings(
     where: str = "stack settings",
     project_dir: Path | None = None,
     line_of: Any = None,
+    provider_secrets: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Validate raw ``sarguard:settings`` (plus ``sarguard:eventHookSecret``) into :class:`Settings`.
 
     ``where`` names the stack file in messages; ``line_of(key, path)`` maps a key path to a line;
-    ``project_dir`` is where ``bodyFile`` paths are resolved.
+    ``project_dir`` is where ``bodyFile`` paths are resolved; ``provider_secrets`` holds the
+    stack's ``okta:apiToken`` / ``okta:privateKey`` (or stand-ins saying whether each is secret),
+    which must be Pulumi secrets when present.
     """
     problems = _Problems(where, line_of)
+    _check_provider_secrets(problems, provider_secrets or {})
     if raw is None:
         problems.add((), "missing: set the settings object under 'config:' in the stack file "
                          "(see README, 'Settings')")
@@ -195,7 +201,16 @@ def load_settings(
         event_hook=settings["event_hook"],
         admin_roles=settings["admin_roles"],
         threat_insight=settings["threat_insight"],
+        manage_notifications=settings["manage_notifications"],
     )
+
+
+def _check_provider_secrets(problems: _Problems, values: Mapping[str, Any]) -> None:
+    for key in PROVIDER_SECRET_KEYS:
+        value = values.get(key)
+        if value is not None and not getattr(value, "is_secret", False):
+            problems.add((), "is plaintext in the stack file; it must be a Pulumi secret. Remove it "
+                             f"and set it with `pulumi config set --secret {key} <value>`", key=key)
 
 
 def _check_secret(problems: _Problems, raw: Mapping[str, Any], hook_secret: Any) -> None:
@@ -227,8 +242,15 @@ class _Sound:
 def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
            sound: _Sound) -> dict[str, Any]:
     body_cache: dict[tuple[Path, str], tuple[str | None, str | None]] = {}
-    notes = raw.get("notifications") if sound(("notifications",)) else None
-    notifications = {name: bool((notes or {}).get(name, True)) for name in NOTIFICATION_NAMES}
+    notes = (raw.get("notifications") if sound(("notifications",)) else None) or {}
+    manage = bool(notes.get("manage", True))
+    notifications = {name: bool(notes.get(name, True)) for name in NOTIFICATION_NAMES} if manage else {}
+    for name in NOTIFICATION_NAMES if not manage else ():
+        if name in notes:
+            problems.add(("notifications", name),
+                         "would be ignored: with notifications.manage false the program declares no "
+                         "SecurityNotificationEmails; remove the switch (sarguard drift/audit judge "
+                         "the live switches)")
 
     brands: list[BrandSpec] = []
     seen_brands: dict[str, int] = {}
@@ -252,6 +274,12 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
             customizations = []
             if not sound.intact(t_path):
                 continue
+            recipients = template.get("recipients", "ALL_USERS")
+            allowed = allowed_recipients(t_name)
+            if sound((*t_path, "recipients")) and recipients not in allowed:
+                problems.add((*t_path, "recipients"),
+                             f"{t_name} accepts only {' or '.join(allowed)}; Okta refuses {recipients} "
+                             f"for it (422 E0000189, see {RECIPIENTS_DOC})")
             items = template.get("customizations") if sound.intact((*t_path, "customizations")) else None
             for c_index, item in enumerate(items or []):
                 c_path: KeyPath = (*t_path, "customizations", c_index)
@@ -260,8 +288,7 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
                 spec = _customization(item, c_path, problems, project_dir, body_cache)
                 if spec:
                     customizations.append(spec)
-            templates.append(TemplateSpec(t_name, template.get("recipients", "ALL_USERS"),
-                                          tuple(customizations), t_path))
+            templates.append(TemplateSpec(t_name, recipients, tuple(customizations), t_path))
         brands.append(BrandSpec(brand["id"], tuple(templates), b_path))
 
     hook = raw.get("eventHook") if sound(("eventHook",)) else None
@@ -287,7 +314,7 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
     ti = raw.get("threatInsight") if sound(("threatInsight",)) else None
     threat = ThreatInsightSpec(ti["action"], tuple(ti.get("excludeZones", ())), ("threatInsight",)) if ti else None
     return {"notifications": notifications, "brands": tuple(brands), "event_hook": event_hook,
-            "admin_roles": roles, "threat_insight": threat}
+            "admin_roles": roles, "threat_insight": threat, "manage_notifications": manage}
 
 
 def _read_body_file(project_dir: Path, body_file: str) -> tuple[str | None, str | None]:

@@ -66,3 +66,6 @@ class Settings:
     event_hook: EventHookSpec | None
     admin_roles: tuple[str, ...]
     threat_insight: ThreatInsightSpec | None
+    # notifications.manage: declare SecurityNotificationEmails (false: OAuth-only orgs, where the
+    # provider cannot manage it; ``notifications`` is then empty).
+    manage_notifications: bool = True

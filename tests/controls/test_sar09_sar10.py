@@ -33,6 +33,11 @@ def test_sar09_good_state_passes_every_template_and_customization():
     ("AuthenticatorReset", "${request.factor}", "request.factors} or ${request.authenticators"),
 ])
 def test_sar09_required_variables(template, body, missing):
+    """okta-developer-docs guides/custom-email "Use customizable email templates": the required
+    validation fields are NewSignOnNotification ${request.browser}, ${request.date},
+    ${request.time}, ${request.location}, ${request.ipAddress}; AuthenticatorEnrolled either
+    ${request.factor} or ${request.authenticator}; AuthenticatorReset either ${request.factors}
+    or ${request.authenticators} (Identity Engine)."""
     findings = by_resource(run("SAR-09", _only(template, custom("en", body=body))))
     f = findings[C_KEY.format(template, "en")]
     assert f.status == "fail" and missing in f.message
@@ -52,6 +57,9 @@ def test_sar09_required_variables_any_alternative_and_form(template, body):
 
 
 def test_sar09_exactly_one_default():
+    """Okta's OpenAPI spec, CustomTemplates: "If an email template has any customizations at all,
+    exactly one of them must be the default"; a second default is 409 E0000182
+    (ErrorEmailCustomizationDefaultAlreadyExists)."""
     t = "PasswordChanged"
     none = by_resource(run("SAR-09", _only(t, custom("en", is_default=False),
                                            custom("fr", is_default=None))))
@@ -61,6 +69,8 @@ def test_sar09_exactly_one_default():
 
 
 def test_sar09_one_customization_per_language():
+    """Okta's OpenAPI spec, CustomTemplates: "Each email template can have only one customization
+    for each supported language" (409 E0000183, ErrorEmailCustomizationLanguageAlreadyExists)."""
     state = _only("PasswordChanged", custom("en"), custom("en", is_default=False))
     findings = evaluate_catalog(state, controls=[get_control("SAR-09")])
     f = by_resource(findings)[T_KEY.format("PasswordChanged")]
@@ -71,12 +81,18 @@ def test_sar09_one_customization_per_language():
                                           ("nl-NL", True), ("pt", False), ("klingon", False),
                                           ("EN", False)])
 def test_sar09_supported_languages(language, ok):
+    """Okta's OpenAPI spec, CustomTemplates: customizations take Okta's 27 default languages
+    (guides/custom-email "Supported languages"); other BCP 47 tags only with the Early Access
+    "Custom languages" feature, which sarguard does not assume."""
     f = by_resource(run("SAR-09", _only("PasswordChanged", custom(language))))[
         C_KEY.format("PasswordChanged", language)]
     assert (f.status == "pass") is ok
 
 
 def test_sar09_subject_and_body_limits():
+    """sarguard's own pre-flight bounds (the emulator enforces the same): Okta's published OpenAPI
+    spec gives EmailContent.subject and .body no maxLength, so these are not cited Okta rules;
+    they keep a customization well inside what the Admin Console accepts."""
     t = "PasswordChanged"
     assert by_resource(run("SAR-09", _only(t, custom(subject="s" * 128))))[
         C_KEY.format(t, "en")].status == "pass"
@@ -114,3 +130,41 @@ def test_sar10_levels():
     live.unread["threatInsight"] = "missing scope okta.threatInsights.read"
     [f] = run("SAR-10", live)
     assert f.status == "not_evaluated" and "okta.threatInsights.read" in f.message
+
+
+RECIPIENTS_SOURCE = ("okta-developer-docs PR #3325 (Brands API, email template settings): "
+                     "NewSignOnNotification, PasswordChanged, AuthenticatorEnrolled and AuthenticatorReset "
+                     "take only NO_USERS and ALL_USERS; Okta's OpenAPI spec: 422 E0000189")
+
+
+@pytest.mark.parametrize("template", ["NewSignOnNotification", "PasswordChanged",
+                                      "AuthenticatorEnrolled", "AuthenticatorReset"])
+@pytest.mark.parametrize("source", ["declared", "stack-export", "pack"])
+def test_sar09_fails_recipients_a_link_template_does_not_support(template, source):
+    """A program or export not built from sarguard's settings may declare ADMINS_ONLY: Okta would
+    answer 422 E0000189 at apply time. Source: see RECIPIENTS_SOURCE."""
+    state = _only(template, source=source)
+    state.brands["default"].templates[template].recipients = "ADMINS_ONLY"
+    f = by_resource(run("SAR-09", state))[T_KEY.format(template)]
+    assert f.status == "fail", RECIPIENTS_SOURCE
+    assert "recipients ADMINS_ONLY is not supported" in f.message and "E0000189" in f.message
+    assert "ALL_USERS or NO_USERS" in f.message
+
+
+@pytest.mark.parametrize(("template", "value", "status"), [
+    ("PasswordChanged", "NO_USERS", None), ("PasswordChanged", "ALL_USERS", None),
+    ("ForgotPassword", "ADMINS_ONLY", None),
+    ("ChangeEmailConfirmation", "ADMINS_ONLY", None), ("ChangeEmailConfirmation", "NO_USERS", "fail"),
+    ("PasswordChanged", UNKNOWN, "not_evaluated"), ("ForgotPassword", UNKNOWN, None),
+])
+def test_sar09_recipients_okta_accepts(template, value, status):
+    """Templates that take every value have nothing to check; ChangeEmailConfirmation takes
+    ALL_USERS or ADMINS_ONLY (PR #3325); unknown during a preview is not_evaluated only where
+    some value would be refused."""
+    state = _only(template)
+    state.brands["default"].templates[template].recipients = value
+    findings = by_resource(run("SAR-09", state))
+    if status is None:
+        assert T_KEY.format(template) not in findings
+    else:
+        assert findings[T_KEY.format(template)].status == status

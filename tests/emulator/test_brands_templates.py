@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sarguard.emulator.state import TEMPLATE_NAMES
 from tests.emulator.helpers import BRAND_ID, OTHER_BRAND_ID, follow
 
@@ -57,9 +59,9 @@ def test_template_get_and_unknown_template(api) -> None:
 def test_settings_round_trip_and_validation(api) -> None:
     url = f"/api/v1/brands/{OTHER_BRAND_ID}/templates/email/AuthenticatorReset/settings"
     assert api.get(url).json()["recipients"] == "ALL_USERS"
-    r = api.put(url, json={"recipients": "ADMINS_ONLY"})
-    assert r.status_code == 200 and r.json()["recipients"] == "ADMINS_ONLY"
-    assert api.get(url).json()["recipients"] == "ADMINS_ONLY"
+    r = api.put(url, json={"recipients": "NO_USERS"})
+    assert r.status_code == 200 and r.json()["recipients"] == "NO_USERS"
+    assert api.get(url).json()["recipients"] == "NO_USERS"
     # the other brand's template is untouched
     other = f"{TEMPLATES}/AuthenticatorReset/settings"
     assert api.get(other).json()["recipients"] == "ALL_USERS"
@@ -67,4 +69,27 @@ def test_settings_round_trip_and_validation(api) -> None:
     assert api.put(url, json={}).status_code == 400
     bad_json = api.put(url, content=b"{nope", headers={"Content-Type": "application/json"})
     assert bad_json.status_code == 400 and bad_json.json()["errorCode"] == "E0000003"
-    assert api.get(url).json()["recipients"] == "ADMINS_ONLY"
+    assert api.get(url).json()["recipients"] == "NO_USERS"
+    forgot = f"/api/v1/brands/{OTHER_BRAND_ID}/templates/email/ForgotPassword/settings"
+    assert api.put(forgot, json={"recipients": "ADMINS_ONLY"}).json()["recipients"] == "ADMINS_ONLY"
+
+
+@pytest.mark.parametrize(("template", "value"), [
+    ("NewSignOnNotification", "ADMINS_ONLY"), ("PasswordChanged", "ADMINS_ONLY"),
+    ("AuthenticatorEnrolled", "ADMINS_ONLY"), ("AuthenticatorReset", "ADMINS_ONLY"),
+    ("ChangeEmailConfirmation", "NO_USERS"),
+])
+def test_unsupported_recipients_are_422_e0000189(api, template, value) -> None:
+    """Okta's OpenAPI spec: PUT .../settings answers 422 with ErrorInvalidEmailTemplateRecipients
+    (E0000189 "This template does not support the recipients value."); which values each template
+    takes: okta-developer-docs PR #3325 (NO_USERS/ALL_USERS for NewSignOnNotification,
+    PasswordChanged, AuthenticatorEnrolled, AuthenticatorReset; ALL_USERS/ADMINS_ONLY for
+    ChangeEmailConfirmation)."""
+    url = f"{TEMPLATES}/{template}/settings"
+    r = api.put(url, json={"recipients": value})
+    assert r.status_code == 422
+    body = r.json()
+    assert body["errorCode"] == "E0000189" and body["errorLink"] == "E0000189"
+    assert body["errorSummary"] == "This template does not support the recipients value."
+    assert body["errorCauses"] == [] and body["errorId"].startswith("oae")
+    assert api.get(url).json()["recipients"] == "ALL_USERS"  # unchanged

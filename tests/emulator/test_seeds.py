@@ -182,6 +182,11 @@ def _broken(mutate) -> dict:
      "oauthClients[0].publicKey: expected a PEM public key"),
     (lambda s: s.update(tokens=[{"token": "short", "user": "00u1testAdmin0000001"}]),
      "tokens[0].token: expected a valid string"),
+    # An org Okta cannot have: E0000189 (okta-developer-docs PR #3325).
+    (lambda s: s["brands"][0].setdefault("templates", {}).update(
+        NewSignOnNotification={"recipients": "ADMINS_ONLY"}),
+     "brands[0].templates.NewSignOnNotification.recipients: NewSignOnNotification accepts only "
+     "ALL_USERS or NO_USERS in Okta (E0000189), got ADMINS_ONLY"),
 ])
 def test_validation_errors_name_path_and_expectation(mutate, expected: str) -> None:
     with pytest.raises(EmulatorError) as info:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent import futures
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,21 +96,22 @@ def _read_port(proc: subprocess.Popen) -> int:
     return int(line)
 
 
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory) -> Iterator[Pack]:
+@contextmanager
+def started_pack(pack_dir: Path, stderr_path: Path, python: str = sys.executable,
+                 env: dict[str, str] | None = None) -> Iterator[Pack]:
+    """Start the pack in ``pack_dir`` exactly as the CLI does and connect to it over gRPC."""
     engine = _Engine()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     engine_pb2_grpc.add_EngineServicer_to_server(engine, server)
     engine_port = server.add_insecure_port("127.0.0.1:0")
     server.start()
-    stderr_path = tmp_path_factory.mktemp("pack") / "stderr.txt"
-    env = {**os.environ, "PULUMI_CONFIG": "{}", "PULUMI_PROJECT": "sarguard",
+    env = {**(env or os.environ), "PULUMI_CONFIG": "{}", "PULUMI_PROJECT": "sarguard",
            "PULUMI_STACK": "demo", "PULUMI_DRY_RUN": "true"}
-    env.pop("PYTHONPATH", None)  # the pack must find sarguard by itself (policies/__main__.py)
+    env.pop("PYTHONPATH", None)  # the pack must find sarguard by itself
     with open(stderr_path, "wb") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", str(PACK_DIR)],
-            cwd=PACK_DIR, env=env, stdout=subprocess.PIPE, stderr=stderr)
+            [python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", str(pack_dir)],
+            cwd=pack_dir, env=env, stdout=subprocess.PIPE, stderr=stderr)
     channel = None
     try:
         port = _read_port(proc)
@@ -127,6 +129,13 @@ def pack(tmp_path_factory) -> Iterator[Pack]:
             proc.wait()
         proc.stdout.close()
         server.stop(0)
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Iterator[Pack]:
+    """The in-repo pack (policies/), started as the CLI starts it."""
+    with started_pack(PACK_DIR, tmp_path_factory.mktemp("pack") / "stderr.txt") as started:
+        yield started
 
 
 @pytest.fixture

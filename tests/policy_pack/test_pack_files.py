@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 from pulumi_policy import EnforcementLevel, Severity
 
+import sarguard
 from sarguard.controls.catalog import CATALOG, get_control
 from sarguard.pulumi.pack import build_policies, merged_options
 from tests.policy_pack.conftest import PACK_DIR, REPO
@@ -32,6 +33,7 @@ def test_pulumi_policy_yaml_uses_the_repo_virtualenv():
     doc = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
     assert doc["runtime"] == {"name": "python", "options": {"virtualenv": "../.venv"}}
     assert doc["description"]
+    assert doc["version"] == sarguard.__version__  # analyzer_plugin.go prefers it over the SDK's
 
 
 def test_requirements_name_what_the_pack_imports():
@@ -40,7 +42,7 @@ def test_requirements_name_what_the_pack_imports():
     assert {"pulumi", "pulumi-policy", "pyyaml", "jsonschema", "-e .."} <= names
 
 
-def test_workflow_runs_the_offline_check_and_the_gated_preview():
+def test_workflow_runs_the_offline_check_and_the_preview():
     doc = yaml.safe_load((REPO / ".github" / "workflows" / "policy.yml").read_text())
     triggers = doc.get("on", doc.get(True))
     assert "pull_request" in triggers
@@ -55,4 +57,4 @@ def test_workflow_runs_the_offline_check_and_the_gated_preview():
         i for i, s in enumerate(check["steps"]) if "exit_code != '0'" in str(s.get("if", "")))
     action = next(s for s in preview["steps"] if s.get("uses", "").startswith("pulumi/actions"))
     assert action["with"]["policyPacks"] == "policies" and action["with"]["command"] == "preview"
-    assert all("steps.gate.outputs.enabled" in s["if"] for s in preview["steps"] if s.get("id") != "gate")
+    assert "vars.PULUMI_STACK" in preview["if"]  # the stack the repository names (tests/workflows)

@@ -129,3 +129,30 @@ def test_secrets_never_reach_diagnostics(configured):
     diags = configured.analyze(resources)
     assert diags and all("s3cr3t-value" not in d.message for d in diags)
     assert "s3cr3t-value" not in configured.stderr_path.read_text()
+
+
+def test_unsupported_recipients_fail_sar09_and_sar04_on_the_settings_urn(configured):
+    """A program not built from sarguard's settings may declare ADMINS_ONLY on a link template;
+    Okta would answer 422 E0000189 (okta-developer-docs PR #3325): the pack blocks the preview."""
+    resources = _replace(_pack_view(good_resources()), "NewSignOnNotification-settings",
+                         recipients="ADMINS_ONLY")
+    found = by_policy(configured.analyze(resources))
+    assert set(found) == {"sar-04-templates-reach-end-users", "sar-09-templates-acceptable"}
+    [sar09] = found["sar-09-templates-acceptable"]
+    assert sar09.urn == _urn(resources, "NewSignOnNotification-settings")
+    assert sar09.enforcementLevel == MANDATORY and "E0000189" in sar09.message
+
+
+def test_a_component_that_leaves_the_switches_unmanaged(configured):
+    """AnalyzeStack carries component resources with their registered outputs (pulumi
+    step_generator.go AnalyzeResources): manageNotifications false makes SAR-01/02 not apply."""
+    from sarguard.evidence.pulumi_resources import DeclaredResource
+
+    component = DeclaredResource(
+        type="sarguard:index:SuspiciousActivityReporting", name="suspicious-activity-reporting",
+        inputs={"brandIds": {}, "manageNotifications": False},
+        urn="urn:pulumi:test::sarguard::sarguard:index:SuspiciousActivityReporting::x")
+    without = [r for r in _pack_view(good_resources()) if r.name != "notifications"]
+    assert set(by_policy(configured.analyze(without))) == {
+        "sar-01-report-suspicious-activity-enabled", "sar-02-link-emails-enabled"}
+    assert configured.analyze([component, *without]) == []

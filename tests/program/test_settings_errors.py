@@ -170,3 +170,22 @@ def test_body_file_must_be_a_small_regular_file(make_project):
     text = "\n".join(problems)
     assert "customizations[0].bodyFile: expected a body smaller than 64 KB (Okta's limit); big.html has 70000 bytes" in text
     assert "customizations[1].bodyFile: expected a regular file; email is not one" in text
+
+
+@pytest.mark.parametrize("template", ["NewSignOnNotification", "PasswordChanged",
+                                      "AuthenticatorEnrolled", "AuthenticatorReset"])
+def test_recipients_a_link_template_does_not_support(make_project, template):
+    """Okta answers 422 E0000189 "This template does not support the recipients value" for
+    ADMINS_ONLY on these four (okta-developer-docs PR #3325: they take only NO_USERS and
+    ALL_USERS): a settings error names the rule before `pulumi up` half-applies the stack."""
+    problems = problems_for(make_project, f"""\
+    brands:
+      - id: default
+        templates:
+          {template}: {{recipients: ADMINS_ONLY}}
+          ForgotPassword: {{recipients: ADMINS_ONLY}}
+""" + HOOK)
+    assert problems == [
+        f"stacks/Pulumi.test.yaml:9: sarguard:settings.brands[0].templates.{template}.recipients: "
+        f"{template} accepts only ALL_USERS or NO_USERS; Okta refuses ADMINS_ONLY for it "
+        "(422 E0000189, see https://github.com/okta/okta-developer-docs/pull/3325)"]

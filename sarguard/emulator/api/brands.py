@@ -15,6 +15,7 @@ from sarguard.emulator.errors import ApiError, not_found, validation_failed
 from sarguard.emulator.pagination import paginate
 from sarguard.emulator.routing import Request, Response, Router
 from sarguard.emulator.state import RECIPIENTS, Brand, OrgStore, Template
+from sarguard.model import allowed_recipients
 
 
 def brand_or_404(store: OrgStore, brand_id: str) -> Brand:
@@ -128,6 +129,8 @@ def register(router: Router, ctx: ApiContext) -> None:
         if recipients not in RECIPIENTS:
             raise ApiError(422, "E0000001", "Api validation failed: recipients",
                            [f"recipients: expected one of {', '.join(RECIPIENTS)}"])
+        if recipients not in allowed_recipients(template.name):
+            raise ApiError(422, "E0000189")  # the spec's ErrorInvalidEmailTemplateRecipients
         template.recipients = recipients
         return Response(200, render_settings(req.base_url, brand.id, template))
 
