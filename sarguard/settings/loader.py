@@ -300,7 +300,7 @@ def _read_body_file(project_dir: Path, body_file: str) -> tuple[str | None, str 
     under ``/proc`` report size 0). The bytes are decoded as UTF-8 with no newline translation:
     a CRLF body reaches Okta (and round-trips through an import) byte for byte.
     """
-    if "\x00" in body_file:  # no file can have that name
+    if "\x00" in body_file or not _encodable(body_file):  # no file can have that name
         return None, f"expected a file path; got {body_file!r}"
     root = project_dir.resolve()
     if Path(body_file).is_absolute():
@@ -330,6 +330,14 @@ def _read_body_file(project_dir: Path, body_file: str) -> tuple[str | None, str 
     except UnicodeDecodeError as exc:
         return None, (f"expected UTF-8 text; {body_file} (resolved {resolved}) has a bad byte at "
                       f"offset {exc.start}")
+
+
+def _encodable(path: str) -> bool:
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        return False
+    return True
 
 
 class _NotRegular(Exception):

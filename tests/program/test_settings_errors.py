@@ -271,3 +271,31 @@ def test_body_file_is_read_byte_for_byte(make_project, raw):
     settings = load_stack_settings(load_stack_config("test", project))
     body = settings.brands[0].templates[0].customizations[0].body
     assert body.encode("utf-8") == raw
+
+
+def test_yaml_aliases_in_the_stack_file_are_refused_with_the_line(make_project):
+    project = make_project("""\
+config:
+  okta:orgName: acme
+  sarguard:settings:
+    notifications: &on {newSignOn: true}
+    brands: [{id: default}]
+  other:copy: *on
+""")
+    with pytest.raises(StackFileError, match=r"Pulumi\.test\.yaml:6: YAML aliases \(\*name\) are not allowed"):
+        load_stack_config("test", project)
+
+
+def test_billion_laughs_stack_file_ends_fast_with_a_clear_error(make_project):
+    """500 bytes that expand to 10^9 values: refused on the composed graph, never expanded."""
+    rows = ['    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    rows += [f"    {chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(8)]
+    project = make_project("config:\n  okta:orgName: acme\n  sarguard:settings:\n" + "\n".join(rows) + "\n")
+    with pytest.raises(StackFileError, match=r"Pulumi\.test\.yaml:5: YAML aliases"):
+        load_stack_config("test", project)
+
+
+def test_recursive_anchor_in_the_stack_file_is_refused(make_project):
+    project = make_project("config:\n  okta:orgName: acme\n  x:loop: &l [*l]\n")
+    with pytest.raises(StackFileError, match=r"Pulumi\.test\.yaml:3: YAML aliases"):
+        load_stack_config("test", project)
