@@ -10,7 +10,7 @@ from sarguard.controls.base import Finding
 from sarguard.report import FORMATS, render
 from sarguard.report.exit_codes import exit_code
 from sarguard.report.model import Report
-from sarguard.util.output import write_output
+from sarguard.util.output import write_outputs
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,9 +69,14 @@ def emit_timed(report: Report, args: argparse.Namespace) -> int:
 
 
 def emit(report: Report, args: argparse.Namespace) -> int:
-    """Render the report as asked, write it, and return the exit code it implies."""
+    """Render the report as asked, write it, and return the exit code it implies.
+
+    Every file (``--output`` and each ``--also``) is replaced together or not at all: a target
+    that cannot be written raises ``OutputError`` (exit 2, naming it) and leaves the others as
+    they were.
+    """
     color = args.format == "text" and not args.output and sys.stdout.isatty()
-    for fmt, path in getattr(args, "also", None) or []:
-        write_output(render(report, fmt), path)
-    write_output(render(report, args.format, color=color), args.output)
+    outputs = [(path, render(report, fmt)) for fmt, path in getattr(args, "also", None) or []]
+    outputs.append((args.output, render(report, args.format, color=color)))
+    write_outputs(outputs)
     return exit_code(report)
