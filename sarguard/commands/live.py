@@ -118,6 +118,7 @@ def evidence_sections(state: OrgState) -> dict[str, Any]:
 
 def new_report(kind: str, state: OrgState, findings: list, warnings: list[str], timings: dict[str, float],
                args: argparse.Namespace, **extra: Any) -> Report:
+    warnings = [*state.meta.get("warnings", ()), *warnings]  # the reader's (a skewed Date…)
     return Report(kind=kind, findings=findings, controls=list(CATALOG), org=state.meta.get("org"),
                   warnings=warnings, timings=timings, strict=args.strict,
                   evidence=evidence_sections(state), **extra)
