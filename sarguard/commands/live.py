@@ -80,7 +80,9 @@ def could_not_read(kind: str, exc: Exception, args: argparse.Namespace, timings:
     report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated."""
     from sarguard.commands.common import emit_timed
 
-    message = f"could not read the org: {exc}"
+    from sarguard.util.redaction import redact
+
+    message = redact(f"could not read the org: {exc}")
     print(f"sarguard {kind}: error: {message}", file=sys.stderr)
     report = Report(kind=kind, controls=list(CATALOG), errors=[message], timings=timings,
                     strict=args.strict, **extra)

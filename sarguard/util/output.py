@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sarguard.errors import SarguardError
+from sarguard.util.redaction import redact
 
 STDOUT = "-"
 
@@ -135,8 +136,10 @@ def write_outputs(outputs: Sequence[tuple[str | None, str]]) -> None:
     """Write each ``(path, text)``: all files or none, then stdout (path None or ``-``).
 
     Raises :class:`OutputError` naming the first target that cannot be written (or a file named
-    twice); in that case no file was replaced and nothing was printed.
+    twice); in that case no file was replaced and nothing was printed. Every credential the run
+    holds (:mod:`sarguard.util.redaction`) is masked in what is written, as a last resort.
     """
+    outputs = [(path, redact(text)) for path, text in outputs]
     files = [(Path(path), text) for path, text in outputs if not _is_stdout(path)]
     seen: dict[Path, Path] = {}
     for target, _ in files:
