@@ -79,7 +79,6 @@ def could_not_read(kind: str, exc: Exception, args: argparse.Namespace, timings:
     """The org could not be read at all (credentials refused, org unreachable): still write a
     report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated."""
     from sarguard.commands.common import emit_timed
-
     from sarguard.util.redaction import redact
 
     message = redact(f"could not read the org: {exc}")

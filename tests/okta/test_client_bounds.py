@@ -17,7 +17,16 @@ from sarguard.okta.errors import (
     OktaTransportError,
 )
 from sarguard.util.redaction import redact
-from tests.okta.fakeokta import ORG, TOKEN, FakeClock, FakeOkta, error, json_response, make_client, run
+from tests.okta.fakeokta import (
+    ORG,
+    TOKEN,
+    FakeClock,
+    FakeOkta,
+    error,
+    json_response,
+    make_client,
+    run,
+)
 
 YEAR = 365 * 86_400
 
