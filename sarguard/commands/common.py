@@ -76,7 +76,11 @@ def emit(report: Report, args: argparse.Namespace) -> int:
     they were.
     """
     color = args.format == "text" and not args.output and sys.stdout.isatty()
-    outputs = [(path, render(report, fmt)) for fmt, path in getattr(args, "also", None) or []]
-    outputs.append((args.output, render(report, args.format, color=color)))
+    also = getattr(args, "also", None) or []
+    # A Markdown report cut at GitHub's comment limit points at a complete one from this run.
+    full = next((path for fmt, path in [*also, (args.format, args.output)]
+                 if fmt != "markdown" and path and path != "-"), None)
+    outputs = [(path, render(report, fmt, full_report=full)) for fmt, path in also]
+    outputs.append((args.output, render(report, args.format, color=color, full_report=full)))
     write_outputs(outputs)
     return exit_code(report)
