@@ -104,3 +104,17 @@ def test_unwritable_folder_is_named(tmp_path):
     finally:
         locked.chmod(0o700)
     assert a.read_text() == "old a.json\n"
+
+
+def test_every_credential_the_run_holds_is_masked_in_what_is_written(tmp_path, capsys):
+    """The last line of defence: a server that put the token into a brand *name* (data, not an
+    error) still cannot get it printed or written."""
+    from sarguard.okta.auth import SswsAuth
+
+    auth = SswsAuth("00reflected-token-value-0123456789")
+    target = tmp_path / "r.md"
+    write_outputs([(str(target), "brand 00reflected-token-value-0123456789 x"),
+                   (None, "name: 00reflected-token-value-0123456789")])
+    assert target.read_text() == "brand *** x\n"
+    assert capsys.readouterr().out == "name: ***\n"
+    del auth
