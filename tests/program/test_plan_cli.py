@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from sarguard.cli import main
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, STACK_HEAD
 
 
 def test_plan_json_contract(capsys, monkeypatch):
@@ -48,12 +48,7 @@ def test_plan_output_file(tmp_path, monkeypatch):
     assert json.loads(target.read_text())["stack"] == "minimal"
 
 
-CREDENTIAL_STACK = """\
-config:
-  okta:orgName: acme
-  sarguard:eventHookSecret:
-    secure: AAABAGNpcGhlcnRleHQ=
-  sarguard:settings:
+CREDENTIAL_STACK = STACK_HEAD + """\
     brands: [{id: default}]
     eventHook:
       name: reports

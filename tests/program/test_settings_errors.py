@@ -7,14 +7,9 @@ import pytest
 from sarguard.pulumi.declared import load_stack_settings
 from sarguard.pulumi.stack import StackFileError, load_stack_config
 from sarguard.settings import SettingsError
+from tests.conftest import STACK_HEAD
 
-HEAD = """\
-config:
-  okta:orgName: acme
-  sarguard:eventHookSecret:
-    secure: AAABAGNpcGhlcnRleHQ=
-  sarguard:settings:
-"""
+HEAD = STACK_HEAD
 HOOK = """\
     eventHook:
       name: reports

@@ -12,19 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, STACK_HEAD
 from tests.reliability import matrix
 from tests.reliability.checks import assert_no_traceback
 from tests.reliability.cliresult import CliRun
 
 HANG_GUARD_S = 60.0
 CANARY = "CANARY-0b1c2d3e4f-must-never-be-printed"
-STACK = """\
-config:
-  okta:orgName: acme
-  sarguard:eventHookSecret:
-    secure: AAABAGNpcGhlcnRleHQ=
-  sarguard:settings:
+STACK = STACK_HEAD + """\
     brands:
       - id: default
         templates:
