@@ -127,3 +127,27 @@ def test_a_star_localhost_org_url_is_refused(live, record_hostile) -> None:
     assert run.code == 2 and "plain http is only allowed for loopback hosts" in run.err, run.err
     assert emu.token not in run.out + run.err
     assert not emu.requests, "nothing may be sent to a name the resolver decides"
+
+
+def test_max_wait_flag_sets_the_bound(live) -> None:
+    """``--max-wait 10``: a 30 s reset is already too long; ``--max-wait 60`` waits it out (on
+    the virtual clock) and reads everything."""
+    live.memoize_declared()
+    base = baselines.ssws_drift(live)
+    emu = live.emulator("in-sync")
+    server = live.hostile(emu, hostile.rate_limited(30, once=True), BY_NAME["systemLog"].prefix)
+    run = live.drift(server, "--max-wait", "10")
+    assert_fail_closed(run, base, BY_NAME["systemLog"])
+    assert all("more than --max-wait (10 s)" in u["reason"] for u in run.unread), run.unread
+    server.state.clear()
+    waited = live.drift(server, "--max-wait", "60")
+    assert_recovered(waited, base)
+    assert 31.0 in live.clock.sleeps
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "inf"])
+def test_max_wait_must_be_a_number_of_seconds(live, value: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        live.run("drift", "--stack", "demo", "--max-wait", value)
+    assert info.value.code == 2
+    assert "--max-wait" in live.capsys.readouterr().err
