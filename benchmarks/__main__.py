@@ -2,6 +2,8 @@
 
 ``--quick`` runs a small smoke version (one small org, two offline sizes) and prints the
 tables instead of overwriting the committed results, unless ``--out`` says where to write.
+``--only huge-body`` runs just the memory measurement against a 400 MB body and updates that
+section of RESULTS.md in place (every other figure stays as it was).
 Exit status: 0 when every run completed correctly (targets met or not: those are results),
 1 when a run failed (wrong drift, unread sections, a crashed client, a bad report).
 """
@@ -45,7 +47,23 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         help="folder for RESULTS.md and the plots (default: benchmarks/ for a "
                              "full run, nothing for --quick)")
     parser.add_argument("--no-sdk", action="store_true", help="skip the Okta SDK baseline")
+    parser.add_argument("--only", choices=["huge-body"],
+                        help="run one measurement and update its section of RESULTS.md")
     return parser.parse_args(argv)
+
+
+def only_huge_body(out: Path) -> int:
+    """Measure peak RSS against a 400 MB body and splice it into ``out``/RESULTS.md."""
+    from benchmarks.hugebody import measure_huge_body, render_huge_body, splice_section
+
+    print("memory against a 400 MB body:", flush=True)
+    result = measure_huge_body()
+    lines = render_huge_body(result)
+    path = out / "RESULTS.md"
+    path.write_text(splice_section(path.read_text("utf-8") if path.exists() else "", lines), "utf-8")
+    print("\n".join(lines))
+    print(f"updated {path}")
+    return 0 if result.ok else 1
 
 
 def run(plan: Plan, settings: LiveSettings, *, with_sdk: bool) -> tuple[list[SizeResult],
@@ -66,6 +84,8 @@ def run(plan: Plan, settings: LiveSettings, *, with_sdk: bool) -> tuple[list[Siz
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
+    if args.only == "huge-body":
+        return only_huge_body(args.out or HERE)
     plan = QUICK if args.quick else FULL
     out = args.out if args.out is not None else (None if args.quick else HERE)
     settings = LiveSettings()
@@ -73,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_notes()  # before the run: the load average is the neighbours', not ours
     clock = time.perf_counter()
     live, offline = run(plan, settings, with_sdk=not args.no_sdk)
+    from benchmarks.hugebody import measure_huge_body
+
+    print("memory against a 400 MB body:", flush=True)
+    huge_body = measure_huge_body()
     duration = time.perf_counter() - clock
 
     plots: list[str] = []
@@ -86,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m benchmarks --quick" if args.quick else "make bench"
     text = render_results(command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
                           duration_s=duration, machine=machine, settings=settings, live=live,
-                          offline=offline, plots=plots)
+                          offline=offline, plots=plots, huge_body=huge_body)
     if out is not None:
         (out / "RESULTS.md").write_text(text, "utf-8")
         print(f"\nwrote {out / 'RESULTS.md'} and {len(plots)} plot(s)")
@@ -101,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"target {t.name}: {t.measured} (wanted {t.wanted}) -> "
               f"{'n/a' if t.met is None else 'met' if t.met else 'MISSED'}")
     failed = [r for s in live for r in s.sarguard if not r.ok]
-    broken = [p for s in offline for p in s.problems]
+    broken = [p for s in offline for p in s.problems] + huge_body.problems
     return 1 if failed or broken else 0
 
 

@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.hugebody import HugeBodyResult, render_huge_body
 from benchmarks.livebench import LiveRun, LiveSettings, SizeResult, api_bucket_calls
 from benchmarks.offline import OfflineSize
 
@@ -213,7 +214,7 @@ def _offline_rows(sizes: list[OfflineSize]) -> list[str]:
 
 def render_results(*, command: str, started: str, duration_s: float, machine: list[str],
                    settings: LiveSettings, live: list[SizeResult], offline: list[OfflineSize],
-                   plots: list[str]) -> str:
+                   plots: list[str], huge_body: HugeBodyResult | None = None) -> str:
     """The whole RESULTS.md text."""
     head = live[-1] if live else None
     lines = [
@@ -282,6 +283,8 @@ def render_results(*, command: str, started: str, duration_s: float, machine: li
             *_offline_rows(offline),
             "",
         ]
+    if huge_body is not None:
+        lines += render_huge_body(huge_body)
     if plots:
         lines += ["## Plots", "", *[f"![{p}]({p})" for p in plots], ""]
     lines += _method_notes(settings)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sarguard import __version__
 from sarguard.errors import SarguardError
+from sarguard.util.redaction import redact
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("sarguard: interrupted", file=sys.stderr)
         return 130
     except SarguardError as exc:
-        print(f"sarguard {args.command}: error: {exc}", file=sys.stderr)
+        print(f"sarguard {args.command}: error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK

@@ -19,6 +19,14 @@ pytest_plugins = ["tests.reliability.summary"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+# The start of a throwaway stack file: an org, the hook secret (a Pulumi secret), the settings key.
+STACK_HEAD = """\
+config:
+  okta:orgName: acme
+  sarguard:eventHookSecret:
+    secure: AAABAGNpcGhlcnRleHQ=
+  sarguard:settings:
+"""
 
 
 def reference_file(name: str) -> Path:

@@ -11,7 +11,7 @@ from sarguard.controls.base import Finding
 from sarguard.report import FORMATS, render
 from sarguard.report.exit_codes import exit_code
 from sarguard.report.model import Report
-from sarguard.util.output import write_output
+from sarguard.util.output import write_outputs
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,9 +76,18 @@ def emit_timed(report: Report, args: argparse.Namespace) -> int:
 
 
 def emit(report: Report, args: argparse.Namespace) -> int:
-    """Render the report as asked, write it, and return the exit code it implies."""
+    """Render the report as asked, write it, and return the exit code it implies.
+
+    Every file (``--output`` and each ``--also``) is replaced together or not at all: a target
+    that cannot be written raises ``OutputError`` (exit 2, naming it) and leaves the others as
+    they were.
+    """
     color = args.format == "text" and not args.output and sys.stdout.isatty()
-    for fmt, path in getattr(args, "also", None) or []:
-        write_output(render(report, fmt), path)
-    write_output(render(report, args.format, color=color), args.output)
+    also = getattr(args, "also", None) or []
+    # A Markdown report cut at GitHub's comment limit points at a complete one from this run.
+    full = next((path for fmt, path in [*also, (args.format, args.output)]
+                 if fmt != "markdown" and path and path != "-"), None)
+    outputs = [(path, render(report, fmt, full_report=full)) for fmt, path in also]
+    outputs.append((args.output, render(report, args.format, color=color, full_report=full)))
+    write_outputs(outputs)
     return exit_code(report)

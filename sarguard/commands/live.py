@@ -79,8 +79,9 @@ def could_not_read(kind: str, exc: Exception, args: argparse.Namespace, timings:
     """The org could not be read at all (credentials refused, org unreachable): still write a
     report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated."""
     from sarguard.commands.common import emit_timed
+    from sarguard.util.redaction import redact
 
-    message = f"could not read the org: {exc}"
+    message = redact(f"could not read the org: {exc}")
     print(f"sarguard {kind}: error: {message}", file=sys.stderr)
     report = Report(kind=kind, controls=list(CATALOG), errors=[message], timings=timings,
                     strict=args.strict, **extra)
@@ -118,6 +119,7 @@ def evidence_sections(state: OrgState) -> dict[str, Any]:
 
 def new_report(kind: str, state: OrgState, findings: list, warnings: list[str], timings: dict[str, float],
                args: argparse.Namespace, **extra: Any) -> Report:
+    warnings = [*state.meta.get("warnings", ()), *warnings]  # the reader's (a skewed Date…)
     return Report(kind=kind, findings=findings, controls=list(CATALOG), org=state.meta.get("org"),
                   warnings=warnings, timings=timings, strict=args.strict,
                   evidence=evidence_sections(state), **extra)

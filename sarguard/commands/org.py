@@ -28,8 +28,19 @@ def _positive(value: str) -> int:
     return number
 
 
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds; got {value!r}") from None
+    if not 0 <= number < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more; got {value}")
+    return number
+
+
 def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = False) -> None:
-    """``--org-url``, ``--admin-url``, ``--max-api-capacity``, ``--concurrency`` (and ``--timeout``)."""
+    """``--org-url``, ``--admin-url``, ``--max-api-capacity``, ``--concurrency``, ``--timeout``,
+    ``--max-wait``."""
     group = parser.add_argument_group(
         "org options" + (" (accepted for symmetry; the catalog is bundled)" if for_catalog else ""))
     group.add_argument("--org-url", metavar="URL",
@@ -43,7 +54,11 @@ def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = Fa
     group.add_argument("--concurrency", type=_positive, default=8, metavar="N",
                        help="requests in flight at once (default 8)")
     group.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
-                       help="timeout for each request (default 30)")
+                       help="the longest one request may take, connect to last byte (default 30)")
+    group.add_argument("--max-wait", type=_seconds, default=120.0, metavar="SECONDS",
+                       help="the longest single wait for a rate limit this run accepts; evidence "
+                            "that would need a longer one is unread and the run exits 2 "
+                            "(default 120)")
 
 
 def make_client(args: argparse.Namespace, stack_config: Mapping[str, Any] | None = None,
@@ -59,4 +74,5 @@ def make_client(args: argparse.Namespace, stack_config: Mapping[str, Any] | None
         max_api_capacity=args.max_api_capacity,
         concurrency=args.concurrency,
         timeout=args.timeout,
+        max_wait=args.max_wait,
     )

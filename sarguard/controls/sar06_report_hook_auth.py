@@ -7,7 +7,6 @@ the credential to everyone who can read the repository or the state.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,10 +14,9 @@ from sarguard.controls._helpers import DECLARED_SOURCES, SECRET_AWARE_SOURCES, f
 from sarguard.controls._hooks import hook_key, report_hooks
 from sarguard.controls.base import Control, Finding
 from sarguard.model import ORG, REPORT_EVENT, SECTION_EVENT_HOOKS, EventHook, OrgState, is_unknown
+from sarguard.util.credentials import is_credential_header
 
 ID = "SAR-06"
-# Extra headers whose names say they carry a credential (judged like the auth value).
-_CREDENTIAL_HEADER = re.compile(r"auth|token|secret|password|api[-_]?key", re.IGNORECASE)
 
 
 def is_secret(value: Any) -> bool:
@@ -56,7 +54,7 @@ def _declared(hook: EventHook, secret_aware: bool) -> tuple[list[str], list[str]
             notes.append("this evidence cannot show whether auth.value is a secret")
     if secret_aware:
         plain = sorted(k for k, v in hook.headers.items()
-                       if _CREDENTIAL_HEADER.search(str(k)) and isinstance(v, str) and v)
+                       if is_credential_header(str(k)) and isinstance(v, str) and v)
         if plain:
             problems.append(f"credential header(s) {', '.join(plain)} are plaintext; "
                             "make them Pulumi secrets")

@@ -2,7 +2,8 @@
 
 ``channel.config.authScheme.value`` is write-only in Okta (never returned), so it is never
 compared: a note says so instead of pretending. Header values that come from a secret are
-compared by value but always shown as ``[secret]`` on both sides.
+compared by value but always shown as ``[secret]`` on both sides; credential-like headers
+(``X-Api-Key``…) are shown by fingerprint, and cannot be compared when declared as a secret.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sarguard.model import (
     is_unknown,
     key_event_hook,
 )
+from sarguard.util.credentials import is_credential_header, masked_value
 
 # pulumi-okta's EventHook.status defaults to ACTIVE when the program leaves it unset.
 DEFAULT_STATUS = "ACTIVE"
@@ -122,10 +124,12 @@ def _compare_hook(resource: str, dh: EventHook, lh: EventHook, out: Collector) -
 
 
 def _compare_headers(resource: str, declared: Any, live: Any, out: Collector) -> None:
-    """Headers as a key -> value map; secret values compared blind and shown as [secret].
+    """Headers as a key -> value map; no credential value ever reaches the item.
 
-    A live value whose declared counterpart is a secret is masked too: when they match, the
-    live value *is* the secret.
+    Secret values are compared blind and shown as ``[secret]``; a live value whose declared
+    counterpart is a secret is masked too (when they match, the live value *is* the secret).
+    Credential-like header names (:mod:`sarguard.util.credentials`) are shown by fingerprint on
+    both sides, and a secret declared value for one cannot be compared at all, like the auth value.
     """
     field_name = "channel.config.headers"
     if is_unknown(declared):
@@ -135,6 +139,7 @@ def _compare_headers(resource: str, declared: Any, live: Any, out: Collector) ->
     live = live or {}
     differs = False
     secret_diffs: list[str] = []
+    credential_diffs: list[str] = []
     for key in sorted(set(declared) | set(live), key=str):
         if key not in declared or key not in live:
             differs = True
@@ -147,6 +152,12 @@ def _compare_headers(resource: str, declared: Any, live: Any, out: Collector) ->
             continue
         if is_secret_like(value):
             known, value = secret_value(value)
+            if is_credential_header(key):
+                out.note(
+                    f"{resource}: {field_name}.{key} is a Pulumi secret in the stack; like the "
+                    "auth value, it cannot be compared with the live value"
+                )
+                continue
             if not known:
                 out.note(
                     f"{resource}: {field_name}.{key} is a secret the declared evidence does not "
@@ -155,11 +166,27 @@ def _compare_headers(resource: str, declared: Any, live: Any, out: Collector) ->
                 continue
             if value != live[key]:
                 secret_diffs.append(str(key))
+        elif is_credential_header(key) and value != live[key]:
+            credential_diffs.append(str(key))
         if value != live[key]:
             differs = True
     if not differs:
         return
     masked = {k for k, v in declared.items() if is_secret_like(v)}
-    shown_live = {k: (SECRET_MASK if k in masked else v) for k, v in live.items()}
-    note = f"secret header value(s) differ: {', '.join(secret_diffs)}" if secret_diffs else None
-    out.add("changed", resource, field_name, declared=dict(declared), live=shown_live, note=note)
+    shown_declared = {k: _shown_header(k, v) for k, v in declared.items()}
+    shown_live = {k: (SECRET_MASK if k in masked else _shown_header(k, v)) for k, v in live.items()}
+    notes = []
+    if secret_diffs:
+        notes.append(f"secret header value(s) differ: {', '.join(secret_diffs)}")
+    if credential_diffs:
+        notes.append(f"credential-like header value(s) differ: {', '.join(credential_diffs)} "
+                     "(shown by SHA-256 fingerprint, never by value)")
+    out.add("changed", resource, field_name, declared=shown_declared, live=shown_live,
+            note="; ".join(notes) or None)
+
+
+def _shown_header(key: Any, value: Any) -> Any:
+    """A header value as a drift item may show it: credential-like ones by fingerprint only."""
+    if is_secret_like(value) or not is_credential_header(key):
+        return value
+    return masked_value(value)

@@ -29,6 +29,13 @@ from sarguard.emulator.timeutil import parse_iso, relative_seconds
 from sarguard.model import allowed_recipients
 from sarguard.util.keypath import format_key_path
 from sarguard.util.netutil import is_loopback_host as is_loopback
+from sarguard.util.yamlalias import (
+    MAX_ALIAS_EXPANSION,
+    distinct_nodes,
+    expanded_size,
+    first_alias_line,
+    has_alias,
+)
 from sarguard.util.yamldepth import too_deep_for_libyaml
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "seeds"
@@ -100,8 +107,14 @@ def parse_file(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise EmulatorError(f"{path}: cannot read the seed file ({type(exc).__name__})") from None
     try:
-        loader = _DeepSeedLoader if too_deep_for_libyaml(text) else _SeedLoader
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        loader_class = _DeepSeedLoader if too_deep_for_libyaml(text) else _SeedLoader
+        loader = loader_class(text)
+        try:
+            node = loader.get_single_node()
+            _check_alias_budget(path, text, node)
+            return loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except RecursionError:
         raise EmulatorError(f"{path}: invalid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
@@ -110,6 +123,20 @@ def parse_file(path: Path) -> Any:
         raise EmulatorError(f"{path}: {where}invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise EmulatorError(f"{path}: invalid YAML: {exc}") from None
+
+
+def _check_alias_budget(path: Path, text: str, node: yaml.Node | None) -> None:
+    """Seeds may use aliases (``yaml.dump`` writes them), but not to expand without bound."""
+    if not has_alias(node):
+        return
+    limit = distinct_nodes(node) + MAX_ALIAS_EXPANSION
+    if expanded_size(node, limit) > limit:
+        line = first_alias_line(text)
+        where = f"line {line}: " if line else ""
+        raise EmulatorError(
+            f"{path}: {where}YAML aliases expand to more than {MAX_ALIAS_EXPANSION} extra nodes "
+            "(or refer to themselves); write the repeated values out instead"
+        )
 
 
 def load_seed(seed: dict | str | Path | None) -> tuple[dict[str, Any], str]:

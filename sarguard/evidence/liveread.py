@@ -102,4 +102,6 @@ def read_org(client: OktaClient, *, since: datetime | None, until: datetime | No
     attach_system_log(state, replay_fetcher(prefetched, log_fetcher(client)), since=since,
                       until=until)
     state.meta["api"] = client.stats.as_dict()
+    if client.stats.warnings:
+        state.meta["warnings"] = list(client.stats.warnings)
     return state

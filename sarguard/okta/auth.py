@@ -13,6 +13,7 @@ import asyncio
 import re
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +27,7 @@ from sarguard.okta.dpop import DPoPKey
 from sarguard.okta.errors import OktaAuthError, OktaConfigError, redact
 from sarguard.okta.looplocal import LoopLocal
 from sarguard.okta.secret import Secret
+from sarguard.util.redaction import register as register_secrets
 
 Clock = Callable[[], float]
 # Sends a request built by the factory (a fresh one per attempt: new assertion ``jti`` and
@@ -35,6 +37,7 @@ Send = Callable[[Callable[[], httpx.Request]], Awaitable[httpx.Response]]
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME_S = 300
 REFRESH_MARGIN_S = 60.0
+RECENT_CREDENTIALS = 64  # assertions, proofs and tokens kept for redaction
 _PEM_RE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 
 
@@ -66,6 +69,7 @@ class SswsAuth:
         if not token or not token.strip():
             raise OktaConfigError("OKTA_API_TOKEN: expected an API token, got an empty value")
         self._token = Secret(token.strip())
+        register_secrets(self.secrets)
 
     async def prepare(self, send: Send) -> None:
         return None
@@ -131,6 +135,13 @@ def signing_algorithm(key: Any) -> str:
     return alg
 
 
+class _Issued(deque):
+    """Recently issued credential values; never shown by ``repr`` (or ``vars()`` of the auth)."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} recent credentials>"
+
+
 class OAuthAuth:
     """Client credentials with a signed ``private_key_jwt`` assertion; DPoP on demand."""
 
@@ -164,6 +175,10 @@ class OAuthAuth:
         self.granted_scopes: tuple[str, ...] | None = None
         self.token_requests = 0
         self._lock: LoopLocal[asyncio.Lock] = LoopLocal(asyncio.Lock)
+        # Recent signed values (assertions, DPoP proofs, access tokens): a server that reflects
+        # one into an error must not get it printed. Bounded: old proofs are long expired.
+        self._issued = _Issued(maxlen=RECENT_CREDENTIALS)
+        register_secrets(self.secrets)
 
     # -- public -------------------------------------------------------------------------
 
@@ -187,13 +202,13 @@ class OAuthAuth:
         token = self._token.reveal()
         request.headers["Authorization"] = f"{self._token_type} {token}"
         if self._dpop_key is not None:
-            request.headers["DPoP"] = self._dpop_key.proof(
+            request.headers["DPoP"] = self._remember(self._dpop_key.proof(
                 request.method,
                 str(request.url),
                 now=self._clock(),
                 nonce=self._resource_nonce,
                 access_token=token,
-            )
+            ))
 
     def should_retry(self, response: httpx.Response) -> bool:
         nonce = response.headers.get("DPoP-Nonce")
@@ -215,7 +230,7 @@ class OAuthAuth:
         pem = self._pem.reveal()
         lines = tuple(line for line in pem.splitlines() if len(line.strip()) >= 16)
         token = (self._token.reveal(),) if self._token is not None else ()
-        return (pem, *lines, *token)
+        return (pem, *lines, *token, *self._issued)
 
     def __repr__(self) -> str:
         return (
@@ -240,14 +255,19 @@ class OAuthAuth:
             "exp": now + ASSERTION_LIFETIME_S,
             "jti": str(uuid.uuid4()),
         }
-        return jwt.encode(claims, self._key, algorithm=self._alg, headers={"kid": self.key_id})
+        return self._remember(
+            jwt.encode(claims, self._key, algorithm=self._alg, headers={"kid": self.key_id}))
+
+    def _remember(self, value: str) -> str:
+        self._issued.append(value)
+        return value
 
     def _token_request(self) -> httpx.Request:
         headers = {"Accept": "application/json"}
         if self._dpop_key is not None:
-            headers["DPoP"] = self._dpop_key.proof(
+            headers["DPoP"] = self._remember(self._dpop_key.proof(
                 "POST", self.token_url, now=self._clock(), nonce=self._token_nonce
-            )
+            ))
         data = {
             "grant_type": "client_credentials",
             "scope": " ".join(self.scopes),
@@ -300,6 +320,7 @@ class OAuthAuth:
         if isinstance(scope, str):
             self.granted_scopes = parse_scopes(scope)
         self._token = Secret(token)
+        self._remember(token)  # stays redacted after a refresh replaces it
 
     def _refusal(self, status: int, body: Mapping[str, Any]) -> str:
         error = body.get("error") or body.get("errorCode") or "unknown error"
@@ -320,7 +341,7 @@ class OAuthAuth:
 def _json_object(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return body if isinstance(body, dict) else {}
 

@@ -14,7 +14,9 @@ import os
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -27,14 +29,20 @@ from sarguard.okta.errors import (
     OktaApiError,
     OktaAuthError,
     OktaConfigError,
+    OktaError,
     OktaPaginationError,
     OktaRateLimitError,
     OktaTransportError,
     redact,
 )
 from sarguard.okta.looplocal import LoopLocal
-from sarguard.okta.ratelimit import RateLimiter, default_bucket_key
-from sarguard.okta.retry import RETRY_STATUSES, backoff_delay, rate_limit_wait
+from sarguard.okta.ratelimit import (
+    DEFAULT_MAX_WAIT_S,
+    RateLimiter,
+    default_bucket_key,
+    wait_refused,
+)
+from sarguard.okta.retry import RETRY_STATUSES, backoff_delay, header_int, rate_limit_wait
 from sarguard.okta.scopes import missing_scope
 from sarguard.okta.stats import ApiStats
 
@@ -42,6 +50,28 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 Params = Mapping[str, str | int]
 _AUTH_RETRIES = 2  # DPoP nonce rotations / token refreshes per request
+# Okta's largest page (200 customizations of < 64 KB) is ~13 MB: a body past this is not Okta.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_PAGES = 10_000  # a listing still going after this many pages is not going to end
+_REBUILT_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+
+
+class _BodyTooLarge(Exception):
+    """The answer was bigger than ``max_body_bytes``; reading stopped (not retried)."""
+
+    def __init__(self, read: int, declared: int | None) -> None:
+        super().__init__(read)
+        self.read = read
+        self.declared = declared
+
+
+class RequestTimeout(httpx.TimeoutException):
+    """No complete answer (connect to last byte) within ``timeout``."""
+
+
+@dataclass
+class _Received:
+    bytes: int = 0
 
 
 def _tls_context(trust_env: bool) -> ssl.SSLContext:
@@ -62,6 +92,12 @@ def _cached_tls_context(trust_env: bool, env: tuple[str | None, str | None] | No
     return httpx.create_ssl_context(verify=True, trust_env=trust_env)
 
 
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port
@@ -79,7 +115,9 @@ class OktaClient:
         concurrency: int = 8,
         timeout: float = 30.0,
         max_attempts: int = 4,
-        max_rate_limit_wait: float = 300.0,
+        max_wait: float = DEFAULT_MAX_WAIT_S,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_pages: int = MAX_PAGES,
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -94,14 +132,19 @@ class OktaClient:
             raise OktaConfigError("timeout: expected a number of seconds greater than 0")
         if not isinstance(max_attempts, int) or max_attempts < 1:
             raise OktaConfigError("max_attempts: expected a whole number of at least 1")
+        if not max_wait >= 0:
+            raise OktaConfigError("max_wait: expected a number of seconds, 0 or more")
         self.endpoint = endpoint
         self.auth = auth
         self.concurrency = concurrency
         self.timeout = float(timeout)
         self.max_attempts = max_attempts
-        self.max_rate_limit_wait = max_rate_limit_wait
+        self.max_wait = float(max_wait)
+        self.max_body_bytes = max_body_bytes
+        self.max_pages = max_pages
         self.stats = ApiStats()
-        self.limiter = RateLimiter(max_api_capacity, clock=clock, sleep=sleep, stats=self.stats)
+        self.limiter = RateLimiter(max_api_capacity, clock=clock, sleep=sleep, stats=self.stats,
+                                   max_wait=self.max_wait)
         self._clock = clock
         self._sleep = sleep
         self._transport = transport
@@ -183,7 +226,8 @@ class OktaClient:
         self, path: str, *, params: Params | None = None, admin: bool = False
     ) -> Any:
         """GET one resource and return its parsed JSON (None for an empty body)."""
-        _, data = await self._request("GET", self.url(path, admin=admin), params=params)
+        with self._redacted_errors():
+            _, data = await self._request("GET", self.url(path, admin=admin), params=params)
         return data
 
     async def paginate(
@@ -191,29 +235,38 @@ class OktaClient:
     ) -> AsyncIterator[Any]:
         """Yield the items of every page, following ``Link: rel="next"`` until there is none.
 
-        A ``next`` link that repeats a page already fetched, or leaves the org's origin, raises
+        A ``next`` link that repeats a page already fetched, leaves the org's origin or is not a
+        valid URL, and a listing still going after ``max_pages`` pages, raise
         ``OktaPaginationError`` (never spin, never send the token elsewhere).
         """
         url: str | None = self.url(path, admin=admin)
         page_params = params
         seen: set[str] = set()
+        pages = 0
         while url is not None:
-            full = str(httpx.URL(url, params=page_params)) if page_params else url
-            if full in seen:
-                raise OktaPaginationError(
-                    f"GET {urlsplit(url).path}: the next link repeats a page already fetched; "
-                    "stopping instead of looping"
-                )
-            seen.add(full)
-            response, data = await self._request("GET", full, params=None)
-            if not isinstance(data, list):
-                raise OktaTransportError(
-                    f"GET {urlsplit(url).path}: expected a JSON array, got "
-                    f"{type(data).__name__}"
-                )
+            with self._redacted_errors():
+                if pages >= self.max_pages:
+                    raise OktaPaginationError(
+                        f"GET {path}: pagination did not end after {self.max_pages:,} pages; "
+                        "stopping"
+                    )
+                full = str(httpx.URL(url, params=page_params)) if page_params else url
+                if full in seen:
+                    raise OktaPaginationError(
+                        f"GET {urlsplit(url).path}: the next link repeats a page already "
+                        "fetched; stopping instead of looping"
+                    )
+                seen.add(full)
+                pages += 1
+                response, data = await self._request("GET", full, params=None)
+                if not isinstance(data, list):
+                    raise OktaTransportError(
+                        f"unexpected response from Okta at {urlsplit(url).path}: the page "
+                        f"should be an array, got {_json_type(data)}"
+                    )
+                url = self._next_link(response, full) if data else None
             for item in data:
                 yield item
-            url = self._next_link(response, full) if data else None
             page_params = None
 
     async def get_all(
@@ -228,16 +281,42 @@ class OktaClient:
         link = response.links.get("next", {}).get("url")
         if not link:
             return None
-        target = urljoin(current, link)
-        if _origin(target) != _origin(current):
+        where = urlsplit(current).path
+        try:
+            target = urljoin(current, link)
+            origin = _origin(target)  # .port raises for a port out of range or not a number
+            httpx.URL(target)
+        except (ValueError, httpx.InvalidURL):
             raise OktaPaginationError(
-                f"GET {urlsplit(current).path}: the next link points at another host "
-                f"({urlsplit(target).hostname}); refusing to follow it"
+                f"GET {where}: the next link is not a valid URL; refusing to follow it"
+            ) from None
+        if origin != _origin(current):
+            raise OktaPaginationError(
+                f"GET {where}: the next link points at another host "
+                f"({origin[0]}://{origin[1]}{f':{origin[2]}' if origin[2] else ''}); refusing "
+                "to follow it"
             )
         return target
 
     def _redact(self, text: str) -> str:
         return redact(text, self.auth.secrets())
+
+    @contextmanager
+    def _redacted_errors(self) -> Iterator[None]:
+        """Every error leaving the client, every field of it, without a credential in it.
+
+        A hostile server can reflect the token (or an assertion, a DPoP proof, the access
+        token) into any field of an answer, a ``next`` link's path included.
+        """
+        try:
+            yield
+        except OktaError as exc:
+            exc.args = tuple(self._redact(a) if isinstance(a, str) else a for a in exc.args)
+            for name in ("path", "error_code", "summary", "scope"):
+                value = getattr(exc, name, None)
+                if isinstance(value, str):
+                    setattr(exc, name, self._redact(value))
+            raise
 
     async def _send_plain(self, build: Callable[[], httpx.Request]) -> httpx.Response:
         """Send a request that carries its own credentials (the OAuth token request).
@@ -251,11 +330,13 @@ class OktaClient:
             request = build()
             try:
                 response = await self._send_once(request)
+            except _BodyTooLarge as exc:
+                raise self._too_large(request.method, request.url.path, exc) from None
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if attempt >= self.max_attempts:
                     raise OktaTransportError(
-                        f"{request.method} {request.url.path}: {type(exc).__name__} after "
-                        f"{attempt} attempts"
+                        f"{request.method} {request.url.path}: {self._transport_reason(exc)} "
+                        f"after {attempt} attempts"
                     ) from None
                 await self._backoff(attempt)
                 continue
@@ -272,18 +353,63 @@ class OktaClient:
         key = self._bucket_key(request.url.path)
         await self.limiter.acquire(key)
         response: httpx.Response | None = None
+        received = _Received()
         self.stats.enter()
         try:
             if sign:
                 self.auth.sign(request)
-            response = await self._http.get().send(request)
-            await response.aread()
+            try:
+                # The whole exchange, connect to last byte: httpx's timeouts are per socket
+                # operation, and a server trickling a byte a second never trips them.
+                async with asyncio.timeout(self.timeout):
+                    response = await self._exchange(request, received)
+            except TimeoutError:
+                raise RequestTimeout(
+                    f"no complete answer within {self.timeout:g} s", request=request) from None
             return response
         finally:
             self.stats.leave()
-            received = len(response.content) if response is not None else 0
-            self.stats.count_call(key, len(request.content or b""), received)
+            self.stats.count_call(key, len(request.content or b""), received.bytes)
             await self.limiter.release(key, response)
+
+    async def _exchange(self, request: httpx.Request, received: _Received) -> httpx.Response:
+        """Send ``request`` and read the body as a stream, stopping at ``max_body_bytes``."""
+        response = await self._http.get().send(request, stream=True)
+        chunks: list[bytes] = []
+        try:
+            declared = header_int(response, "Content-Length")
+            if declared is not None and declared > self.max_body_bytes:
+                raise _BodyTooLarge(0, declared)
+            async for chunk in response.aiter_bytes():
+                received.bytes += len(chunk)
+                if received.bytes > self.max_body_bytes:
+                    raise _BodyTooLarge(received.bytes, None)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        # The body is decoded already: rebuild the response without the framing headers.
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in _REBUILT_HEADERS]
+        extensions = {k: v for k, v in response.extensions.items()
+                      if k in ("http_version", "reason_phrase")}
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks),
+                              request=request, extensions=extensions)
+
+    def _too_large(self, method: str, path: str, exc: _BodyTooLarge) -> OktaTransportError:
+        limit = f"{self.max_body_bytes / (1024 * 1024):g} MiB"
+        if exc.declared is not None:
+            detail = f"announced {exc.declared:,} bytes; not read"
+        else:
+            detail = f"stopped reading after {exc.read:,} bytes"
+        return OktaTransportError(
+            f"{method} {path}: the response body is larger than {limit} ({detail}); Okta's "
+            "largest pages are about 13 MB"
+        )
+
+    def _transport_reason(self, exc: Exception) -> str:
+        if isinstance(exc, httpx.TimeoutException):
+            return f"no complete answer within {self.timeout:g} s (--timeout); {type(exc).__name__}"
+        return type(exc).__name__
 
     async def _backoff(self, attempt: int) -> None:
         delay = backoff_delay(attempt, self._rng)
@@ -310,11 +436,14 @@ class OktaClient:
             await self.auth.prepare(self._send_plain)
             try:
                 response = await self._send_once(request, sign=True)
+            except _BodyTooLarge as exc:
+                raise self._too_large(method, path, exc) from None
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 failures += 1
                 if failures >= self.max_attempts:
                     raise OktaTransportError(
-                        f"{method} {path}: {type(exc).__name__} after {failures} attempts"
+                        f"{method} {path}: {self._transport_reason(exc)} after {failures} "
+                        "attempts"
                     ) from None
                 await self._backoff(failures)
                 continue
@@ -339,7 +468,7 @@ class OktaClient:
                 return response, None
             try:
                 return response, json.loads(response.content)
-            except ValueError:
+            except (ValueError, RecursionError):
                 failures += 1
                 if failures >= self.max_attempts:
                     raise OktaTransportError(
@@ -357,13 +486,15 @@ class OktaClient:
             raise OktaRateLimitError(
                 f"{method} {path}: still rate limited (HTTP 429) after {limited} attempts"
             )
-        wait = rate_limit_wait(response, now=self.limiter.server_now())
+        wait = rate_limit_wait(response, now=self.limiter.server_now(),
+                               date=self.limiter.usable_date(response))
         if wait is None:
             wait = backoff_delay(limited, self._rng, base=2.0, cap=60.0)
-        elif wait > self.max_rate_limit_wait:
+        if wait > self.max_wait:
+            reset = header_int(response, "X-Rate-Limit-Reset")
             raise OktaRateLimitError(
-                f"{method} {path}: rate limited (HTTP 429) and asked to wait {wait:.0f} s, "
-                f"more than the {self.max_rate_limit_wait:.0f} s allowed"
+                f"{method} {path}: HTTP 429: "
+                + wait_refused(self._bucket_key(path), wait, reset, self.max_wait)
             )
         self.stats.retries += 1
         self.stats.rate_limit_wait_s += wait
@@ -379,10 +510,11 @@ class OktaClient:
     ) -> OktaApiError:
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         body = body if isinstance(body, dict) else {}
         code = body.get("errorCode") if isinstance(body.get("errorCode"), str) else None
+        code = self._redact(code) if code else None
         summary = body.get("errorSummary") or body.get("error_description")
         summary = summary if isinstance(summary, str) else response.reason_phrase
         scope = None
@@ -404,5 +536,5 @@ class OktaClient:
             path=path,
             error_code=code,
             summary=self._redact(summary) if summary else None,
-            scope=scope,
+            scope=self._redact(scope) if scope else None,
         )

@@ -7,9 +7,13 @@ paths and Okta's error summaries only: credentials never reach them (see ``redac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sarguard.errors import SarguardError
+from sarguard.util.redaction import redact
+
+__all__ = [
+    "OktaApiError", "OktaAuthError", "OktaConfigError", "OktaError", "OktaPaginationError",
+    "OktaRateLimitError", "OktaTransportError", "redact",
+]
 
 
 class OktaError(SarguardError):
@@ -58,11 +62,3 @@ class OktaTransportError(OktaError):
 
 class OktaPaginationError(OktaError):
     """A ``next`` link repeated a page already fetched, or pointed at another origin."""
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every known secret value in ``text``: a last line of defence for messages."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text

@@ -27,6 +27,7 @@ def client_from_env(
     max_api_capacity: int = 50,
     concurrency: int = 8,
     timeout: float = 30.0,
+    max_wait: float = 120.0,
 ) -> OktaClient:
     """Resolve the org and credentials (raises ``OktaConfigError`` naming what is missing)."""
     endpoint = resolve_org(org_url, stack_config, env, admin_url=admin_url)
@@ -37,6 +38,7 @@ def client_from_env(
         "max_api_capacity": max_api_capacity,
         "concurrency": concurrency,
         "timeout": timeout,
+        "max_wait": max_wait,
         **overrides,
     }
     return OktaClient(endpoint, auth, **options)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sarguard.okta.client import OktaClient
 from sarguard.okta.errors import OktaConfigError
+from sarguard.okta.shapes import check_shape
 
 LOGS_PATH = "/api/v1/logs"
 MAX_LOG_PAGE = 1000
@@ -58,9 +59,11 @@ async def aiter_logs(
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield the System Log events between ``since`` and ``until`` (oldest first)."""
     params = log_params(since=since, until=until, filter=filter, limit=limit)
+    index = 0
     async for event in client.paginate(LOGS_PATH, params=params):
-        if isinstance(event, dict):
-            yield event
+        check_shape("logEvent", event, LOGS_PATH, at=(index,))
+        index += 1
+        yield event
 
 
 def iter_logs(

@@ -18,13 +18,23 @@ from dataclasses import dataclass
 
 import httpx
 
+from sarguard.okta.errors import OktaRateLimitError
 from sarguard.okta.looplocal import LoopLocal
-from sarguard.okta.retry import header_date, header_int
+from sarguard.okta.retry import describe_epoch, header_date, header_int
 from sarguard.okta.stats import ApiStats
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 WINDOW_MARGIN_S = 1.0  # Reset and Date have one-second resolution
+MAX_SKEW_S = 300.0  # a Date further than this from the local clock is not believed
+DEFAULT_MAX_WAIT_S = 120.0
+
+
+def wait_refused(bucket: str, wait: float, reset: float | None, max_wait: float) -> str:
+    """The ``unread`` reason when a bucket's wait is longer than the run accepts."""
+    when = f" (reset at {describe_epoch(reset)})" if reset is not None else ""
+    return (f"Okta asked to wait {wait:.0f} s for {bucket}{when}; more than --max-wait "
+            f"({max_wait:g} s)")
 
 
 def default_bucket_key(path: str) -> str:
@@ -61,6 +71,7 @@ class RateLimiter:
         clock: Clock,
         sleep: Sleep,
         stats: ApiStats | None = None,
+        max_wait: float = DEFAULT_MAX_WAIT_S,
     ) -> None:
         if not 1 <= int(max_api_capacity) <= 100:
             raise ValueError("max_api_capacity: expected a percentage between 1 and 100")
@@ -69,7 +80,9 @@ class RateLimiter:
         self._sleep = sleep
         self.stats = stats if stats is not None else ApiStats()
         self.buckets: dict[str, Bucket] = {}
+        self.max_wait = float(max_wait)
         self._skew = 0.0  # server clock minus ours, from Date headers
+        self._skew_warned = False
         self._cond: LoopLocal[asyncio.Condition] = LoopLocal(asyncio.Condition)
 
     def allowed(self, bucket: Bucket) -> int | None:
@@ -80,6 +93,27 @@ class RateLimiter:
 
     def server_now(self) -> float:
         return self._clock() + self._skew
+
+    def usable_date(self, response: httpx.Response) -> float | None:
+        """The response's ``Date`` as epoch seconds, or None when absent or not believable.
+
+        A ``Date`` more than :data:`MAX_SKEW_S` from the local clock (years off, say) would
+        turn every reset into a wait of that size; it is ignored, once with a warning.
+        """
+        date = header_date(response)
+        if date is None:
+            return None
+        offset = date - self._clock()
+        if abs(offset) <= MAX_SKEW_S:
+            return date
+        if not self._skew_warned:
+            self._skew_warned = True
+            side = "ahead of" if offset > 0 else "behind"
+            self.stats.warnings.append(
+                f"Okta's Date header is {abs(offset):.0f} s {side} this machine's clock (more than "
+                f"{MAX_SKEW_S / 60:.0f} minutes): it was not used to time rate-limit waits; check "
+                "the clock of this machine")
+        return None
 
     async def acquire(self, key: str) -> None:
         cond = self._cond.get()
@@ -94,6 +128,8 @@ class RateLimiter:
                 if wait is None:
                     await cond.wait()
                     continue
+                if wait > self.max_wait:
+                    raise OktaRateLimitError(wait_refused(key, wait, bucket.reset, self.max_wait))
             # Sleep outside the lock so responses in flight can still be recorded.
             self.stats.rate_limit_waits += 1
             self.stats.rate_limit_wait_s += wait
@@ -131,7 +167,7 @@ class RateLimiter:
             cond.notify_all()
 
     def _learn(self, bucket: Bucket, response: httpx.Response) -> None:
-        date = header_date(response)
+        date = self.usable_date(response)
         if date is not None:
             self._skew = date - self._clock()
         limit = header_int(response, "X-Rate-Limit-Limit")

@@ -8,6 +8,7 @@ jitter so parallel retries do not arrive in lock-step.
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -38,12 +39,23 @@ def header_date(response: httpx.Response) -> float | None:
         return None
 
 
-def rate_limit_wait(response: httpx.Response, *, now: float) -> float | None:
-    """Seconds to wait after a 429: ``reset - Date + 1`` like the SDKs; None without headers."""
+def describe_epoch(epoch: float) -> str:
+    """An epoch-seconds header value as ISO 8601 UTC (or as the number, when out of range)."""
+    try:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return f"epoch {epoch:.0f}"
+
+
+def rate_limit_wait(response: httpx.Response, *, now: float, date: float | None) -> float | None:
+    """Seconds to wait after a 429: ``reset - Date + 1`` like the SDKs; None without headers.
+
+    ``date`` is the response's ``Date`` when it can be believed (see
+    ``RateLimiter.usable_date``), else ``now`` is used.
+    """
     reset = header_int(response, "X-Rate-Limit-Reset")
     if reset is None:
         return None
-    date = header_date(response)
     base = date if date is not None else now
     return max(1.0, reset - base + 1.0)
 

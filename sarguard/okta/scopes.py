@@ -17,6 +17,9 @@ _FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/api/v1/users(/|$)"), "okta.users"),
 )
 _CHALLENGE_SCOPE = re.compile(r'scope="([^"]+)"')
+# What an Okta scope looks like; anything else in a challenge is not believed (a hostile server
+# could put any text there, and the scope is quoted in unread reasons).
+_SCOPE_NAME = re.compile(r"^okta\.[A-Za-z]+\.(read|manage)$")
 
 
 def scope_for(method: str, path: str) -> str | None:
@@ -32,6 +35,6 @@ def missing_scope(method: str, path: str, response: httpx.Response) -> str | Non
     challenge = response.headers.get("WWW-Authenticate", "")
     if "insufficient_scope" in challenge:
         match = _CHALLENGE_SCOPE.search(challenge)
-        if match:
+        if match and match.group(1).split() and _SCOPE_NAME.match(match.group(1).split()[0]):
             return match.group(1).split()[0]
     return scope_for(method, path)

@@ -23,6 +23,8 @@ class ApiStats:
     max_in_flight: int = 0
     # bucket -> the last limit/remaining/reset Okta reported, filled by the rate limiter.
     buckets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What the run should say in the report's warnings (an unbelievable Date header…).
+    warnings: list[str] = field(default_factory=list)
 
     def count_call(self, bucket: str, sent: int, received: int) -> None:
         self.calls += 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from sarguard.pulumi.declared import DeclaredRun
 from sarguard.pulumi.mockengine import redact
+from sarguard.util.credentials import is_credential_header, masked_value
 
 # Display order: the org-wide switches first, then templates, the hook, subscriptions.
 _TYPE_ORDER = [
@@ -30,8 +31,23 @@ def plan_document(run: DeclaredRun) -> dict[str, Any]:
     resources = sorted(run.mock.resources, key=_sort_key)
     return {
         "stack": run.stack,
-        "resources": [{"type": r.type, "name": r.name, "inputs": redact(r.inputs)} for r in resources],
+        "resources": [{"type": r.type, "name": r.name, "inputs": _mask_credential_headers(redact(r.inputs))}
+                      for r in resources],
     }
+
+
+def _mask_credential_headers(inputs: Any) -> Any:
+    """An event hook's credential-like header values (``X-Api-Key``…) shown by fingerprint only."""
+    headers = inputs.get("headers") if isinstance(inputs, dict) else None
+    if not isinstance(headers, list):
+        return inputs
+    masked = [
+        {**h, "value": masked_value(h["value"])}
+        if isinstance(h, dict) and is_credential_header(h.get("key")) and isinstance(h.get("value"), str)
+        else h
+        for h in headers
+    ]
+    return {**inputs, "headers": masked}
 
 
 def render_plan_json(run: DeclaredRun) -> str:

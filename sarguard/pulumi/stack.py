@@ -21,6 +21,7 @@ from sarguard.pulumi.project_rules import (
     project_problems,
     stack_problems,
 )
+from sarguard.util.yamlalias import first_alias_line, has_alias
 from sarguard.util.yamldepth import too_deep_for_libyaml
 
 PROJECT_FILE = "Pulumi.yaml"
@@ -119,6 +120,10 @@ def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
     lines: dict[Path_, int] = {}
     if node is None:
         return None, lines
+    if has_alias(node):  # never needed here; expanding one can cost 10^9 values (billion laughs)
+        line = first_alias_line(text)
+        raise StackFileError(f"{path}{f':{line}' if line else ''}: YAML aliases (*name) are not "
+                             "allowed in project and stack files; write the value out in full")
     constructor = yaml.SafeLoader(text)
 
     def walk(n: yaml.Node, at: Path_) -> Any:

@@ -13,19 +13,31 @@ if TYPE_CHECKING:
     from sarguard.report.model import Report
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "github")
+_GUARDED = ("text", "markdown", "junit", "github")  # read by people, in terminals and CI logs
 _RENDERERS: dict[str, tuple[str, str]] = {
     fmt: (f"sarguard.report.render_{fmt}", f"render_{fmt}") for fmt in FORMATS
 }
 
 
-def render(report: Report, fmt: str, *, color: bool = False) -> str:
-    """Render ``report`` as ``fmt`` (one of :data:`FORMATS`); ``color`` affects ``text`` only."""
+def render(report: Report, fmt: str, *, color: bool = False, full_report: str | None = None) -> str:
+    """Render ``report`` as ``fmt`` (one of :data:`FORMATS`); ``color`` affects ``text`` only.
+
+    ``full_report`` names a file of the same run holding the complete report: a Markdown report
+    cut at GitHub's comment limit points there. The formats people read in terminals and CI logs
+    get a last pass (``guard_output``) so that no line of data can act as a workflow command.
+    """
     if fmt not in _RENDERERS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    from sarguard.report.values import guard_output
+
     module, name = _RENDERERS[fmt]
     renderer = getattr(import_module(module), name)
     if fmt == "text":
-        return renderer(report, color=color)
+        return guard_output(renderer(report, color=color), fmt, color=color)
+    if fmt == "markdown":
+        return guard_output(renderer(report, full_report=full_report), fmt)
+    if fmt in _GUARDED:
+        return guard_output(renderer(report), fmt)
     return renderer(report)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sarguard.controls.base import Finding
 from sarguard.report.model import Report
-from sarguard.report.values import safe_text, truncate
+from sarguard.report.values import safe_text, strip_controls, truncate
 from sarguard.report.view import (
     TOOL_NAME,
     catalog,
@@ -24,8 +24,8 @@ _MESSAGE_LIMIT = 2000
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message part."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a command's message part (escape sequences and control characters dropped first)."""
+    return strip_controls(text, normalise_breaks=False).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

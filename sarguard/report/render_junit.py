@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 from sarguard.controls.base import Control, Finding
 from sarguard.report.model import Report
-from sarguard.report.values import safe_text
+from sarguard.report.values import safe_text, strip_controls
 from sarguard.report.view import TOOL_NAME, drift_sentence, groups, remediation_of, severity_of
 
 # Characters not allowed in XML 1.0 documents (ElementTree would write them unescaped).
@@ -22,7 +22,7 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 
 
 def clean(text: str) -> str:
-    return _INVALID_XML.sub("\ufffd", text)
+    return _INVALID_XML.sub("\ufffd", strip_controls(text))
 
 
 def render_junit(report: Report) -> str:

@@ -3,7 +3,8 @@
 What needs action comes first (failures with their remediation, then not-evaluated, waived),
 passes are collapsed in ``<details>``. Every piece of user data is escaped: markdown
 punctuation is backslash-escaped (so ``brand/**`` stays literal and ``<script>`` stays text),
-``|`` cannot split a table cell and newlines become ``<br>``.
+``|`` cannot split a table cell, newlines become ``<br>``, and ``@name``/``#123`` cannot ping
+anyone or link an issue. A report longer than a GitHub comment allows is cut with a note.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sarguard.report.evidence import evidence_lines
 from sarguard.report.exit_codes import exit_reasons
 from sarguard.report.model import Report
 from sarguard.report.summary import summarize
-from sarguard.report.values import display, safe_text
+from sarguard.report.values import cap_markdown, display, safe_text, strip_controls, unlink_markdown
 from sarguard.report.view import (
     TOOL_NAME,
     by_status,
@@ -46,9 +47,9 @@ _BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
 
 def md_text(value: str) -> str:
     """Escape text so it renders literally, on one line (newlines become ``<br>``)."""
-    escaped = _PUNCTUATION.sub(r"\\\1", value.replace("\r\n", "\n").replace("\r", "\n"))
+    escaped = _PUNCTUATION.sub(r"\\\1", strip_controls(value))
     escaped = _BLOCK_START.sub(_escape_block_start, escaped)
-    return escaped.replace("\n", "<br>")
+    return unlink_markdown(escaped).replace("\n", "<br>")
 
 
 def _escape_block_start(match: re.Match[str]) -> str:
@@ -60,7 +61,7 @@ def _escape_block_start(match: re.Match[str]) -> str:
 
 def md_code(value: str, in_table: bool = True) -> str:
     """An inline code span on one line; inside a table cell ``|`` is escaped (GFM rule)."""
-    flat = " ".join(value.replace("\r", "\n").split("\n"))
+    flat = " ".join(strip_controls(value).split("\n"))
     longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
@@ -68,7 +69,8 @@ def md_code(value: str, in_table: bool = True) -> str:
     return f"{fence}{pad}{body}{pad}{fence}"
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, full_report: str | None = None) -> str:
+    """``full_report``: a file of this run with the whole report, named if the comment is cut."""
     lines: list[str] = []
     lines += _headline(report)
     lines += _summary_table(report)
@@ -149,7 +151,7 @@ def render_markdown(report: Report) -> str:
         lines += _bullets(title, (md_text(item) for item in items))
     lines += _bullets("Warnings", (md_text(safe_text(w)) for w in report.warnings))
     lines += _bullets("Errors", (md_text(safe_text(e)) for e in report.errors))
-    return "\n".join(lines).rstrip() + "\n"
+    return cap_markdown("\n".join(lines).rstrip() + "\n", full_report)
 
 
 def _headline(report: Report) -> list[str]:

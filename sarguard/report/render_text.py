@@ -139,7 +139,7 @@ def _findings(report: Report) -> list[RenderableType]:
                     STATUS_LABELS.get(finding.status, finding.status),
                     style=_STATUS_STYLES.get(finding.status, ""),
                 ),
-                Text(finding.resource),
+                Text(safe_text(finding.resource)),
                 message,
             )
             if finding.status in ("fail", "not_evaluated"):
@@ -167,8 +167,8 @@ def _drift(report: Report) -> RenderableType:
         style = "dim" if item.ignored else ""
         table.add_row(
             Text(item.kind, style=style or "red"),
-            Text(item.resource, style=style),
-            Text(item.field, style=style),
+            Text(safe_text(item.resource), style=style),
+            Text(safe_text(item.field), style=style),
             Text(display(item.declared), style=style),
             Text(display(item.live), style=style),
             Text(drift_state(item), style=style),
@@ -181,7 +181,7 @@ def _unread(report: Report) -> RenderableType:
         return Group(Text("Unread evidence: none", style="bold"), Text(""))
     lines: list[RenderableType] = [Text("Unread evidence", style="bold")]
     for entry in report.unread:
-        line = Text(f"  • {entry.resource}: {safe_text(entry.reason)}")
+        line = Text(f"  • {safe_text(entry.resource)}: {safe_text(entry.reason)}")
         if entry.ignored:
             line.append(f" (ignored: {safe_text(entry.ignore_reason)})", style="dim")
         lines.append(line)

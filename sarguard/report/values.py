@@ -4,6 +4,14 @@ Values reach reports already redacted, but a renderer is the last line of defenc
 that looks like a secret (a ``Secret`` object, an object with a truthy ``is_secret``, a Pulumi
 secret envelope) is printed as ``[secret]``, and unknown object types are printed by type name
 only, never through their ``str()`` (which could expose a wrapped value).
+
+Strings from the org or the stack (brand and hook names, subjects, bodies, Okta's messages)
+cannot steer whoever reads the report: :func:`clean_text` removes ANSI escapes and replaces
+C0/C1 control and bidi override characters, and defuses GitHub workflow commands — the runner
+trims leading whitespace and runs any line starting with ``::`` as a command, and still honours
+the legacy ``##[`` form *anywhere* in a line (actions/runner, src/Runner.Common/ActionCommand.cs,
+``TryParseV2`` / ``TryParse``). :func:`guard_output` applies the same rules to a whole rendered
+report, so no line of it that starts with ``::`` can come from data.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import datetime as dt
 import enum
 import json
 import math
+import re
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
@@ -25,6 +34,23 @@ ABSENT_TEXT = "(absent)"
 # Pulumi's marker key/value for a secret value in serialized state and mock inputs.
 _PULUMI_SECRET_KEY = "4dabf18193072939515e22adb298388d"
 _MAX_DEPTH = 40
+
+# ANSI/ECMA-48 escape sequences: CSI, OSC (to BEL or ST), DCS/SOS/PM/APC strings, 2-char escapes.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[ -~]?"
+)
+_SGR = re.compile(r"\x1b\[[0-9;]*m")  # colour only: what the text renderer itself emits
+_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029]")
+# C0 but tab and newline, DEL, C1, and the bidi embeddings/overrides/isolates that reorder text.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+REPLACEMENT = "\ufffd"
+ZWSP = "\u200b"  # not whitespace to the runner's TrimStart, invisible to a reader
+_COMMAND_LINE = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+_LEGACY_COMMAND = "##["
+MARKDOWN_LIMIT = 65_536  # GitHub's limit for an issue or pull-request comment body
 
 
 def is_secret(value: Any) -> bool:
@@ -94,9 +120,19 @@ def display(value: Any, limit: int | None = 200) -> str:
     """One-line human form of a value for tables and annotations, truncated to ``limit``."""
     if value is None:
         return ABSENT_TEXT
-    data = jsonable(value)
+    data = _clean_strings(jsonable(value))  # before json.dumps turns ESC into "\u001b"
     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return truncate(text, limit)
+    return truncate(clean_text(text), limit)
+
+
+def _clean_strings(data: Any) -> Any:
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, dict):
+        return {clean_text(k): _clean_strings(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_clean_strings(v) for v in data]
+    return data
 
 
 def truncate(text: str, limit: int | None) -> str:
@@ -108,9 +144,89 @@ def truncate(text: str, limit: int | None) -> str:
 
 
 def safe_text(value: Any) -> str:
-    """A string field (message, reason) as text, with the same secret guard as values."""
+    """A string field (message, reason) as text: the secret guard of values, then
+    :func:`clean_text`."""
     if value is None:
         return ""
     if isinstance(value, str) and not is_secret(value):
-        return str.__str__(value)
+        return clean_text(str.__str__(value))
     return display(value, limit=None)
+
+
+def strip_controls(text: str, *, normalise_breaks: bool = True) -> str:
+    """No escape sequence, no control character but tab and newline; line breaks (CR, CRLF,
+    U+2028/9) become newlines, or with ``normalise_breaks=False`` CR is kept for a caller that
+    escapes it itself."""
+    text = _ESCAPES.sub("", text)
+    if not normalise_breaks:
+        text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+        return _CONTROLS.sub(lambda m: m.group() if m.group() == "\r" else REPLACEMENT, text)
+    text = _LINE_BREAKS.sub("\n", text)
+    return _CONTROLS.sub(REPLACEMENT, text)
+
+
+def defuse_workflow_commands(text: str) -> str:
+    """No line starts (after whitespace) with ``::``, and no ``##[`` is left anywhere."""
+    text = _COMMAND_LINE.sub(lambda m: m.group(1) + ":" + ZWSP, text)
+    return text.replace(_LEGACY_COMMAND, "##" + ZWSP + "[")
+
+
+def clean_text(text: str) -> str:
+    """A string from the org or the stack, safe to print in a terminal or a CI log."""
+    return defuse_workflow_commands(strip_controls(text))
+
+
+def guard_output(text: str, fmt: str, *, color: bool = False) -> str:
+    """The last pass over a rendered report (``text``, ``markdown``, ``junit``, ``github``).
+
+    ``github`` output is sarguard's own workflow commands, one a line, their data escaped: only
+    controls and the legacy ``##[`` form are handled there. Coloured text keeps its own SGR
+    colour codes and loses every other escape sequence.
+    """
+    if fmt == "github":
+        text = strip_controls(text, normalise_breaks=False)
+        return text.replace(_LEGACY_COMMAND, "##" + ZWSP + "[")
+    if color:
+        pieces = _SGR.split(text)
+        codes = _SGR.findall(text)
+        text = "".join(strip_controls(p) + (codes[i] if i < len(codes) else "")
+                       for i, p in enumerate(pieces))
+    else:
+        text = strip_controls(text)
+    return defuse_workflow_commands(text)
+
+
+_MENTION = re.compile(r"(?<![A-Za-z0-9])@(?=[A-Za-z0-9])")  # not an e-mail address
+_REFERENCE = re.compile(r"((?:\\)?#)(?=\d)|\b(GH)-(?=\d)", re.IGNORECASE)
+
+
+def unlink_markdown(escaped: str) -> str:
+    """Keep GitHub from turning ``@name`` into a mention and ``#123``/``GH-123`` into a link.
+
+    A zero-width space (as ``&#8203;``) after ``@`` and ``#``: how Renovate sanitises release
+    notes it posts (renovatebot/renovate, lib/util/markdown.ts, ``sanitizeMarkdown``). Call it
+    on text already escaped for Markdown (not inside code spans, which GitHub never links).
+    """
+    escaped = _REFERENCE.sub(
+        lambda m: f"{m.group(1)}&#8203;" if m.group(1) else f"{m.group(2)}&#8203;-", escaped)
+    return _MENTION.sub("@&#8203;", escaped)  # after: its entity must not look like "#8203"
+
+
+def cap_markdown(text: str, full_report: str | None = None, limit: int = MARKDOWN_LIMIT) -> str:
+    """``text`` cut at whole lines to fit ``limit`` characters, with a note saying where the
+    full report is (a GitHub comment longer than 65,536 characters is refused)."""
+    if len(text) <= limit:
+        return text
+    if full_report:
+        where = f"the full report is in `{full_report.replace('`', '')}` (written by this run)"
+    else:
+        where = ("write the full report with `--also json=report.json` (or `--format json`, "
+                 "`--also sarif=report.sarif`) and keep it as a CI artifact")
+    note = (f"\n\n---\n\n**This report was cut at {limit:,} characters, GitHub's limit for a "
+            f"comment:** {where}.\n")
+    closing = "\n\n</details>"
+    kept = text[: max(limit - len(note) - len(closing), 0)]
+    kept = kept[: kept.rfind("\n")] if "\n" in kept else ""
+    if kept.count("<details>") > kept.count("</details>"):
+        kept += closing
+    return kept.rstrip() + note

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import stat
 from collections.abc import Mapping
 from functools import cache
@@ -318,23 +319,80 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
 
 
 def _read_body_file(project_dir: Path, body_file: str) -> tuple[str | None, str | None]:
-    """``(body, None)``, or ``(None, what is wrong)`` for a ``bodyFile`` path."""
-    file_path = project_dir / body_file
-    try:
-        # Never read a device, a FIFO or a huge file: Okta's limit is 64 KB anyway.
-        info = file_path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return None, f"expected a regular file; {body_file} is not one"
-        if info.st_size >= MAX_BODY_BYTES:
-            return None, (f"expected a body smaller than 64 KB (Okta's limit); "
-                          f"{body_file} has {info.st_size} bytes")
-        return file_path.read_text(encoding="utf-8"), None
-    except FileNotFoundError:
-        return None, f"file not found: {body_file} (paths are relative to {project_dir})"
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, f"cannot read {body_file}: {getattr(exc, 'strerror', None) or exc}"
-    except ValueError:  # a NUL byte in the path: no file can have that name
+    """``(body, None)``, or ``(None, what is wrong)`` for a ``bodyFile`` path.
+
+    Stack files come from pull requests, so the path is hostile input: it must be relative,
+    resolve (symlinks included) inside the project directory and name a regular file. At most
+    64 KB + 1 bytes are read and the size is judged by what was read, never by ``stat`` (files
+    under ``/proc`` report size 0). The bytes are decoded as UTF-8 with no newline translation:
+    a CRLF body reaches Okta (and round-trips through an import) byte for byte.
+    """
+    if "\x00" in body_file or not _encodable(body_file):  # no file can have that name
         return None, f"expected a file path; got {body_file!r}"
+    root = project_dir.resolve()
+    if Path(body_file).is_absolute():
+        return None, (f"expected a path relative to the project directory {root}; "
+                      f"{body_file} is absolute")
+    try:
+        resolved = (root / body_file).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return None, f"cannot resolve {body_file}: a symbolic link loops"
+    if not resolved.is_relative_to(root):
+        return None, (f"must stay inside the project directory {root}; {body_file} resolves "
+                      f"to {resolved}")
+    try:
+        data = _read_regular_file(resolved, MAX_BODY_BYTES + 1)
+    except FileNotFoundError:
+        return None, f"file not found: {body_file} (paths are relative to {root}; resolved {resolved})"
+    except _NotRegular:
+        return None, f"expected a regular file; {body_file} is not one (resolved {resolved})"
+    except OSError as exc:
+        return None, f"cannot read {body_file} (resolved {resolved}): {exc.strerror or exc}"
+    if len(data) >= MAX_BODY_BYTES:
+        size = f"{len(data)} bytes" if len(data) == MAX_BODY_BYTES else f"more than {MAX_BODY_BYTES} bytes"
+        return None, (f"expected a body smaller than 64 KB (Okta's limit); {body_file} "
+                      f"(resolved {resolved}) has {size}")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, (f"expected UTF-8 text; {body_file} (resolved {resolved}) has a bad byte at "
+                      f"offset {exc.start}")
+
+
+def _encodable(path: str) -> bool:
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        return False
+    return True
+
+
+class _NotRegular(Exception):
+    """The path names a directory, FIFO, device or socket."""
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a regular file, judged on the opened descriptor (no race).
+
+    ``O_NONBLOCK`` keeps a FIFO from blocking the open; ``O_NOFOLLOW`` refuses a last component
+    swapped for a symlink after it was resolved.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegular
+        chunks: list[bytes] = []
+        remaining = limit
+        while remaining > 0:
+            chunk = os.read(fd, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems, project_dir: Path,

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from sarguard.errors import SarguardError
+from sarguard.util.yamlalias import NoAliasSafeLoader
 
 _MAX_BYTES = 5 * 1024 * 1024  # a rule file is hand-written; anything bigger is a mistake
 
@@ -83,7 +84,7 @@ def read_entries(
 
 def _parse_yaml(text: str, name: str, error: type[RuleFileError]) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=NoAliasSafeLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"

@@ -9,6 +9,7 @@ import pytest
 
 from sarguard.drift import SECRET_MASK, compare_states
 from sarguard.model import REPORT_EVENT, UNKNOWN
+from sarguard.util.credentials import fingerprint, masked_value
 from tests.drift.builders import declared_state, hook, live_state
 from tests.drift.helpers import only_item, triples
 
@@ -123,31 +124,31 @@ def test_no_write_only_note_without_declared_auth():
 
 def test_secret_header_equal_live_is_not_drift():
     declared, live = declared_state(), live_state()
-    declared.event_hooks[0].headers["X-Token"] = Secret("s3cr3t-header")
-    live.event_hooks[0].headers["X-Token"] = "s3cr3t-header"
+    declared.event_hooks[0].headers["X-Routing"] = Secret("s3cr3t-route")
+    live.event_hooks[0].headers["X-Routing"] = "s3cr3t-route"
     assert compare_states(declared, live).items == []
 
 
 def test_secret_header_is_masked_on_both_sides():
     declared, live = declared_state(), live_state()
-    declared.event_hooks[0].headers["X-Token"] = Secret("s3cr3t-header")
-    live.event_hooks[0].headers["X-Token"] = "s3cr3t-header"
+    declared.event_hooks[0].headers["X-Routing"] = Secret("s3cr3t-route")
+    live.event_hooks[0].headers["X-Routing"] = "s3cr3t-route"
     live.event_hooks[0].headers["X-Tenant"] = "other"
     result = compare_states(declared, live)
     item = only_item(result)
-    assert item.declared["X-Token"] == SECRET_MASK and item.live["X-Token"] == SECRET_MASK
-    assert "s3cr3t-header" not in json.dumps(asdict(result))
+    assert item.declared["X-Routing"] == SECRET_MASK and item.live["X-Routing"] == SECRET_MASK
+    assert "s3cr3t-route" not in json.dumps(asdict(result))
 
 
 def test_secret_header_value_difference_is_reported_without_the_value():
     declared, live = declared_state(), live_state()
-    declared.event_hooks[0].headers["X-Token"] = Secret("s3cr3t-header")
-    live.event_hooks[0].headers["X-Token"] = "stale-header-value"
+    declared.event_hooks[0].headers["X-Routing"] = Secret("s3cr3t-route")
+    live.event_hooks[0].headers["X-Routing"] = "stale-route-value"
     result = compare_states(declared, live)
     item = only_item(result)
-    assert item.note == "secret header value(s) differ: X-Token"
+    assert item.note == "secret header value(s) differ: X-Routing"
     dumped = json.dumps(asdict(result))
-    assert "s3cr3t-header" not in dumped and "stale-header-value" not in dumped
+    assert "s3cr3t-route" not in dumped and "stale-route-value" not in dumped
 
 
 def test_pulumi_wrapped_secret_header_is_masked():
@@ -156,19 +157,79 @@ def test_pulumi_wrapped_secret_header_is_masked():
         "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
         "value": "pw",
     }
-    declared.event_hooks[0].headers["X-Token"] = wrapped
-    live.event_hooks[0].headers["X-Token"] = "different"
+    declared.event_hooks[0].headers["X-Routing"] = wrapped
+    live.event_hooks[0].headers["X-Routing"] = "different"
     item = only_item(compare_states(declared, live))
-    assert item.declared["X-Token"] == SECRET_MASK and item.live["X-Token"] == SECRET_MASK
+    assert item.declared["X-Routing"] == SECRET_MASK and item.live["X-Routing"] == SECRET_MASK
 
 
 def test_unrevealed_secret_header_is_noted_not_compared():
     declared, live = declared_state(), live_state()
-    declared.event_hooks[0].headers["X-Token"] = Flagged()
-    live.event_hooks[0].headers["X-Token"] = "whatever"
+    declared.event_hooks[0].headers["X-Routing"] = Flagged()
+    live.event_hooks[0].headers["X-Routing"] = "whatever"
     result = compare_states(declared, live)
     assert result.items == []
-    assert any("X-Token is a secret" in n for n in result.notes)
+    assert any("X-Routing is a secret" in n for n in result.notes)
+
+
+CREDENTIAL_NAMES = ["X-Api-Key", "x-api_key", "Authorization", "X-Auth-Token", "X-Client-Secret",
+                    "X-Password", "X-Hub-Signature-256"]
+
+
+@pytest.mark.parametrize("name", CREDENTIAL_NAMES)
+def test_credential_like_header_differs_by_name_and_fingerprint_never_value(name):
+    """Okta returns custom header values in clear (EventHook channel.config.headers in the
+    Management API spec has no write-only marker, unlike authScheme.value)."""
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].headers[name] = "declared-key-111"
+    live.event_hooks[0].headers[name] = "live-key-222"
+    result = compare_states(declared, live)
+    item = only_item(result)
+    dumped = json.dumps(asdict(result))
+    assert "declared-key-111" not in dumped and "live-key-222" not in dumped
+    assert item.declared[name] == masked_value("declared-key-111")
+    assert item.live[name] == masked_value("live-key-222")
+    assert item.declared[name] != item.live[name]
+    assert name in item.note and "fingerprint" in item.note
+
+
+def test_fingerprint_is_stable_sha256_prefix():
+    import hashlib
+
+    assert fingerprint("abc") == "sha256:" + hashlib.sha256(b"abc").hexdigest()[:8]
+    assert fingerprint("abc") == fingerprint("abc") != fingerprint("abd")
+
+
+def test_credential_like_header_equal_is_not_drift_and_other_drift_masks_it():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].headers["X-Api-Key"] = "same-key-333"
+    live.event_hooks[0].headers["X-Api-Key"] = "same-key-333"
+    assert compare_states(declared, live).items == []
+    live.event_hooks[0].headers["X-Tenant"] = "other"
+    item = only_item(compare_states(declared, live))
+    assert item.live["X-Tenant"] == "other"  # other header values print as before
+    assert item.declared["X-Api-Key"] == item.live["X-Api-Key"] == masked_value("same-key-333")
+    assert "same-key-333" not in json.dumps(asdict(item))
+
+
+def test_live_only_credential_header_is_masked():
+    declared, live = declared_state(), live_state()
+    live.event_hooks[0].headers["X-Api-Key"] = "sneaky-live-444"
+    item = only_item(compare_states(declared, live))
+    assert "sneaky-live-444" not in json.dumps(asdict(item))
+    assert item.live["X-Api-Key"].startswith("[credential sha256:")
+
+
+@pytest.mark.parametrize("secret", [Secret("revealed-555"), Flagged()])
+def test_secret_credential_header_cannot_be_compared_note(secret):
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].headers["X-Api-Key"] = secret
+    live.event_hooks[0].headers["X-Api-Key"] = "live-666"
+    result = compare_states(declared, live)
+    assert result.items == []
+    assert any("X-Api-Key is a Pulumi secret" in n and "cannot be compared" in n
+               for n in result.notes)
+    assert "live-666" not in json.dumps(asdict(result))
 
 
 def test_declared_hook_absent_live_is_missing():

@@ -261,3 +261,27 @@ def test_deeply_nested_seed_is_a_clear_error_not_a_crash(tmp_path):
     path.write_text("org: " + "[" * 30_000 + "]" * 30_000 + "\n")
     with pytest.raises(EmulatorError, match="deep.yaml: invalid YAML"):
         parse_file(path)
+
+
+def test_seed_files_may_use_aliases_within_a_budget(tmp_path: Path) -> None:
+    """yaml.dump writes anchors for shared objects (the bundled seeds have some): allowed."""
+    from sarguard.emulator.seeds import parse_file
+
+    path = tmp_path / "seed.yaml"
+    path.write_text("a: &x {k: [1, 2, 3]}\nb: *x\nc: [*x, *x]\n", "utf-8")
+    data = parse_file(path)
+    assert data["b"] == data["a"] == {"k": [1, 2, 3]} and data["c"] == [data["a"]] * 2
+
+
+@pytest.mark.parametrize("text", [
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)),
+    "a: &l [1, *l]\n",
+])
+def test_seed_alias_bomb_or_loop_is_refused_fast(tmp_path: Path, text: str) -> None:
+    from sarguard.emulator.seeds import parse_file
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(EmulatorError, match=r"bomb\.yaml: line \d+: YAML aliases expand to more than"):
+        parse_file(path)

@@ -78,9 +78,12 @@ def test_pasted_admin_console_url_is_mapped_to_the_org() -> None:
 @pytest.mark.parametrize(
     "url",
     ["http://acme.okta.com", "http://10.0.0.1:8080", "http://login.example.com",
-     "http://127.0.0.1.nip.io"],
+     "http://127.0.0.1.nip.io", "http://evil.localhost", "http://localhost.",
+     "http://127.1", "http://2130706433", "http://[::ffff:7f00:1]"],
 )
 def test_plain_http_is_refused_for_non_loopback_hosts(url: str) -> None:
+    """Only loopback *literals* (and ``localhost``) take plain http: ``*.localhost`` names and
+    shorthand/decimal IPv4 forms go to the system resolver (or inet_aton) and are refused."""
     with pytest.raises(OktaConfigError, match="plain http is only allowed for loopback"):
         resolve_org(url, None, {})
 

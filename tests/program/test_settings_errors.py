@@ -7,14 +7,9 @@ import pytest
 from sarguard.pulumi.declared import load_stack_settings
 from sarguard.pulumi.stack import StackFileError, load_stack_config
 from sarguard.settings import SettingsError
+from tests.conftest import STACK_HEAD
 
-HEAD = """\
-config:
-  okta:orgName: acme
-  sarguard:eventHookSecret:
-    secure: AAABAGNpcGhlcnRleHQ=
-  sarguard:settings:
-"""
+HEAD = STACK_HEAD
 HOOK = """\
     eventHook:
       name: reports
@@ -168,7 +163,8 @@ def test_body_file_must_be_a_small_regular_file(make_project):
               - {language: de, subject: s, bodyFile: email}
 """, files={"big.html": "x" * 70_000, "email/readme.txt": "a folder, not a body"})
     text = "\n".join(problems)
-    assert "customizations[0].bodyFile: expected a body smaller than 64 KB (Okta's limit); big.html has 70000 bytes" in text
+    assert "customizations[0].bodyFile: expected a body smaller than 64 KB (Okta's limit); big.html " in text
+    assert "has more than 65536 bytes" in text  # judged by what was read (64 KB + 1)
     assert "customizations[1].bodyFile: expected a regular file; email is not one" in text
 
 
@@ -189,3 +185,131 @@ def test_recipients_a_link_template_does_not_support(make_project, template):
         f"stacks/Pulumi.test.yaml:9: sarguard:settings.brands[0].templates.{template}.recipients: "
         f"{template} accepts only ALL_USERS or NO_USERS; Okta refuses ADMINS_ONLY for it "
         "(422 E0000189, see https://github.com/okta/okta-developer-docs/pull/3325)"]
+
+
+BODY_FILE_STACK = """\
+    brands:
+      - id: default
+        templates:
+          PasswordChanged:
+            customizations:
+              - {language: en, isDefault: true, subject: s, bodyFile: %s}
+"""
+KEY = "sarguard:settings.brands[0].templates.PasswordChanged.customizations[0].bodyFile"
+
+
+def body_problem(make_project, body_file: str, files=None, prepare=None) -> str:
+    project = make_project(HEAD + BODY_FILE_STACK % body_file, files=files)
+    if prepare:
+        prepare(project)
+    with pytest.raises(SettingsError) as info:
+        load_stack_settings(load_stack_config("test", project))
+    (problem,) = info.value.problems
+    assert f"{KEY}: " in problem  # the key path is named
+    return problem
+
+
+@pytest.mark.parametrize("body_file", ["/proc/self/environ", "/etc/passwd"])
+def test_absolute_body_file_is_refused(make_project, body_file):
+    problem = body_problem(make_project, body_file)
+    assert f"{body_file} is absolute" in problem
+
+
+def test_body_file_escaping_the_project_names_the_resolved_path(make_project, tmp_path):
+    (tmp_path / "outside.html").write_text("secret stuff", "utf-8")
+    problem = body_problem(make_project, "../outside.html")
+    assert "must stay inside the project directory" in problem
+    assert f"resolves to {(tmp_path / 'outside.html').resolve()}" in problem
+    assert "secret stuff" not in problem
+
+
+@pytest.mark.parametrize("target", ["/proc/self/environ", "/etc/hostname", "../../elsewhere.html"])
+def test_symlink_out_of_the_project_is_refused(make_project, target):
+    def link(project):
+        (project / "email").mkdir(exist_ok=True)
+        (project / "email" / "body.html").symlink_to(target)
+
+    problem = body_problem(make_project, "email/body.html", prepare=link)
+    assert "must stay inside the project directory" in problem
+    assert "resolves to" in problem
+
+
+def test_symlink_inside_the_project_is_followed(make_project):
+    project = make_project(HEAD + BODY_FILE_STACK % "email/link.html",
+                           files={"email/real.html": "<p>hi</p>"})
+    (project / "email" / "link.html").symlink_to("real.html")
+    settings = load_stack_settings(load_stack_config("test", project))
+    assert settings.brands[0].templates[0].customizations[0].body == "<p>hi</p>"
+
+
+def test_fifo_is_not_read(make_project):
+    import os
+
+    problem = body_problem(make_project, "pipe.html",
+                           prepare=lambda project: os.mkfifo(project / "pipe.html"))
+    assert "expected a regular file; pipe.html is not one" in problem
+
+
+def test_symlink_loop_is_a_clear_error(make_project):
+    def loop(project):
+        (project / "a.html").symlink_to("b.html")
+        (project / "b.html").symlink_to("a.html")
+
+    problem = body_problem(make_project, "a.html", prepare=loop)
+    assert "a.html" in problem
+
+
+def test_exactly_64_kb_is_too_big_and_one_less_is_fine(make_project):
+    problem = body_problem(make_project, "big.html", files={"big.html": "x" * 65536})
+    assert "has 65536 bytes" in problem
+    project = make_project(HEAD + BODY_FILE_STACK % "ok.html", files={"ok.html": "x" * 65535})
+    load_stack_settings(load_stack_config("test", project))
+
+
+def test_non_utf8_body_names_the_offset(make_project):
+    def write(project):
+        (project / "latin1.html").write_bytes(b"caf\xe9")
+
+    problem = body_problem(make_project, "latin1.html", prepare=write)
+    assert "expected UTF-8 text" in problem and "offset 3" in problem
+
+
+@pytest.mark.parametrize("raw", [b"<p>line one</p>\r\n<p>line two</p>\r\n",
+                                 "<p>Grüße — 日本語 ✓</p>\r\n\n\r".encode()])
+def test_body_file_is_read_byte_for_byte(make_project, raw):
+    """CRLF and non-ASCII bodies reach the program exactly as stored (no newline translation),
+    so that what ``sarguard import`` writes byte for byte round-trips."""
+    project = make_project(HEAD + BODY_FILE_STACK % "email/body.html")
+    (project / "email").mkdir()
+    (project / "email" / "body.html").write_bytes(raw)
+    settings = load_stack_settings(load_stack_config("test", project))
+    body = settings.brands[0].templates[0].customizations[0].body
+    assert body.encode("utf-8") == raw
+
+
+def test_yaml_aliases_in_the_stack_file_are_refused_with_the_line(make_project):
+    project = make_project("""\
+config:
+  okta:orgName: acme
+  sarguard:settings:
+    notifications: &on {newSignOn: true}
+    brands: [{id: default}]
+  other:copy: *on
+""")
+    with pytest.raises(StackFileError, match=r"Pulumi\.test\.yaml:6: YAML aliases \(\*name\) are not allowed"):
+        load_stack_config("test", project)
+
+
+def test_billion_laughs_stack_file_ends_fast_with_a_clear_error(make_project):
+    """500 bytes that expand to 10^9 values: refused on the composed graph, never expanded."""
+    rows = ['    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    rows += [f"    {chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(8)]
+    project = make_project("config:\n  okta:orgName: acme\n  sarguard:settings:\n" + "\n".join(rows) + "\n")
+    with pytest.raises(StackFileError, match=r"Pulumi\.test\.yaml:5: YAML aliases"):
+        load_stack_config("test", project)
+
+
+def test_recursive_anchor_in_the_stack_file_is_refused(make_project):
+    project = make_project("config:\n  okta:orgName: acme\n  x:loop: &l [*l]\n")
+    with pytest.raises(StackFileError, match=r"Pulumi\.test\.yaml:3: YAML aliases"):
+        load_stack_config("test", project)

@@ -33,3 +33,13 @@ def record_cell(record_property: Callable[[str, object], None]) -> Callable[[str
         record_property(*matrix.cell(family, fault, outcome))
 
     return record
+
+
+@pytest.fixture
+def record_hostile(record_property: Callable[[str, object], None]) -> Callable[[str, str, str], None]:
+    """``record_hostile(target, case, outcome)``: one cell of the printed hostile matrix."""
+
+    def record(target: str, case: str, outcome: str) -> None:
+        record_property(*matrix.cell(target, case, outcome, prop=matrix.HOSTILE_PROPERTY))
+
+    return record

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import random
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,7 @@ from sarguard.emulator import Emulator
 from tests.conftest import REPO_ROOT
 from tests.reliability.caches import bundled_seed, cached_run_program
 from tests.reliability.cliresult import CliRun
+from tests.reliability.hostile import Behaviour, HostileServer
 from tests.reliability.vclock import VirtualClock
 
 OAUTH_VARS = ("OKTA_API_CLIENT_ID", "OKTA_API_PRIVATE_KEY", "OKTA_API_PRIVATE_KEY_ID",
@@ -55,6 +58,7 @@ class LiveHarness:
     capsys: pytest.CaptureFixture[str]
     clock: VirtualClock = field(default_factory=VirtualClock)
     emulators: list[Emulator] = field(default_factory=list)
+    servers: list[HostileServer] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.overrides: dict[str, Any] = {"clock": self.clock, "sleep": self.clock.sleep,
@@ -82,14 +86,20 @@ class LiveHarness:
         self.monkeypatch.setenv("OKTA_API_TOKEN", emu.token)
         return emu
 
+    def hostile(self, emu: Emulator, behaviour: Behaviour, prefix: str) -> HostileServer:
+        """A hostile server in front of ``emu`` (127.0.0.1 only), on the shared clock."""
+        server = HostileServer(emu, behaviour, prefix, self.clock)
+        self.servers.append(server)
+        return server
+
     def oauth(self, emu: Emulator, scopes: tuple[str, ...], *, client_id: str = "0oaRelApp",
-              key_id: str = "kidRel1", pem: str | None = None) -> OAuthApp:
+              key_id: str = "kidRel1", pem: str | None = None, dpop: bool = False) -> OAuthApp:
         """Register a service app with ``scopes`` and switch the environment to it."""
         if pem is None:
             key, pem = ec_private_key_pem()
         else:
             key = serialization.load_pem_private_key(pem.encode(), password=None)
-        emu.add_oauth_client(client_id, key.public_key(), list(scopes))
+        emu.add_oauth_client(client_id, key.public_key(), list(scopes), dpop=dpop)
         self.monkeypatch.delenv("OKTA_API_TOKEN", raising=False)
         self.monkeypatch.setenv("OKTA_API_CLIENT_ID", client_id)
         self.monkeypatch.setenv("OKTA_API_PRIVATE_KEY", pem)
@@ -107,11 +117,34 @@ class LiveHarness:
             report = json.loads(out)
         return CliRun(code, out, err, report)
 
-    def drift(self, emu: Emulator, *extra: str, timeout: str = SAFE_TIMEOUT) -> CliRun:
+    def bounded(self, seconds: float, call: Callable[[], CliRun]) -> CliRun:
+        """``call()`` with a hang guard: the run must end within ``seconds`` (generous)."""
+        done: list[CliRun] = []
+        failed: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                done.append(call())
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+                failed.append(exc)
+
+        worker = threading.Thread(target=target, daemon=True)
+        worker.start()
+        worker.join(seconds)
+        if worker.is_alive():
+            pytest.fail(f"the run did not end within {seconds:g} s (a hang)")
+        if failed:
+            raise failed[0]
+        return done[0]
+
+    def drift(self, emu: Emulator | HostileServer, *extra: str, timeout: str = SAFE_TIMEOUT) -> CliRun:
         return self.run("drift", "--stack", "demo", "--org-url", emu.url, "--format", "json",
                         "--project-dir", str(REPO_ROOT), "--timeout", timeout, *extra)
 
     def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.servers.clear()
         for emu in self.emulators:
             emu.stop()
         self.emulators.clear()

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 PROPERTY = "reliability_matrix"
+HOSTILE_PROPERTY = "reliability_hostile_matrix"
 
 # Outcome codes shown in the table.
 RECOVERED = "ok"  # same report as without the fault, after retries
@@ -25,13 +26,22 @@ LEGEND = (
 )
 
 
-def cell(family: str, fault: str, outcome: str) -> tuple[str, str]:
-    return PROPERTY, json.dumps([family, fault, outcome])
+HOSTILE_LEGEND = (
+    f"{RECOVERED} = the correct report (nothing lost, a warning where due);  "
+    f"{FAIL_CLOSED} = exit 2, affected controls not_evaluated, evidence unread with the reason;  "
+    f"{FATAL} = exit 2 with one clear error (nothing could be read, or the input is refused);  "
+    "every case: bounded time, no traceback, no credential in stdout, stderr or any report file"
+)
 
 
-def collect(user_properties: Any, passed: bool, into: dict[tuple[str, str], str]) -> None:
+def cell(family: str, fault: str, outcome: str, *, prop: str = PROPERTY) -> tuple[str, str]:
+    return prop, json.dumps([family, fault, outcome])
+
+
+def collect(user_properties: Any, passed: bool, into: dict[tuple[str, str], str],
+            prop: str = PROPERTY) -> None:
     for name, value in user_properties or ():
-        if name != PROPERTY:
+        if name != prop:
             continue
         family, fault, outcome = json.loads(value)
         into[(fault, family)] = outcome if passed else f"FAIL({outcome})"
@@ -49,9 +59,17 @@ def render(cells: dict[tuple[str, str], str], families: list[str],
            kinds: list[str]) -> list[str]:
     """Rows = faults, columns = families (``families`` first, in that order)."""
     faults = sorted({fault for fault, _ in cells}, key=lambda f: _row_order(f, kinds))
+    return table(cells, families, faults)
+
+
+def table(cells: dict[tuple[str, str], str], families: list[str], faults: list[str],
+          corner: str = "fault \\ family") -> list[str]:
+    """Rows ``faults`` (in that order, then any others), columns = families present."""
+    faults = [f for f in faults if any(row == f for row, _ in cells)]
+    faults += sorted({row for row, _ in cells} - set(faults))
     columns = [f for f in families if any(fam == f for _, fam in cells)]
     columns += sorted({fam for _, fam in cells} - set(columns))
-    head = ["fault \\ family", *columns]
+    head = [corner, *columns]
     rows = [[fault, *(cells.get((fault, fam), NOT_APPLICABLE) for fam in columns)]
             for fault in faults]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]

@@ -14,21 +14,30 @@ import pytest
 
 from tests.reliability import matrix
 from tests.reliability.families import FAMILIES, KINDS
+from tests.reliability.hostile_cases import COLUMNS, ROWS
 
 _CELLS: dict[tuple[str, str], str] = {}
+_HOSTILE: dict[tuple[str, str], str] = {}
 _PRINTED: list[bool] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call":
         matrix.collect(report.user_properties, report.passed, _CELLS)
+        matrix.collect(report.user_properties, report.passed, _HOSTILE, matrix.HOSTILE_PROPERTY)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _CELLS or _PRINTED:
+    if not (_CELLS or _HOSTILE) or _PRINTED:
         return
     _PRINTED.append(True)
-    terminalreporter.section("sarguard reliability: fault matrix (fault x endpoint family)")
-    for line in matrix.render(_CELLS, [f.name for f in FAMILIES], list(KINDS)):
-        terminalreporter.write_line(line)
-    terminalreporter.write_line(matrix.LEGEND)
+    if _CELLS:
+        terminalreporter.section("sarguard reliability: fault matrix (fault x endpoint family)")
+        for line in matrix.render(_CELLS, [f.name for f in FAMILIES], list(KINDS)):
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(matrix.LEGEND)
+    if _HOSTILE:
+        terminalreporter.section("sarguard reliability: hostile matrix (hostile input x target)")
+        for line in matrix.table(_HOSTILE, COLUMNS, ROWS, corner="hostile input \\ target"):
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(matrix.HOSTILE_LEGEND)

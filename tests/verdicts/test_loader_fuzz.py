@@ -81,3 +81,29 @@ def test_pyyaml_failures_become_rule_errors(tmp_path, data: bytes, fragment: str
         load_waivers(path)
     with pytest.raises(IgnoreError, match=fragment):
         load_ignores(path)
+
+
+BILLION_LAUGHS = (b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+                  + b"".join(f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]\n".encode()
+                             for i in range(8)))
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b"- control: SAR-03\n  resource: &r brand/x\n  reason: r\n"
+         b"- control: SAR-04\n  resource: *r\n  reason: r\n", 5),
+        (b"- &w {control: SAR-03, resource: x, reason: r, expires: 2030-01-01}\n- *w\n", 2),
+        (b"- &loop [*loop]\n", 1),
+        (BILLION_LAUGHS, 2),
+    ],
+)
+def test_aliases_are_refused_with_file_and_line(tmp_path, data: bytes, line: int) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(data)
+    for loader, error in ((load_waivers, WaiverError), (load_ignores, IgnoreError)):
+        with pytest.raises(error) as info:
+            loader(path)
+        message = str(info.value)
+        assert message.startswith(str(path)), message
+        assert f"line {line}," in message and "aliases are not allowed" in message, message
