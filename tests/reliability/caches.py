@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,13 @@ _REAL_RUN_PROGRAM = declared.run_program
 _DECLARED: dict[tuple[str, str], declared.DeclaredRun] = {}
 
 
-def cached_run_program(stack: str, project_dir: Path | None = None) -> declared.DeclaredRun:
-    """``run_program`` once per stack and project; each caller gets its own copy of the state."""
-    key = (stack, str(project_dir))
+def cached_run_program(stack: str, project_dir: Path | None = None, *,
+                       environ: Mapping[str, str] | None = None) -> declared.DeclaredRun:
+    """``run_program`` once per stack, project and environment; each caller gets its own copy
+    of the state."""
+    key = (stack, str(project_dir), None if environ is None else tuple(sorted(environ.items())))
     if key not in _DECLARED:
-        _DECLARED[key] = _REAL_RUN_PROGRAM(stack, project_dir)
+        _DECLARED[key] = _REAL_RUN_PROGRAM(stack, project_dir, environ=environ)
     run = _DECLARED[key]
     return dataclasses.replace(run, state=copy.deepcopy(run.state))
 
