@@ -11,6 +11,7 @@ from sarguard.commands.common import (
     apply_waivers_file,
     emit_timed,
     load_config,
+    note_report_context,
 )
 from sarguard.controls.catalog import CATALOG
 from sarguard.controls.runner import evaluate_catalog
@@ -20,15 +21,16 @@ from sarguard.report.model import Report
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--stack", help="stack name: run the program for stacks/Pulumi.<NAME>.yaml under mocks")
-    source.add_argument("--state", metavar="EXPORT_JSON", help="a `pulumi stack export` file")
+    source.add_argument("--stack", metavar="NAME",
+                        help="stack name: run the program for stacks/Pulumi.<NAME>.yaml under mocks")
+    source.add_argument("--state", metavar="FILE", help="a `pulumi stack export` file (JSON)")
     add_project_argument(parser)
     add_report_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.stack and not args.state:
-        raise UsageError("give --stack NAME (offline, from the stack file) or --state EXPORT_JSON "
+        raise UsageError("give --stack NAME (offline, from the stack file) or --state FILE "
                          "(a `pulumi stack export` file)")
     config = load_config(args.policy_config)  # bad config stops the run before any evaluation
     timings: dict[str, float] = {}
@@ -39,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         declared = run_program(args.stack, args.project_dir)
         state, stack, stack_file = declared.state, args.stack, declared.config.relative_stack_file()
         org = _org_name(declared.config.values)
+        note_report_context(args, stack_file=stack_file, org=org, org_url=_org_url(org))
     else:
         from sarguard.evidence.stack_export import state_from_stack_export
 
@@ -51,8 +54,13 @@ def run(args: argparse.Namespace) -> int:
     findings, warnings = apply_waivers_file(findings, args.waivers)
     timings["evaluation"] = time.perf_counter() - started
     report = Report(kind="check", findings=findings, controls=list(CATALOG), stack=stack, org=org,
-                    warnings=warnings, timings=timings, strict=args.strict, stack_file=stack_file)
+                    org_url=_org_url(org), warnings=warnings, timings=timings, strict=args.strict,
+                    stack_file=stack_file)
     return emit_timed(report, args)
+
+
+def _org_url(org: str | None) -> str | None:
+    return f"https://{org}" if org else None
 
 
 def _org_name(values: dict) -> str | None:

@@ -3,29 +3,45 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, TextIO
 
 from sarguard.controls.base import Finding
+from sarguard.errors import Problem
 from sarguard.report import FORMATS, render
-from sarguard.report.exit_codes import exit_code
+from sarguard.report.exit_codes import EXIT_CANNOT_RUN, exit_code
 from sarguard.report.model import Report
 from sarguard.util.output import write_output
 
+COLOR_CHOICES = ("auto", "always", "never")
+
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--policy-config``, ``--waivers``, ``--format``, ``--output``, ``--strict``."""
+    """``--policy-config``, ``--waivers``, ``--format``, ``--output``, ``--also``, ``--strict``,
+    ``--color`` and ``--verbose``."""
     group = parser.add_argument_group("report options")
     group.add_argument("--policy-config", metavar="FILE",
                        help="policy config JSON (the same file as pulumi --policy-pack-config)")
     group.add_argument("--waivers", metavar="FILE", help="YAML list of {control, resource, reason, expires}")
-    group.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    group.add_argument("--format", choices=FORMATS, default="text", metavar="FORMAT",
+                       help=f"report format: {', '.join(FORMATS)} (default: text)")
     group.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     group.add_argument("--strict", action="store_true",
                        help="exit 1 on any failure, advisory ones included")
     group.add_argument("--also", action="append", default=[], metavar="FORMAT=FILE", type=_also,
                        help="also write the same report as FORMAT to FILE (repeatable), e.g. "
                             "--also sarif=out.sarif --also markdown=summary.md")
+    group.add_argument("--color", choices=COLOR_CHOICES, default="auto", metavar="WHEN",
+                       help="colour in text reports: auto (default: on a terminal, unless NO_COLOR "
+                            "is set; FORCE_COLOR forces it), always or never")
+    group.add_argument("--verbose", action="store_true",
+                       help="text reports: list every passing finding and show timings")
+    # cli.main calls this when the run cannot run, so the requested report files still appear.
+    parser.set_defaults(_could_not_run=write_could_not_run)
 
 
 def _also(value: str) -> tuple[str, str]:
@@ -37,7 +53,7 @@ def _also(value: str) -> tuple[str, str]:
 
 
 def add_project_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project-dir", type=Path, default=None,
+    parser.add_argument("--project-dir", type=Path, default=None, metavar="DIR",
                         help="the Pulumi project directory (default: nearest Pulumi.yaml)")
 
 
@@ -58,6 +74,51 @@ def load_config(path: str | None):
     return load_policy_config(path)
 
 
+# ---- colour -------------------------------------------------------------------------------------
+def use_color(choice: str, stream: TextIO | None, env: Mapping[str, str] | None = None) -> bool:
+    """The conventions, in order: ``--color always|never`` wins; else ``NO_COLOR`` set and not
+    empty turns colour off (no-color.org); else ``FORCE_COLOR`` set and not empty turns it on
+    (force-color.org); else colour only on a terminal. ``stream`` None means a file."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    return stream is not None and _isatty(stream)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or exotic stream
+        return False
+
+
+def _text_width(path: str | None) -> int | None:
+    """The terminal's width (at most the default) when text goes to a terminal."""
+    if path and path != "-":
+        return None
+    if not _isatty(sys.stdout):
+        return None
+    from sarguard.report.render_text import WIDTH
+
+    return min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns)
+
+
+def _render_for(report: Report, fmt: str, path: str | None, args: argparse.Namespace) -> str:
+    if fmt != "text":
+        return render(report, fmt)
+    to_stdout = not path or path == "-"
+    color = use_color(getattr(args, "color", "auto"), sys.stdout if to_stdout else None)
+    return render(report, fmt, color=color, verbose=bool(getattr(args, "verbose", False)),
+                  width=_text_width(path))
+
+
+# ---- emitting -----------------------------------------------------------------------------------
 def emit_timed(report: Report, args: argparse.Namespace) -> int:
     """``emit`` with the rendering phase timed into the report itself."""
     import time
@@ -70,8 +131,68 @@ def emit_timed(report: Report, args: argparse.Namespace) -> int:
 
 def emit(report: Report, args: argparse.Namespace) -> int:
     """Render the report as asked, write it, and return the exit code it implies."""
-    color = args.format == "text" and not args.output and sys.stdout.isatty()
-    for fmt, path in getattr(args, "also", None) or []:
-        write_output(render(report, fmt), path)
-    write_output(render(report, args.format, color=color), args.output)
+    write_reports(report, args)
     return exit_code(report)
+
+
+def write_reports(report: Report, args: argparse.Namespace, *, text_to_stdout: bool = True) -> None:
+    """Every requested rendering: the ``--also`` files, then ``--format`` to ``--output`` or
+    stdout. ``text_to_stdout`` False leaves out a text report bound for stdout (a run that
+    could not run has already said why on stderr)."""
+    outputs: list[tuple[str, str | None]] = [
+        (_render_for(report, fmt, path, args), path) for fmt, path in getattr(args, "also", None) or []
+    ]
+    if text_to_stdout or args.output or args.format != "text":
+        outputs.append((_render_for(report, args.format, args.output, args), args.output))
+    for text, path in outputs:
+        write_output(text, path)
+
+
+# ---- could not run ------------------------------------------------------------------------------
+def note_report_context(args: argparse.Namespace, **values: Any) -> None:
+    """Remember what a could-not-run report should name (stack, stack_file, org, org_url) as
+    soon as the command knows it."""
+    context = args.__dict__.setdefault("_report_context", {})
+    context.update({k: v for k, v in values.items() if v is not None})
+
+
+def wants_report(args: argparse.Namespace) -> bool:
+    """A command with report flags whose run asked for a report file or a machine format."""
+    if not hasattr(args, "also"):
+        return False
+    return bool(args.also or args.output or args.format != "text")
+
+
+def could_not_run_report(args: argparse.Namespace, problems: list[Problem]) -> Report:
+    """A report that carries only why the run could not run: nothing evaluated, exit 2."""
+    from sarguard.controls.catalog import CATALOG
+
+    context: dict[str, Any] = getattr(args, "_report_context", {})
+    org_url = context.get("org_url") or getattr(args, "org_url", None)
+    return Report(
+        kind=getattr(args, "command", None) or "check",
+        controls=list(CATALOG),
+        stack=context.get("stack") or getattr(args, "stack", None),
+        stack_file=context.get("stack_file") or getattr(args, "state", None),
+        org=context.get("org") or org_url,
+        org_url=org_url,
+        errors=list(problems),
+        strict=bool(getattr(args, "strict", False)),
+        timings=dict(context.get("timings") or {}),
+    )
+
+
+def write_could_not_run(args: argparse.Namespace, problems: list[Problem]) -> int:
+    """Write the could-not-run report in every requested format (never raises); exit 2."""
+    if not wants_report(args):
+        return EXIT_CANNOT_RUN
+    report = could_not_run_report(args, problems)
+    try:
+        write_reports(report, args, text_to_stdout=False)
+    except Exception as exc:  # noqa: BLE001 -- the run already failed; say so, never a traceback
+        from sarguard.okta.errors import env_secrets, redact
+
+        detail = redact(f"{type(exc).__name__}: {exc}", env_secrets(os.environ))
+        print(f"sarguard {report.kind}: error: could not write the report: {detail}",
+              file=sys.stderr)
+    return EXIT_CANNOT_RUN

@@ -57,12 +57,14 @@ def progress_reporter(enabled: bool) -> Iterator[Any]:
 def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
               timings: dict[str, float]) -> OrgState:
     """Resolve the org, read it (and its System Log), and time it."""
+    from sarguard.commands.common import note_report_context
     from sarguard.evidence.liveread import read_org
     from sarguard.systemlog.durations import parse_since
 
     now = datetime.now(UTC)
     since = None if args.no_system_log else parse_since(args.since, now)
     client = make_client(args, stack_config)
+    note_report_context(args, org=client.endpoint.url, org_url=client.endpoint.url)
     started = time.perf_counter()
     with progress_reporter(_show_progress(args)) as progress:
         state = read_org(client, since=since, until=None if since is None else now, progress=progress)
@@ -77,14 +79,31 @@ def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
 def could_not_read(kind: str, exc: Exception, args: argparse.Namespace, timings: dict[str, float],
                    **extra: Any) -> int:
     """The org could not be read at all (credentials refused, org unreachable): still write a
-    report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated."""
-    from sarguard.commands.common import emit_timed
+    report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated.
+    The message names the org's URL and, for a network failure, the host that failed."""
+    from sarguard.commands.common import could_not_run_report, emit_timed, note_report_context
+    from sarguard.errors import Problem
 
-    message = f"could not read the org: {exc}"
+    message = unreachable_message(exc, getattr(args, "_report_context", {}).get("org_url"))
     print(f"sarguard {kind}: error: {message}", file=sys.stderr)
-    report = Report(kind=kind, controls=list(CATALOG), errors=[message], timings=timings,
-                    strict=args.strict, **extra)
-    return emit_timed(report, args)
+    note_report_context(args, timings=timings, **extra)
+    return emit_timed(could_not_run_report(args, [Problem(message)]), args)
+
+
+def unreachable_message(exc: Exception, org_url: str | None) -> str:
+    """``could not reach https://acme.okta.com (connection refused)``; other failures say
+    which org could not be read, and why."""
+    from sarguard.okta.errors import OktaTransportError
+
+    origin = getattr(exc, "origin", None) if isinstance(exc, OktaTransportError) else None
+    if origin:
+        reason = getattr(exc, "reason", None) or "failed"
+        detail = getattr(exc, "detail", None) or str(exc)
+        if org_url and origin.rstrip("/") != org_url.rstrip("/"):
+            return f"could not reach {origin} ({reason}), the admin host of {org_url}: {detail}"
+        return f"could not reach {origin} ({reason}): {detail}"
+    where = f" {org_url}" if org_url else ""
+    return f"could not read the org{where}: {exc}"
 
 
 def evaluate_live(state: OrgState, args: argparse.Namespace, timings: dict[str, float]) -> tuple[list, list[str]]:
@@ -118,7 +137,9 @@ def evidence_sections(state: OrgState) -> dict[str, Any]:
 
 def new_report(kind: str, state: OrgState, findings: list, warnings: list[str], timings: dict[str, float],
                args: argparse.Namespace, **extra: Any) -> Report:
-    return Report(kind=kind, findings=findings, controls=list(CATALOG), org=state.meta.get("org"),
+    org = state.meta.get("org")
+    return Report(kind=kind, findings=findings, controls=list(CATALOG), org=org,
+                  org_url=org if isinstance(org, str) else None,
                   warnings=warnings, timings=timings, strict=args.strict,
                   evidence=evidence_sections(state), **extra)
 

@@ -253,10 +253,8 @@ class OktaClient:
                 response = await self._send_once(request)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if attempt >= self.max_attempts:
-                    raise OktaTransportError(
-                        f"{request.method} {request.url.path}: {type(exc).__name__} after "
-                        f"{attempt} attempts"
-                    ) from None
+                    raise OktaTransportError.of(exc, request.method, _base(request.url),
+                                                request.url.path, attempt) from None
                 await self._backoff(attempt)
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
@@ -313,9 +311,8 @@ class OktaClient:
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 failures += 1
                 if failures >= self.max_attempts:
-                    raise OktaTransportError(
-                        f"{method} {path}: {type(exc).__name__} after {failures} attempts"
-                    ) from None
+                    raise OktaTransportError.of(exc, method, _base(request.url), path,
+                                                failures) from None
                 await self._backoff(failures)
                 continue
             if self.auth.should_retry(response) and auth_retries < _AUTH_RETRIES:
@@ -406,3 +403,9 @@ class OktaClient:
             summary=self._redact(summary) if summary else None,
             scope=scope,
         )
+
+
+def _base(url: httpx.URL) -> str:
+    """``scheme://host[:port]`` of a request: the host a transport error names."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"

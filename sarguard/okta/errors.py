@@ -7,7 +7,8 @@ paths and Okta's error summaries only: credentials never reach them (see ``redac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 from sarguard.errors import SarguardError
 
@@ -53,7 +54,27 @@ class OktaRateLimitError(OktaError):
 
 
 class OktaTransportError(OktaError):
-    """Timeouts, connection resets or malformed responses persisted after retries."""
+    """Timeouts, connection resets or malformed responses persisted after retries.
+
+    ``origin`` (``https://host[:port]``) names the host that failed and ``reason`` what
+    happened ("connection refused"), when the failure was a transport one.
+    """
+
+    def __init__(self, message: str, *, origin: str | None = None,
+                 reason: str | None = None, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.origin = origin
+        self.reason = reason
+        self.detail = detail or message
+
+    @classmethod
+    def of(cls, exc: BaseException, method: str, origin: str, path: str,
+           attempts: int) -> OktaTransportError:
+        """The error for a request that failed in transport on every attempt."""
+        reason = transport_reason(exc)
+        detail = f"{method} {path}: {type(exc).__name__} after {attempts} attempts"
+        return cls(f"{method} {path} on {origin}: {reason} ({type(exc).__name__} after "
+                   f"{attempts} attempts)", origin=origin, reason=reason, detail=detail)
 
 
 class OktaPaginationError(OktaError):
@@ -66,3 +87,41 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     return text
+
+
+# Environment variables whose values are credentials: the provider's own names, and any name
+# that says it holds one (PULUMI_CONFIG_PASSPHRASE, GITHUB_TOKEN, ...).
+_CREDENTIAL_ENV = re.compile(r"TOKEN|SECRET|PASSWORD|PASSPHRASE|PRIVATE_KEY|API_?KEY|ASSERTION",
+                             re.IGNORECASE)
+
+
+def env_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Every credential-looking value in ``env``, for redacting messages nothing else vetted
+    (an unexpected exception's text)."""
+    return tuple(v for k, v in env.items() if _CREDENTIAL_ENV.search(k) and v)
+
+
+def transport_reason(exc: BaseException) -> str:
+    """What a person calls an httpx transport failure: connection refused, timed out, ..."""
+    text = f"{type(exc).__name__} {exc}".lower()
+    for needle, reason in _TRANSPORT_REASONS:
+        if needle in text:
+            return reason
+    return type(exc).__name__
+
+
+_TRANSPORT_REASONS: tuple[tuple[str, str], ...] = (
+    ("refused", "connection refused"),
+    ("certificate", "TLS certificate verification failed"),
+    ("ssl", "TLS handshake failed"),
+    ("name or service not known", "host name not found"),
+    ("nodename nor servname", "host name not found"),
+    ("getaddrinfo", "host name not found"),
+    ("temporary failure in name resolution", "host name not found"),
+    ("timeout", "timed out"),
+    ("timed out", "timed out"),
+    ("reset", "connection reset"),
+    ("remoteprotocolerror", "the server closed the connection"),
+    ("readerror", "the connection broke while reading"),
+    ("unreachable", "network unreachable"),
+)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from sarguard.errors import SarguardError
+from sarguard.errors import LocatedError, report_path
 from sarguard.util.yamldepth import too_deep_for_libyaml
 
 PROJECT_FILE = "Pulumi.yaml"
@@ -22,8 +22,15 @@ _DECLARATION_KEYS = {"type", "description", "default", "value", "secret", "items
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class StackFileError(SarguardError):
-    """A project or stack file that cannot be read; the message names the file and what is wrong."""
+class StackFileError(LocatedError):
+    """A project or stack file that cannot be read; the message names the file and what is wrong
+    (and ``file``/``line`` say it again as data)."""
+
+
+def _error(path: Path, message: str, line: int | None = None) -> StackFileError:
+    """A StackFileError whose message starts with ``path`` (and ``:line``), as every one does."""
+    where = f"{path}:{line}" if line else str(path)
+    return StackFileError(f"{where}: {message}", file=report_path(path), line=line)
 
 
 @dataclass(frozen=True)
@@ -98,18 +105,17 @@ def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise StackFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise _error(path, f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise StackFileError(f"{path}: expected UTF-8 text (bad byte at offset {exc.start})") from None
+        raise _error(path, f"expected UTF-8 text (bad byte at offset {exc.start})") from None
     try:
         node = _compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise StackFileError(f"{path}{where}: not valid YAML: {problem}") from None
+        raise _error(path, f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
     except RecursionError:
-        raise StackFileError(f"{path}: not valid YAML: nested too deeply") from None
+        raise _error(path, "not valid YAML: nested too deeply") from None
     lines: dict[Path_, int] = {}
     if node is None:
         return None, lines
@@ -122,7 +128,7 @@ def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
             for key_node, value_node in n.value:
                 key = constructor.construct_object(key_node, deep=True)
                 if not isinstance(key, str | int | float | bool) and key is not None:
-                    raise StackFileError(f"{path}:{key_node.start_mark.line + 1}: keys must be strings")
+                    raise _error(path, "keys must be strings", key_node.start_mark.line + 1)
                 key = str(key)
                 out[key] = walk(value_node, (*at, key))
                 lines[(*at, key)] = key_node.start_mark.line + 1
@@ -142,15 +148,15 @@ def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
             # e.g. the timestamp 2025-02-30 (no such day), !!timestamp 'x', !!int 'x'
             kind = str(n.tag).rsplit(":", 1)[-1]
             shown = repr(n.value) if len(repr(n.value)) <= 60 else repr(n.value)[:57] + "..."
-            raise StackFileError(f"{path}:{n.start_mark.line + 1}: invalid YAML value {shown} "
-                                 f"(not a valid {kind})") from None
+            raise _error(path, f"invalid YAML value {shown} (not a valid {kind})",
+                         n.start_mark.line + 1) from None
 
     try:
         return walk(node, ()), lines
     except yaml.YAMLError as exc:
-        raise StackFileError(f"{path}: not valid YAML: {exc}") from None
+        raise _error(path, f"not valid YAML: {exc}") from None
     except RecursionError:
-        raise StackFileError(f"{path}: not valid YAML: nested too deeply") from None
+        raise _error(path, "not valid YAML: nested too deeply") from None
 
 
 def find_project_dir(start: Path | None = None) -> Path:
@@ -170,7 +176,7 @@ def load_project(project_dir: Path) -> tuple[dict[str, Any], dict[Path_, int]]:
     path = project_dir / PROJECT_FILE
     data, lines = _load_yaml_with_lines(path)
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        raise StackFileError(f"{path}: expected a mapping with a string 'name' (the project name)")
+        raise _error(path, "expected a mapping with a string 'name' (the project name)")
     return data, lines
 
 
@@ -201,7 +207,7 @@ def load_stack_config(stack: str, project_dir: Path | None = None) -> StackConfi
 
     defaults = project.get("config") or {}
     if not isinstance(defaults, dict):
-        raise StackFileError(f"{project_path}: 'config' must be a mapping of config keys")
+        raise _error(project_path, "'config' must be a mapping of config keys")
     for key, decl in defaults.items():
         full = _namespaced(key, name)
         if isinstance(decl, dict) and decl and set(decl) <= _DECLARATION_KEYS:
@@ -218,16 +224,14 @@ def load_stack_config(stack: str, project_dir: Path | None = None) -> StackConfi
     stack_path = stack_file_path(project_dir, project, stack)
     if not stack_path.is_file():
         known = ", ".join(available_stacks(project_dir)) or "none"
-        raise StackFileError(
-            f"{stack_path}: stack file not found for stack {stack!r} (stacks found: {known})"
-        )
+        raise _error(stack_path, f"stack file not found for stack {stack!r} (stacks found: {known})")
     data, stack_lines = _load_yaml_with_lines(stack_path)
     data = data or {}
     if not isinstance(data, dict):
-        raise StackFileError(f"{stack_path}: expected a mapping with a 'config' key")
+        raise _error(stack_path, "expected a mapping with a 'config' key")
     config = data.get("config") or {}
     if not isinstance(config, dict):
-        raise StackFileError(f"{stack_path}:{stack_lines.get(('config',), 1)}: 'config' must be a mapping")
+        raise _error(stack_path, "'config' must be a mapping", stack_lines.get(('config',), 1))
     for key, value in config.items():
         full = _namespaced(key, name)
         values[full] = value

@@ -18,14 +18,16 @@ _RENDERERS: dict[str, tuple[str, str]] = {
 }
 
 
-def render(report: Report, fmt: str, *, color: bool = False) -> str:
-    """Render ``report`` as ``fmt`` (one of :data:`FORMATS`); ``color`` affects ``text`` only."""
+def render(report: Report, fmt: str, *, color: bool = False, verbose: bool = False,
+           width: int | None = None) -> str:
+    """Render ``report`` as ``fmt`` (one of :data:`FORMATS`); ``color``, ``verbose`` (list
+    passes, show timings) and ``width`` affect ``text`` only."""
     if fmt not in _RENDERERS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
     module, name = _RENDERERS[fmt]
     renderer = getattr(import_module(module), name)
     if fmt == "text":
-        return renderer(report, color=color)
+        return renderer(report, color=color, verbose=verbose, **({"width": width} if width else {}))
     return renderer(report)
 
 

@@ -1,7 +1,8 @@
 """Markdown for pull-request comments and ``$GITHUB_STEP_SUMMARY``.
 
-What needs action comes first (failures with their remediation, then not-evaluated, waived),
-passes are collapsed in ``<details>``. Every piece of user data is escaped: markdown
+The verdict line comes first, then what stopped the run (each error with its file, line and key
+path), then what needs action (failures with their remediation, then not-evaluated, waived);
+passes are collapsed in ``<details>``; notes and warnings close it. Every piece of user data is escaped: markdown
 punctuation is backslash-escaped (so ``brand/**`` stays literal and ``<script>`` stays text),
 ``|`` cannot split a table cell and newlines become ``<br>``.
 """
@@ -21,9 +22,12 @@ from sarguard.report.view import (
     by_status,
     catalog,
     drift_state,
+    org_label,
     outcome,
     remediation_of,
+    run_errors,
     severity_of,
+    verdict,
 )
 
 EMOJI = {0: "✅", 1: "❌", 2: "⚠️"}
@@ -71,6 +75,7 @@ def md_code(value: str, in_table: bool = True) -> str:
 def render_markdown(report: Report) -> str:
     lines: list[str] = []
     lines += _headline(report)
+    lines += _errors(report)
     lines += _summary_table(report)
     controls = catalog(report)
     failures = by_status(report, "fail")
@@ -147,9 +152,24 @@ def render_markdown(report: Report) -> str:
     lines += _bullets("Unread evidence", _unread_lines(report))
     for title, items in evidence_lines(report.evidence):
         lines += _bullets(title, (md_text(item) for item in items))
+    lines += _bullets("Notes", (md_text(safe_text(n)) for n in report.notes))
     lines += _bullets("Warnings", (md_text(safe_text(w)) for w in report.warnings))
-    lines += _bullets("Errors", (md_text(safe_text(e)) for e in report.errors))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _errors(report: Report) -> list[str]:
+    """What stopped the run, one item per problem, its place in a file first."""
+    items = []
+    for error in run_errors(report):
+        place = ""
+        if error.file:
+            where = error.file + (f":{error.line}" if error.line else "")
+            place = md_code(where, in_table=False) + (
+                f" {md_code(error.key_path, in_table=False)}" if error.key_path else "") + ": "
+        items.append(place + md_text(error.message))
+    if not items:
+        return []
+    return ["### Could not run", "", *(f"- {item}" for item in items), ""]
 
 
 def _headline(report: Report) -> list[str]:
@@ -157,9 +177,10 @@ def _headline(report: Report) -> list[str]:
     head = f"## {EMOJI[code]} {TOOL_NAME} {md_text(report.kind)}: {md_text(word)}"
     if report.stack:
         head += f" (stack {md_code(report.stack, in_table=False)})"
-    lines = [head, ""]
-    if report.org:
-        lines.append(f"Org: {md_code(report.org, in_table=False)}  ")
+    lines = [head, "", f"**{md_text(verdict(report))}**", ""]
+    org = org_label(report)
+    if org:
+        lines.append(f"Org: {md_code(org, in_table=False)}  ")
     reasons = [md_text(r) for _, r in exit_reasons(report)]
     lines.append(f"Exit code {code}" + (": " + "; ".join(reasons) if reasons else "."))
     return lines + [""]

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from sarguard.errors import Problem
 from sarguard.model import ALLOWED_REPORT_ROLES
 from sarguard.settings.errors import SettingsError
 from sarguard.settings.model import (
@@ -39,6 +40,7 @@ from sarguard.util.netutil import is_loopback_host
 SETTINGS_KEY = "sarguard:settings"
 SECRET_KEY = "sarguard:eventHookSecret"
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_WHERE = "stack settings"  # what messages say when the caller names no file
 
 
 @cache
@@ -73,18 +75,21 @@ def _inline_refs(node: Any, defs: Mapping[str, Any], expanding: tuple[str, ...])
 
 
 class _Problems:
-    """Collects messages, each prefixed with where the setting lives."""
+    """Collects problems, each message prefixed with where the setting lives (and that place
+    kept as data for reports)."""
 
     def __init__(self, where: str, line_of: Any) -> None:
         self.where = where
         self.line_of = line_of
-        self.items: list[str] = []
+        self.items: list[Problem] = []
 
     def add(self, path: KeyPath, message: str, key: str = SETTINGS_KEY) -> None:
         line = self.line_of(key, path) if self.line_of else None
         loc = f"{self.where}:{line}" if line else self.where
         dotted = f"{key}.{format_path(path)}" if path else key
-        self.items.append(f"{loc}: {dotted}: {message}")
+        file = self.where if self.where != DEFAULT_WHERE else None
+        self.items.append(Problem(f"{loc}: {dotted}: {message}", file=file,
+                                  line=line if isinstance(line, int) else None, key_path=dotted))
 
 
 def _describe(value: Any) -> str:
@@ -149,7 +154,7 @@ def load_settings(
     raw: Any,
     *,
     hook_secret: Any = None,
-    where: str = "stack settings",
+    where: str = DEFAULT_WHERE,
     project_dir: Path | None = None,
     line_of: Any = None,
 ) -> Settings:

@@ -15,8 +15,9 @@ def test_color_option_adds_ansi() -> None:
 
 
 def test_sections_and_content() -> None:
-    text = render_text(full_report("audit"), width=200)
-    assert "Result: COULD NOT RUN (exit 2)" in text
+    text = render_text(full_report("audit"), width=200, verbose=True)
+    assert text.startswith("COULD NOT RUN: 1 control could not be evaluated (SAR-05); ")
+    assert "sarguard 0.1.0 · audit · stack demo · org https://example.okta.com · exit 2" in text
     assert "passed 1, failed 3, not evaluated 1, not applicable 1, waived 1" in text
     for needle in (
         "SAR-03  Customized templates keep the token",
@@ -32,6 +33,7 @@ def test_sections_and_content() -> None:
         "1.235",
     ):
         assert needle in text, needle
+    assert "Timings" not in render_text(full_report("audit"), width=200)  # --verbose only
 
 
 def test_brackets_in_data_are_not_markup() -> None:
@@ -42,7 +44,7 @@ def test_brackets_in_data_are_not_markup() -> None:
 
 
 def test_findings_grouped_in_catalog_order() -> None:
-    text = render_text(full_report("check"), width=200)
+    text = render_text(full_report("check"), width=200, verbose=True)
     positions = [text.index(f"{cid}  ") for cid in ("SAR-01", "SAR-03", "SAR-05", "SAR-09")]
     assert positions == sorted(positions)
     assert text.index("SAR-99  [mandatory]") > positions[-1]
