@@ -24,6 +24,7 @@ from sarguard.report.view import (
     drift_state,
     org_label,
     outcome,
+    problem_detail,
     remediation_of,
     run_errors,
     severity_of,
@@ -166,7 +167,7 @@ def _errors(report: Report) -> list[str]:
             where = error.file + (f":{error.line}" if error.line else "")
             place = md_code(where, in_table=False) + (
                 f" {md_code(error.key_path, in_table=False)}" if error.key_path else "") + ": "
-        items.append(place + md_text(error.message))
+        items.append(place + md_text(problem_detail(error) if place else error.message))
     if not items:
         return []
     return ["### Could not run", "", *(f"- {item}" for item in items), ""]

@@ -277,7 +277,8 @@ def _error_result(report: Report, problem: Problem, index: dict[str, int]) -> di
         "kind": "fail",
         "level": "error",
         "message": {"text": truncate(problem.message, _MESSAGE_LIMIT)},
-        "locations": [_location(report, problem.file or report.stack_file, problem.line, ORG)],
+        "locations": [_location(report, problem.file or report.stack_file, problem.line,
+                                problem.key_path or ORG)],
         "partialFingerprints": _fingerprints(rule_id, problem.file or "", where),
         "properties": {"file": problem.file, "line": problem.line, "keyPath": problem.key_path},
     }

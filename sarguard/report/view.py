@@ -137,6 +137,21 @@ def run_errors(report: Report) -> list[Problem]:
     return out
 
 
+def problem_detail(problem: Problem) -> str:
+    """A problem's message without the ``file:line: key.path: `` prefix its place repeats."""
+    text = problem.message
+    if problem.file:
+        for head in (f"{problem.file}:{problem.line}: ", f"{problem.file}: "):
+            if problem.line is None and head.endswith("None: "):
+                continue
+            if text.startswith(head):
+                text = text[len(head):]
+                break
+    if problem.key_path and text.startswith(f"{problem.key_path}: "):
+        text = text[len(problem.key_path) + 2:]
+    return text
+
+
 def org_label(report: Report) -> str:
     """The org as every header shows it: its URL when known, else its name."""
     return safe_text(report.org_url or report.org)

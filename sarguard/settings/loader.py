@@ -24,6 +24,7 @@ from sarguard.errors import Problem
 from sarguard.model import ALLOWED_REPORT_ROLES
 from sarguard.settings.errors import SettingsError
 from sarguard.settings.model import (
+    DEFAULT_RECIPIENTS,
     NOTIFICATION_NAMES,
     BrandSpec,
     CustomizationSpec,
@@ -265,7 +266,7 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
                 spec = _customization(item, c_path, problems, project_dir, body_cache)
                 if spec:
                     customizations.append(spec)
-            templates.append(TemplateSpec(t_name, template.get("recipients", "ALL_USERS"),
+            templates.append(TemplateSpec(t_name, template.get("recipients", DEFAULT_RECIPIENTS),
                                           tuple(customizations), t_path))
         brands.append(BrandSpec(brand["id"], tuple(templates), b_path))
 
