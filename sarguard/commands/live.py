@@ -11,7 +11,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sarguard.commands.common import add_report_arguments, apply_waivers_file, load_config
+from sarguard.commands.common import (
+    add_report_arguments,
+    apply_waivers_file,
+    load_config,
+    use_color,
+)
 from sarguard.commands.org import add_org_arguments, make_client
 from sarguard.controls.catalog import CATALOG
 from sarguard.controls.runner import evaluate_catalog
@@ -36,14 +41,16 @@ def _show_progress(args: argparse.Namespace) -> bool:
 
 
 @contextmanager
-def progress_reporter(enabled: bool) -> Iterator[Any]:
+def progress_reporter(enabled: bool, color: bool = True) -> Iterator[Any]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
+    console = Console(stderr=True, no_color=not color)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  transient=True, console=None) as bar:
+                  transient=True, console=console) as bar:
         tasks: dict[str, Any] = {}
 
         def update(phase: str, done: int, total: int) -> None:
@@ -66,7 +73,8 @@ def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
     client = make_client(args, stack_config)
     note_report_context(args, org=client.endpoint.url, org_url=client.endpoint.url)
     started = time.perf_counter()
-    with progress_reporter(_show_progress(args)) as progress:
+    color = use_color(getattr(args, "color", "auto"), sys.stderr)
+    with progress_reporter(_show_progress(args), color) as progress:
         state = read_org(client, since=since, until=None if since is None else now, progress=progress)
     if since is None:
         from sarguard.model import SECTION_SYSTEM_LOG

@@ -21,6 +21,17 @@ def add_log_arguments(parser: argparse.ArgumentParser, *, until: bool) -> None:
     parser.add_argument("--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
 
 
+def connection_args(args: argparse.Namespace) -> list[str]:
+    """The flags that chose this org (as the user gave them), for hint commands to repeat so
+    they run as is."""
+    out: list[str] = []
+    for flag, value in (("--org-url", args.org_url), ("--admin-url", args.admin_url),
+                        ("--stack", args.stack), ("--project-dir", args.project_dir)):
+        if value:
+            out += [flag, str(value)]
+    return out
+
+
 def window(args: argparse.Namespace) -> tuple[datetime, datetime, datetime]:
     from sarguard.systemlog.durations import parse_since, parse_until
 
