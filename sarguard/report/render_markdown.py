@@ -9,11 +9,12 @@ punctuation is backslash-escaped (so ``brand/**`` stays literal and ``<script>``
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 
+from sarguard.report.diffs import body_diff
 from sarguard.report.evidence import evidence_lines
-from sarguard.report.exit_codes import exit_reasons
 from sarguard.report.model import Report
 from sarguard.report.summary import summarize
 from sarguard.report.values import display, safe_text
@@ -182,8 +183,7 @@ def _headline(report: Report) -> list[str]:
     org = org_label(report)
     if org:
         lines.append(f"Org: {md_code(org, in_table=False)}  ")
-    reasons = [md_text(r) for _, r in exit_reasons(report)]
-    lines.append(f"Exit code {code}" + (": " + "; ".join(reasons) if reasons else "."))
+    lines.append(f"Exit code {code}.")
     return lines + [""]
 
 
@@ -204,6 +204,7 @@ def _drift(report: Report) -> list[str]:
         return ["", "### Drift", "", "No drift."]
     lines = ["", "### Drift", ""]
     ordered = [d for d in items if not d.ignored] + [d for d in items if d.ignored]
+    diffs = {id(d): body_diff(d.declared, d.live) for d in ordered if d.kind == "changed"}
     lines += _table(
         ("Kind", "Resource", "Field", "Declared", "Live", "Status"),
         (
@@ -211,14 +212,28 @@ def _drift(report: Report) -> list[str]:
                 md_text(d.kind),
                 md_code(d.resource),
                 md_code(d.field) if d.field else "",
-                md_text(display(d.declared)),
-                md_text(display(d.live)),
+                "(see the diff below)" if diffs.get(id(d)) else md_text(display(d.declared)),
+                "(see the diff below)" if diffs.get(id(d)) else md_text(display(d.live)),
                 md_text(drift_state(d)),
             )
             for d in ordered
         ),
     )
+    for d in ordered:
+        diff = diffs.get(id(d))
+        if diff:
+            lines += ["", f"<details><summary><code>{html.escape(safe_text(d.resource))}</code> "
+                          f"<code>{html.escape(safe_text(d.field))}</code>: declared → live"
+                          "</summary>", ""]
+            lines += md_fenced(diff, "diff") + ["", "</details>"]
     return lines
+
+
+def md_fenced(lines: list[str], info: str = "") -> list[str]:
+    """A fenced code block whose fence is longer than any backtick run inside it."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *lines, fence]
 
 
 def _unread_lines(report: Report) -> list[str]:

@@ -14,7 +14,6 @@ literally. Without ``color`` the output has no escape codes at all.
 
 from __future__ import annotations
 
-import difflib
 import io
 import textwrap
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from sarguard.controls.base import Finding
+from sarguard.report.diffs import body_diff
 from sarguard.report.evidence import evidence_lines
 from sarguard.report.model import DriftItem, Report
 from sarguard.report.summary import has_drift_section, summarize
@@ -45,8 +45,6 @@ from sarguard.report.view import (
 WIDTH = 120
 INDENT = "  "
 STATUS_WIDTH = 15  # "not applicable" + a space
-DIFF_CONTEXT = 2
-DIFF_MAX_LINES = 20
 _STATUS_STYLES = {
     "pass": "green",
     "fail": "bold red",
@@ -305,21 +303,6 @@ def _drift_detail(item: DriftItem, layout: _Layout, width: int) -> list[str]:
     state = drift_state(item)
     if state:
         lines += layout.wrap(state, width)
-    return lines
-
-
-def body_diff(declared: object, live: object, context: int = DIFF_CONTEXT,
-              limit: int = DIFF_MAX_LINES) -> list[str] | None:
-    """A short unified line diff of two multi-line texts (None when either is not one)."""
-    if not isinstance(declared, str) or not isinstance(live, str):
-        return None
-    if "\n" not in declared and "\n" not in live:
-        return None
-    lines = [safe_text(line) for line in difflib.unified_diff(
-        declared.splitlines(), live.splitlines(), "declared", "live", n=context, lineterm="")]
-    if len(lines) > limit:
-        rest = len(lines) - limit
-        lines = [*lines[:limit], f"… {rest} more line{'s' if rest != 1 else ''}"]
     return lines
 
 
