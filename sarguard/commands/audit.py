@@ -19,7 +19,8 @@ from sarguard.okta.errors import OktaError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", help="optional: take okta:orgName/okta:baseUrl from this stack's config")
+    parser.add_argument("--stack", metavar="NAME",
+                        help="optional: take okta:orgName/okta:baseUrl from this stack's config")
     add_project_argument(parser)
     parser.add_argument("--ignore", metavar="FILE",
                         help="YAML list of {resource, reason}: evidence you knowingly cannot read")

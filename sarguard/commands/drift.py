@@ -22,7 +22,8 @@ from sarguard.okta.errors import OktaError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<NAME>.yaml")
+    parser.add_argument("--stack", required=True, metavar="NAME",
+                        help="stack name: stacks/Pulumi.<NAME>.yaml")
     add_project_argument(parser)
     parser.add_argument("--ignore", metavar="FILE",
                         help="YAML list of {resource, field?, reason}: known, accepted drift or unreadable evidence")

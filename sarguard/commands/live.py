@@ -26,7 +26,7 @@ from sarguard.report.model import Report, UnreadItem
 
 def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     add_org_arguments(parser)
-    parser.add_argument("--since", default="30d",
+    parser.add_argument("--since", default="30d", metavar="TIME",
                         help="System Log window: a duration (30d, 12h) or an ISO 8601 time (default 30d; "
                              "Okta keeps 90 days)")
     parser.add_argument("--no-system-log", action="store_true",
@@ -89,13 +89,13 @@ def could_not_read(kind: str, exc: Exception, args: argparse.Namespace, timings:
     """The org could not be read at all (credentials refused, org unreachable): still write a
     report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated.
     The message names the org's URL and, for a network failure, the host that failed."""
-    from sarguard.commands.common import could_not_run_report, emit_timed, note_report_context
+    from sarguard.commands.common import note_report_context, write_could_not_run
     from sarguard.errors import Problem
 
     message = unreachable_message(exc, getattr(args, "_report_context", {}).get("org_url"))
     print(f"sarguard {kind}: error: {message}", file=sys.stderr)
     note_report_context(args, timings=timings, **extra)
-    return emit_timed(could_not_run_report(args, [Problem(message)]), args)
+    return write_could_not_run(args, [Problem(message)])
 
 
 def unreachable_message(exc: Exception, org_url: str | None) -> str:

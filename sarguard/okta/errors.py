@@ -8,6 +8,8 @@ paths and Okta's error summaries only: credentials never reach them (see ``redac
 from __future__ import annotations
 
 import re
+import socket
+import ssl
 from collections.abc import Iterable, Mapping
 
 from sarguard.errors import SarguardError
@@ -102,12 +104,34 @@ def env_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def transport_reason(exc: BaseException) -> str:
-    """What a person calls an httpx transport failure: connection refused, timed out, ..."""
-    text = f"{type(exc).__name__} {exc}".lower()
+    """What a person calls an httpx transport failure: connection refused, timed out, ...
+
+    httpx wraps the socket error (anyio reports "All connection attempts failed" and chains the
+    ``ConnectionRefusedError``), so the whole cause chain is read, most specific first.
+    """
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10 and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for error in reversed(chain):
+        for kind, reason in _TRANSPORT_TYPES:
+            if isinstance(error, kind):
+                return reason
+    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
     for needle, reason in _TRANSPORT_REASONS:
         if needle in text:
             return reason
     return type(exc).__name__
+
+
+_TRANSPORT_TYPES: tuple[tuple[type[BaseException], str], ...] = (
+    (ConnectionRefusedError, "connection refused"),
+    (ConnectionResetError, "connection reset"),
+    (ssl.SSLCertVerificationError, "TLS certificate verification failed"),
+    (socket.gaierror, "host name not found"),
+    (TimeoutError, "timed out"),
+)
 
 
 _TRANSPORT_REASONS: tuple[tuple[str, str], ...] = (

@@ -131,7 +131,9 @@ def _lines(report: Report, layout: _Layout, verbose: bool) -> list[Text]:
     out = _headline(report, layout)
     out += _errors(report, layout)
     out += _findings(report, layout, verbose)
-    if has_drift_section(report):
+    if report.errors and not report.findings and not report.drift and not report.unread:
+        pass  # nothing was compared: "Drift: none" would claim what was never looked at
+    elif has_drift_section(report):
         out += _drift(report, layout)
         if report.unread or report.kind != "check":
             out += _unread(report, layout)
@@ -256,10 +258,11 @@ def _quiet(quiet: list[ControlGroup], layout: _Layout) -> list[Text]:
     """Controls with nothing to act on: one line each, with their counts."""
     out = [Text("Passed or not applicable (--verbose lists them)", style="bold")]
     width = max(len(g.control_id) for g in quiet)
-    for group in quiet:
+    tallies = [_counts(g.findings) for g in quiet]
+    tally_width = max(len(t) for t in tallies)
+    for group, counts in zip(quiet, tallies, strict=True):
         line = Text(f"{INDENT}{group.control_id:<{width}}  ")
-        counts = _counts(group.findings)
-        line.append(counts, style="green" if "passed" in counts else "dim")
+        line.append(f"{counts:<{tally_width}}", style="green" if "passed" in counts else "dim")
         if group.title:
             rest = layout.width - len(line.plain) - 3
             title = group.title if len(group.title) <= rest else group.title[: max(rest - 1, 0)] + "…"
@@ -296,12 +299,13 @@ def _drift_detail(item: DriftItem, layout: _Layout, width: int) -> list[str]:
     if diff is not None:
         lines.append(f"{item.field}: differs (declared → live)")
         lines += diff
+        # The diff says where the bodies part; the item's "first difference" note repeats it.
+        state = f"ignored: {safe_text(item.reason)}" if item.ignored else ""
     else:
         field = f"{item.field}: " if item.field else ""
         text = f"{field}declared {display(item.declared)}, live {display(item.live)}"
         lines += layout.wrap(text, width)
-    state = drift_state(item)
-    if state:
+        if state:
         lines += layout.wrap(state, width)
     return lines
 

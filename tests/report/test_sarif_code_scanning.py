@@ -211,3 +211,21 @@ def test_a_settings_error_from_the_cli_is_a_located_result(sarif_schema: dict, m
     lines = (project / "stacks" / "Pulumi.test.yaml").read_text().splitlines()
     assert "language: xx" in lines[physical["region"]["startLine"] - 1]
     assert result["message"]["text"] in capsys.readouterr().err  # what the terminal shows
+
+
+def test_the_workflows_leave_the_category_to_the_file() -> None:
+    """upload-sarif never overrides an id the SARIF has (codeql-action ``src/upload-lib.ts``
+    ``populateRunAutomationDetails``): a ``category:`` input would only mislead."""
+    import yaml
+
+    from tests.conftest import REPO_ROOT
+
+    uploads = 0
+    for path in sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml")):
+        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for job in (workflow.get("jobs") or {}).values():
+            for step in job.get("steps") or []:
+                if "codeql-action/upload-sarif" in str(step.get("uses", "")):
+                    uploads += 1
+                    assert "category" not in (step.get("with") or {}), (path.name, step)
+    assert uploads >= 2
