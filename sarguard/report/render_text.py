@@ -305,7 +305,8 @@ def _drift_detail(item: DriftItem, layout: _Layout, width: int) -> list[str]:
         field = f"{item.field}: " if item.field else ""
         text = f"{field}declared {display(item.declared)}, live {display(item.live)}"
         lines += layout.wrap(text, width)
-        if state:
+        state = drift_state(item)
+    if state:
         lines += layout.wrap(state, width)
     return lines
 
