@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 from sarguard.commands.common import (
     add_project_argument,
@@ -11,6 +12,8 @@ from sarguard.commands.common import (
     apply_waivers_file,
     emit_timed,
     load_config,
+    load_inputs,
+    load_waivers_file,
     note_report_context,
 )
 from sarguard.controls.catalog import CATALOG
@@ -32,31 +35,38 @@ def run(args: argparse.Namespace) -> int:
     if not args.stack and not args.state:
         raise UsageError("give --stack NAME (offline, from the stack file) or --state FILE "
                          "(a `pulumi stack export` file)")
-    config = load_config(args.policy_config)  # bad config stops the run before any evaluation
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    if args.stack:
-        from sarguard.pulumi.declared import run_program
-
-        declared = run_program(args.stack, args.project_dir)
-        state, stack, stack_file = declared.state, args.stack, declared.config.relative_stack_file()
-        org = _org_name(declared.config.values)
-        note_report_context(args, stack_file=stack_file, org=org, org_url=_org_url(org))
-    else:
-        from sarguard.evidence.stack_export import state_from_stack_export
-
-        state = state_from_stack_export(args.state)
-        stack, stack_file, org = state.meta.get("stack"), args.state, None
+    # Bad inputs stop the run before any evaluation, all their problems reported at once.
+    config, waivers, (state, stack, stack_file, org) = load_inputs(
+        lambda: load_config(args.policy_config), lambda: load_waivers_file(args.waivers),
+        lambda: _declared(args))
     timings["declared"] = time.perf_counter() - started
 
     started = time.perf_counter()
     findings = evaluate_catalog(state, config)
-    findings, warnings = apply_waivers_file(findings, args.waivers)
+    findings, warnings = apply_waivers_file(findings, args.waivers, waivers)
     timings["evaluation"] = time.perf_counter() - started
     report = Report(kind="check", findings=findings, controls=list(CATALOG), stack=stack, org=org,
                     org_url=_org_url(org), warnings=warnings, timings=timings, strict=args.strict,
                     stack_file=stack_file)
     return emit_timed(report, args)
+
+
+def _declared(args: argparse.Namespace) -> tuple[Any, str | None, str | None, str | None]:
+    """``(state, stack, stack file, org)`` from the stack (under mocks) or the export."""
+    if args.stack:
+        from sarguard.pulumi.declared import run_program
+
+        declared = run_program(args.stack, args.project_dir)
+        stack_file = declared.config.relative_stack_file()
+        org = _org_name(declared.config.values)
+        note_report_context(args, stack_file=stack_file, org=org, org_url=_org_url(org))
+        return declared.state, args.stack, stack_file, org
+    from sarguard.evidence.stack_export import state_from_stack_export
+
+    state = state_from_stack_export(args.state)
+    return state, state.meta.get("stack"), args.state, None
 
 
 def _org_url(org: str | None) -> str | None:

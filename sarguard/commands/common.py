@@ -6,12 +6,12 @@ import argparse
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from sarguard.controls.base import Finding
-from sarguard.errors import Problem
+from sarguard.errors import Problem, ProblemsError, SarguardError
 from sarguard.report import FORMATS, render
 from sarguard.report.exit_codes import EXIT_CANNOT_RUN, exit_code
 from sarguard.report.model import Report
@@ -57,15 +57,52 @@ def add_project_argument(parser: argparse.ArgumentParser) -> None:
                         help="the Pulumi project directory (default: nearest Pulumi.yaml)")
 
 
-def apply_waivers_file(findings: list[Finding], path: str | None) -> tuple[list[Finding], list[str]]:
-    """Findings with the waivers file applied, plus run-level warnings."""
+def load_waivers_file(path: str | None) -> list[Any] | None:
+    """The waivers in ``path`` (None without a file), checked against the catalog's ids."""
     if not path:
-        return findings, []
+        return None
     from sarguard.controls.catalog import CATALOG
-    from sarguard.verdicts.waivers import apply_waivers, load_waivers, utc_today
+    from sarguard.verdicts.waivers import load_waivers
 
-    waivers = load_waivers(path, known_controls=[c.id for c in CATALOG])
+    return load_waivers(path, known_controls=[c.id for c in CATALOG])
+
+
+def apply_waivers_file(findings: list[Finding], path: str | None,
+                       waivers: list[Any] | None = None) -> tuple[list[Finding], list[str]]:
+    """Findings with the waivers (given, or read from ``path``) applied, plus run-level warnings."""
+    if waivers is None:
+        waivers = load_waivers_file(path)
+    if waivers is None:
+        return findings, []
+    from sarguard.verdicts.waivers import apply_waivers, utc_today
+
     return apply_waivers(findings, waivers, utc_today())
+
+
+class InputProblems(ProblemsError):
+    """Problems found in several inputs of one run (settings, policy config, rule files)."""
+
+    def heading(self, count: int) -> str:
+        return f"{count} problems in the inputs:"
+
+
+def load_inputs(*steps: Callable[[], Any]) -> list[Any]:
+    """Run every loading step and report all their problems at once: a typo in the stack file
+    and one in the policy config are fixed in one round trip, not two. One failing step
+    re-raises its own error (its message and heading unchanged)."""
+    results: list[Any] = []
+    errors: list[SarguardError] = []
+    for step in steps:
+        try:
+            results.append(step())
+        except SarguardError as exc:
+            errors.append(exc)
+            results.append(None)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputProblems([p for e in errors for p in e.located_problems()])
+    return results
 
 
 def load_config(path: str | None):

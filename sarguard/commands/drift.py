@@ -44,10 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from sarguard.drift import compare_states
     from sarguard.pulumi.declared import run_program
 
-    preload_rule_files(args)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    declared = run_program(args.stack, args.project_dir)
+    [declared] = preload_rule_files(args, lambda: run_program(args.stack, args.project_dir))
     timings["declared"] = round(time.perf_counter() - started, 3)
     note_report_context(args, stack_file=declared.config.relative_stack_file())
 

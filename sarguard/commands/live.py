@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -163,14 +163,23 @@ def apply_ignore_file(path: str | None, drift: list, unread: list[UnreadItem], w
     warnings.extend(unused_ignore_warnings(drift, unread, rules))
 
 
-def preload_rule_files(args: argparse.Namespace) -> None:
-    """Read every rule file before touching the org: a typo must not cost an API budget."""
-    load_config(args.policy_config)
-    if args.waivers:
-        from sarguard.verdicts.waivers import load_waivers
+def preload_rule_files(args: argparse.Namespace, *more: Callable[[], Any]) -> list[Any]:
+    """Read every rule file (and run ``more`` loading steps, e.g. the stack) before touching
+    the org — a typo must not cost an API budget — reporting all their problems at once.
+    Returns the results of ``more``."""
+    from sarguard.commands.common import load_inputs
 
-        load_waivers(args.waivers, known_controls=[c.id for c in CATALOG])
-    if getattr(args, "ignore", None):
-        from sarguard.verdicts.ignores import load_ignores
+    def waivers() -> None:
+        if args.waivers:
+            from sarguard.verdicts.waivers import load_waivers
 
-        load_ignores(args.ignore)
+            load_waivers(args.waivers, known_controls=[c.id for c in CATALOG])
+
+    def ignores() -> None:
+        if getattr(args, "ignore", None):
+            from sarguard.verdicts.ignores import load_ignores
+
+            load_ignores(args.ignore)
+
+    results = load_inputs(lambda: load_config(args.policy_config), waivers, ignores, *more)
+    return results[3:]

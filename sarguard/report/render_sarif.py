@@ -310,6 +310,8 @@ def _notifications(report: Report, index: dict[str, int]) -> list[dict[str, Any]
         notes.append({"level": "note" if entry.ignored else "error", "message": {"text": text}})
     for warning in report.warnings:
         notes.append({"level": "warning", "message": {"text": safe_text(warning)}})
+    for note in report.notes:  # what could not be compared; no action needed
+        notes.append({"level": "note", "message": {"text": safe_text(note)}})
     return notes
 
 

@@ -197,3 +197,22 @@ def test_completed_is_true_for_a_finished_run_that_exits_2_on_a_not_evaluated_fi
     code = main(["check", "--state", str(tmp_path / "e.json"), "--format", "json", "--strict"])
     report = json.loads(capsys.readouterr().out)
     assert code == 2 and report["completed"] is True and report["errors"] == []
+
+
+def test_problems_in_several_inputs_are_reported_at_once(tmp_path, capsys):
+    project = _project(tmp_path, BAD_SETTINGS)
+    (tmp_path / "policy.json").write_text('{\n  "SAR-01": "blocking"\n}\n')
+    (tmp_path / "w.yaml").write_text("- control: SAR-01\n  resource: x\n  reason: y\n"
+                                     "  expires: 2027-02-30\n")
+    code = main(["check", "--stack", "t", "--project-dir", str(project),
+                 "--policy-config", str(tmp_path / "policy.json"),
+                 "--waivers", str(tmp_path / "w.yaml"), *_reports(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sarguard check: error: 3 problems in the inputs:")
+    errors = json.loads(_read(tmp_path)["json"])["errors"]
+    assert [(e["file"], e["line"], e["keyPath"]) for e in errors] == [
+        (str(tmp_path / "policy.json"), 2, "SAR-01"),
+        (str(tmp_path / "w.yaml"), 4, "[0].expires"),
+        ("stacks/Pulumi.t.yaml", errors[2]["line"], "sarguard:settings.adminNotifications.roles[0]"),
+    ]
