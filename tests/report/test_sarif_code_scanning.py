@@ -39,17 +39,9 @@ from sarguard.controls.catalog import CATALOG
 from sarguard.errors import Problem
 from sarguard.report import render
 from sarguard.report.model import DriftItem, Report
-from tests.report.sample import finding, full_report, reference_dir
+from tests.report.sample import finding, full_report
 
 MAX_RUNS, MAX_RESULTS, MAX_RULES, MAX_TAGS, MAX_LOCATIONS = 20, 25_000, 25_000, 20, 10
-
-
-@pytest.fixture(scope="module")
-def sarif_schema() -> dict:
-    path = reference_dir() / "sarif-schema-2.1.0.json"
-    if not path.is_file():
-        pytest.skip(f"SARIF schema not found at {path} (../shared/reference is absent)")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def drill_report() -> Report:
