@@ -1,15 +1,24 @@
-"""``sarguard`` command line: argument parsing, dispatch, and the one place errors become exit 2."""
+"""``sarguard`` command line: argument parsing, dispatch, and the one place errors become exit 2.
+
+Every error ends here as exit 2 and one line on stderr — a :class:`SarguardError` with its own
+message, anything unexpected as ``sarguard <cmd>: internal error: <type>: <message> — please
+report it`` (redacted; the traceback only with ``SARGUARD_DEBUG=1``). Commands that were asked
+for report files (``--format``/``--output``/``--also``) still get them, as a could-not-run
+report saying why.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from sarguard import __version__
-from sarguard.errors import SarguardError
-from sarguard.util.redaction import redact
+from sarguard.errors import Problem, SarguardError
+from sarguard.util.redaction import env_secrets, redact
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -57,9 +66,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except SarguardError as exc:
         print(f"sarguard {args.command}: error: {redact(str(exc))}", file=sys.stderr)
-        return EXIT_ERROR
+        return _could_not_run(args, exc.located_problems())
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 -- the top-level guard: never a traceback
+        message = internal_error_message(exc)
+        print(f"sarguard {args.command}: {message}", file=sys.stderr)
+        if os.environ.get("SARGUARD_DEBUG") == "1":
+            traceback.print_exc(file=sys.stderr)
+        return _could_not_run(args, [Problem(message)])
+
+
+def internal_error_message(exc: BaseException, limit: int = 500) -> str:
+    """``internal error: <type>: <message> — please report it`` on one line, with every
+    credential the environment holds redacted."""
+    text = " ".join(redact(redact(str(exc)), env_secrets(os.environ)).split())
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"internal error: {detail} — please report it"
+
+
+def _could_not_run(args: argparse.Namespace, problems: list[Problem]) -> int:
+    """Write the requested reports of a run that could not run (commands with report flags
+    register the writer as ``_could_not_run``); always exit 2."""
+    writer = getattr(args, "_could_not_run", None)
+    if writer is None:
+        return EXIT_ERROR
+    try:
+        writer(args, problems)
+    except Exception:  # noqa: BLE001 -- the net under the net
+        pass
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,8 @@ from sarguard.okta.errors import OktaError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", help="optional: take okta:orgName/okta:baseUrl from this stack's config")
+    parser.add_argument("--stack", metavar="NAME",
+                        help="optional: take okta:orgName/okta:baseUrl from this stack's config")
     add_project_argument(parser)
     parser.add_argument("--ignore", metavar="FILE",
                         help="YAML list of {resource, reason}: evidence you knowingly cannot read")
@@ -27,15 +28,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    preload_rule_files(args)
-    stack_values = None
-    if args.stack:
+    def stack_values() -> dict | None:
+        if not args.stack:
+            return None
         from sarguard.pulumi.stack import load_stack_config
 
-        stack_values = load_stack_config(args.stack, args.project_dir).values
+        return load_stack_config(args.stack, args.project_dir).values
+
+    [values] = preload_rule_files(args, stack_values)
     timings: dict[str, float] = {}
     try:
-        live = read_live(args, stack_values, timings)
+        live = read_live(args, values, timings)
     except OktaError as exc:
         return could_not_read("audit", exc, args, timings, stack=args.stack)
     findings, warnings = evaluate_live(live, args, timings)

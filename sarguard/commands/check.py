@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 from sarguard.commands.common import (
     add_project_argument,
@@ -11,6 +12,9 @@ from sarguard.commands.common import (
     apply_waivers_file,
     emit_timed,
     load_config,
+    load_inputs,
+    load_waivers_file,
+    note_report_context,
 )
 from sarguard.controls.catalog import CATALOG
 from sarguard.controls.runner import evaluate_catalog
@@ -20,45 +24,58 @@ from sarguard.report.model import Report
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--stack", help="stack name: run the program for stacks/Pulumi.<NAME>.yaml under mocks")
-    source.add_argument("--state", metavar="EXPORT_JSON", help="a `pulumi stack export` file")
+    source.add_argument("--stack", metavar="NAME",
+                        help="stack name: run the program for stacks/Pulumi.<NAME>.yaml under mocks")
+    source.add_argument("--state", metavar="FILE", help="a `pulumi stack export` file (JSON)")
     add_project_argument(parser)
     add_report_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.stack and not args.state:
-        raise UsageError("give --stack NAME (offline, from the stack file) or --state EXPORT_JSON "
+        raise UsageError("give --stack NAME (offline, from the stack file) or --state FILE "
                          "(a `pulumi stack export` file)")
-    config = load_config(args.policy_config)  # bad config stops the run before any evaluation
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    # Bad inputs stop the run before any evaluation, all their problems reported at once.
+    config, waivers, (state, stack, stack_file, org, run_warnings) = load_inputs(
+        lambda: load_config(args.policy_config), lambda: load_waivers_file(args.waivers),
+        lambda: _declared(args))
+    timings["declared"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    findings = evaluate_catalog(state, config)
+    findings, warnings = apply_waivers_file(findings, args.waivers, waivers)
+    timings["evaluation"] = time.perf_counter() - started
+    report = Report(kind="check", findings=findings, controls=list(CATALOG), stack=stack, org=org,
+                    org_url=_org_url(org), warnings=[*run_warnings, *warnings], timings=timings,
+                    strict=args.strict,
+                    stack_file=stack_file)
+    return emit_timed(report, args)
+
+
+def _declared(args: argparse.Namespace) -> tuple[Any, str | None, str | None, str | None, list[str]]:
+    """``(state, stack, stack file, org, run warnings)`` from the stack (under mocks) or the
+    export."""
     if args.stack:
         from sarguard.pulumi.credentials import stack_credentials_warning
         from sarguard.pulumi.declared import run_program
 
         declared = run_program(args.stack, args.project_dir)  # the stack file alone, never this machine
-        state, stack, stack_file = declared.state, args.stack, declared.config.relative_stack_file()
+        stack_file = declared.config.relative_stack_file()
         org = _org_name(declared.config.values)
+        note_report_context(args, stack_file=stack_file, org=org, org_url=_org_url(org))
         warning = stack_credentials_warning(declared.config.values,
                                             manage=declared.settings.manage_notifications)
-        run_warnings = [warning] if warning else []
-    else:
-        from sarguard.evidence.stack_export import state_from_stack_export
+        return declared.state, args.stack, stack_file, org, [warning] if warning else []
+    from sarguard.evidence.stack_export import state_from_stack_export
 
-        state = state_from_stack_export(args.state)
-        stack, stack_file, org = state.meta.get("stack"), args.state, None
-        run_warnings = []
-    timings["declared"] = time.perf_counter() - started
+    state = state_from_stack_export(args.state)
+    return state, state.meta.get("stack"), args.state, None, []
 
-    started = time.perf_counter()
-    findings = evaluate_catalog(state, config)
-    findings, warnings = apply_waivers_file(findings, args.waivers)
-    timings["evaluation"] = time.perf_counter() - started
-    report = Report(kind="check", findings=findings, controls=list(CATALOG), stack=stack, org=org,
-                    warnings=[*run_warnings, *warnings], timings=timings, strict=args.strict,
-                    stack_file=stack_file)
-    return emit_timed(report, args)
+
+def _org_url(org: str | None) -> str | None:
+    return f"https://{org}" if org else None
 
 
 def _org_name(values: dict) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from sarguard.commands.common import add_project_argument, emit_timed
+from sarguard.commands.common import add_project_argument, emit_timed, note_report_context
 from sarguard.commands.live import (
     add_live_arguments,
     apply_ignore_file,
@@ -16,26 +16,39 @@ from sarguard.commands.live import (
     read_live,
     unread_items,
 )
+from sarguard.controls.runner import locate
+from sarguard.model import OrgState
 from sarguard.okta.errors import OktaError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<NAME>.yaml")
+    parser.add_argument("--stack", required=True, metavar="NAME",
+                        help="stack name: stacks/Pulumi.<NAME>.yaml")
     add_project_argument(parser)
     parser.add_argument("--ignore", metavar="FILE",
                         help="YAML list of {resource, field?, reason}: known, accepted drift or unreadable evidence")
     add_live_arguments(parser)
 
 
+def locate_drift(items: list, declared: OrgState | None) -> None:
+    """Point each declared resource's drift item at its line in the stack file; live-only
+    (``unmanaged``) items keep no location and point at the stack file without a line."""
+    if declared is None:
+        return
+    for item in items:
+        if item.kind != "unmanaged":
+            item.location = locate(declared, item.resource)
+
+
 def run(args: argparse.Namespace) -> int:
     from sarguard.drift import compare_states
     from sarguard.pulumi.declared import run_program
 
-    preload_rule_files(args)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    declared = run_program(args.stack, args.project_dir)
+    [declared] = preload_rule_files(args, lambda: run_program(args.stack, args.project_dir))
     timings["declared"] = round(time.perf_counter() - started, 3)
+    note_report_context(args, stack_file=declared.config.relative_stack_file())
 
     try:
         live = read_live(args, declared.config.values, timings)
@@ -49,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
     findings, warnings = evaluate_live(live, args, timings)
 
     unread = unread_items(live, result.unread)
-    warnings = [*warnings, *result.notes]
+    locate_drift(result.items, declared.state)
     apply_ignore_file(args.ignore, result.items, unread, warnings)
     report = new_report("drift", live, findings, warnings, timings, args, stack=args.stack,
-                        drift=result.items, unread=unread,
+                        drift=result.items, unread=unread, notes=list(result.notes),
                         stack_file=declared.config.relative_stack_file())
     return emit_timed(report, args)

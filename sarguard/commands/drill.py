@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=_timeout, default=10.0, metavar="SECONDS",
                         help="how long to wait for an answer at all (default 10); Okta's 3 s "
                              "budget is fixed and judged separately")
-    add_output_arguments(parser.add_argument_group("report options"))
+    add_output_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,7 +14,8 @@ from sarguard.util.output import write_output
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pattern", nargs="?", help="a glob (event_hook.*) or a substring (report_suspicious)")
     parser.add_argument("--eligible", action="store_true", help="only event-hook-eligible types")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--format", choices=["text", "json"], default="text", metavar="FORMAT",
+                        help="text or json (default: text)")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     # Accepted for symmetry with the other live commands; the catalog itself is bundled.
     add_org_arguments(parser, for_catalog=True)

@@ -20,8 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     subject.add_argument("--user", metavar="ID", help="Okta user id (00u...): actor.id or target.id")
     subject.add_argument("--ip", metavar="ADDR", help="client IP address")
     subject.add_argument("--session", metavar="ID", help="external session id")
-    parser.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE,
-                        help=f"which events (default {DEFAULT_SCOPE}; 'all' = no event filter)")
+    parser.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE, metavar="SCOPE",
+                        help=f"which events: {', '.join(SCOPES)} (default {DEFAULT_SCOPE}; "
+                             "'all' = no event filter)")
     parser.add_argument("--query-only", action="store_true",
                         help="print the System Log filter for the Admin Console and stop (no API call)")
     add_log_arguments(parser, until=True)

@@ -6,12 +6,17 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sarguard.commands.common import add_report_arguments, apply_waivers_file, load_config
+from sarguard.commands.common import (
+    add_report_arguments,
+    apply_waivers_file,
+    load_config,
+    use_color,
+)
 from sarguard.commands.org import add_org_arguments, make_client
 from sarguard.controls.catalog import CATALOG
 from sarguard.controls.runner import evaluate_catalog
@@ -21,7 +26,7 @@ from sarguard.report.model import Report, UnreadItem
 
 def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     add_org_arguments(parser)
-    parser.add_argument("--since", default="30d",
+    parser.add_argument("--since", default="30d", metavar="TIME",
                         help="System Log window: a duration (30d, 12h) or an ISO 8601 time (default 30d; "
                              "Okta keeps 90 days)")
     parser.add_argument("--no-system-log", action="store_true",
@@ -36,14 +41,16 @@ def _show_progress(args: argparse.Namespace) -> bool:
 
 
 @contextmanager
-def progress_reporter(enabled: bool) -> Iterator[Any]:
+def progress_reporter(enabled: bool, color: bool = True) -> Iterator[Any]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
+    console = Console(stderr=True, no_color=not color)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  transient=True, console=None) as bar:
+                  transient=True, console=console) as bar:
         tasks: dict[str, Any] = {}
 
         def update(phase: str, done: int, total: int) -> None:
@@ -57,14 +64,17 @@ def progress_reporter(enabled: bool) -> Iterator[Any]:
 def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
               timings: dict[str, float]) -> OrgState:
     """Resolve the org, read it (and its System Log), and time it."""
+    from sarguard.commands.common import note_report_context
     from sarguard.evidence.liveread import read_org
     from sarguard.systemlog.durations import parse_since
 
     now = datetime.now(UTC)
     since = None if args.no_system_log else parse_since(args.since, now)
     client = make_client(args, stack_config)
+    note_report_context(args, org=client.endpoint.url, org_url=client.endpoint.url)
     started = time.perf_counter()
-    with progress_reporter(_show_progress(args)) as progress:
+    color = use_color(getattr(args, "color", "auto"), sys.stderr)
+    with progress_reporter(_show_progress(args), color) as progress:
         state = read_org(client, since=since, until=None if since is None else now, progress=progress)
     if since is None:
         from sarguard.model import SECTION_SYSTEM_LOG
@@ -77,15 +87,32 @@ def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
 def could_not_read(kind: str, exc: Exception, args: argparse.Namespace, timings: dict[str, float],
                    **extra: Any) -> int:
     """The org could not be read at all (credentials refused, org unreachable): still write a
-    report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated."""
-    from sarguard.commands.common import emit_timed
+    report, so CI that uploads it finds one, carrying the error — exit 2, nothing evaluated.
+    The message names the org's URL and, for a network failure, the host that failed."""
+    from sarguard.commands.common import note_report_context, write_could_not_run
+    from sarguard.errors import Problem
     from sarguard.util.redaction import redact
 
-    message = redact(f"could not read the org: {exc}")
+    message = redact(unreachable_message(exc, getattr(args, "_report_context", {}).get("org_url")))
     print(f"sarguard {kind}: error: {message}", file=sys.stderr)
-    report = Report(kind=kind, controls=list(CATALOG), errors=[message], timings=timings,
-                    strict=args.strict, **extra)
-    return emit_timed(report, args)
+    note_report_context(args, timings=timings, **extra)
+    return write_could_not_run(args, [Problem(message)])
+
+
+def unreachable_message(exc: Exception, org_url: str | None) -> str:
+    """``could not reach https://acme.okta.com (connection refused)``; other failures say
+    which org could not be read, and why."""
+    from sarguard.okta.errors import OktaTransportError
+
+    origin = getattr(exc, "origin", None) if isinstance(exc, OktaTransportError) else None
+    if origin:
+        reason = getattr(exc, "reason", None) or "failed"
+        detail = getattr(exc, "detail", None) or str(exc)
+        if org_url and origin.rstrip("/") != org_url.rstrip("/"):
+            return f"could not reach {origin} ({reason}), the admin host of {org_url}: {detail}"
+        return f"could not reach {origin} ({reason}): {detail}"
+    where = f" {org_url}" if org_url else ""
+    return f"could not read the org{where}: {exc}"
 
 
 def evaluate_live(state: OrgState, args: argparse.Namespace, timings: dict[str, float]) -> tuple[list, list[str]]:
@@ -120,7 +147,9 @@ def evidence_sections(state: OrgState) -> dict[str, Any]:
 def new_report(kind: str, state: OrgState, findings: list, warnings: list[str], timings: dict[str, float],
                args: argparse.Namespace, **extra: Any) -> Report:
     warnings = [*state.meta.get("warnings", ()), *warnings]  # the reader's (a skewed Date…)
-    return Report(kind=kind, findings=findings, controls=list(CATALOG), org=state.meta.get("org"),
+    org = state.meta.get("org")
+    return Report(kind=kind, findings=findings, controls=list(CATALOG), org=org,
+                  org_url=org if isinstance(org, str) else None,
                   warnings=warnings, timings=timings, strict=args.strict,
                   evidence=evidence_sections(state), **extra)
 
@@ -136,14 +165,23 @@ def apply_ignore_file(path: str | None, drift: list, unread: list[UnreadItem], w
     warnings.extend(unused_ignore_warnings(drift, unread, rules))
 
 
-def preload_rule_files(args: argparse.Namespace) -> None:
-    """Read every rule file before touching the org: a typo must not cost an API budget."""
-    load_config(args.policy_config)
-    if args.waivers:
-        from sarguard.verdicts.waivers import load_waivers
+def preload_rule_files(args: argparse.Namespace, *more: Callable[[], Any]) -> list[Any]:
+    """Read every rule file (and run ``more`` loading steps, e.g. the stack) before touching
+    the org — a typo must not cost an API budget — reporting all their problems at once.
+    Returns the results of ``more``."""
+    from sarguard.commands.common import load_inputs
 
-        load_waivers(args.waivers, known_controls=[c.id for c in CATALOG])
-    if getattr(args, "ignore", None):
-        from sarguard.verdicts.ignores import load_ignores
+    def waivers() -> None:
+        if args.waivers:
+            from sarguard.verdicts.waivers import load_waivers
 
-        load_ignores(args.ignore)
+            load_waivers(args.waivers, known_controls=[c.id for c in CATALOG])
+
+    def ignores() -> None:
+        if getattr(args, "ignore", None):
+            from sarguard.verdicts.ignores import load_ignores
+
+            load_ignores(args.ignore)
+
+    results = load_inputs(lambda: load_config(args.policy_config), waivers, ignores, *more)
+    return results[3:]

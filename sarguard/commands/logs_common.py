@@ -10,15 +10,29 @@ from sarguard.commands.org import add_org_arguments, make_client
 
 
 def add_log_arguments(parser: argparse.ArgumentParser, *, until: bool) -> None:
-    parser.add_argument("--since", default="30d",
+    parser.add_argument("--since", default="30d", metavar="TIME",
                         help="window start: a duration (30d, 12h, 90m, 2w) or an ISO 8601 time (default 30d)")
     if until:
-        parser.add_argument("--until", help="window end: a duration ago or an ISO 8601 time (default now)")
-    parser.add_argument("--stack", help="optional: take okta:orgName/okta:baseUrl from this stack's config")
+        parser.add_argument("--until", metavar="TIME",
+                            help="window end: a duration ago or an ISO 8601 time (default now)")
+    parser.add_argument("--stack", metavar="NAME",
+                        help="optional: take okta:orgName/okta:baseUrl from this stack's config")
     add_project_argument(parser)
     add_org_arguments(parser)
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--format", choices=["text", "json"], default="text", metavar="FORMAT",
+                        help="text or json (default: text)")
     parser.add_argument("--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+
+
+def connection_args(args: argparse.Namespace) -> list[str]:
+    """The flags that chose this org (as the user gave them), for hint commands to repeat so
+    they run as is."""
+    out: list[str] = []
+    for flag, value in (("--org-url", args.org_url), ("--admin-url", args.admin_url),
+                        ("--stack", args.stack), ("--project-dir", args.project_dir)):
+        if value:
+            out += [flag, str(value)]
+    return out
 
 
 def window(args: argparse.Namespace) -> tuple[datetime, datetime, datetime]:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
+from sarguard.commands.common import add_project_argument
 from sarguard.pulumi.declared import run_program
 from sarguard.pulumi.plan import render_plan_json, render_plan_text
 from sarguard.util.output import write_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True, help="stack name: reads <stackConfigDir>/Pulumi.<NAME>.yaml")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
-    parser.add_argument("--output", help="write to FILE instead of stdout")
-    parser.add_argument("--project-dir", type=Path, default=None,
-                        help="the Pulumi project directory (default: nearest Pulumi.yaml)")
+    parser.add_argument("--stack", required=True, metavar="NAME",
+                        help="stack name: reads <stackConfigDir>/Pulumi.<NAME>.yaml")
+    parser.add_argument("--format", choices=["text", "json"], default="text", metavar="FORMAT",
+                        help="text or json (default: text)")
+    parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_project_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

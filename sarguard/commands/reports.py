@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sarguard.commands.logs_common import add_log_arguments, fetcher, window
+from sarguard.commands.logs_common import add_log_arguments, connection_args, fetcher, window
 from sarguard.systemlog.reports import fetch_reports, render_reports_json, render_reports_text
 from sarguard.util.output import write_output
 
@@ -15,7 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     now, since, until = window(args)
-    rows = fetch_reports(fetcher(args), since=since, until=until, now=now)
+    rows = fetch_reports(fetcher(args), since=since, until=until, now=now,
+                         connection=connection_args(args))
     render = render_reports_json if args.format == "json" else render_reports_text
     write_output(render(rows, since=since, until=until), args.output)
     return 0

@@ -34,9 +34,11 @@ def section_problem(state: OrgState) -> tuple[str, str] | None:
     if state.notifications is None:
         if state.source in DECLARED_SOURCES and state.meta.get(NOTIFICATIONS_MANAGED) is False:
             return "not_applicable", NOT_MANAGED
-        if state.source in DECLARED_SOURCES:
-            return ("fail", "no SecurityNotificationEmails resource is declared, so the stack does "
-                            "not manage the Security > General notification switches")
+        if state.source in DECLARED_SOURCES:  # no subject here: the stack does not manage them
+            return ("not_applicable", "this stack declares no SecurityNotificationEmails "
+                                      "resource, so it does not manage the Security > General "
+                                      "notification switches; drift and audit judge them on the "
+                                      "live org")
         return "not_evaluated", "the notification switches were not collected"
     return None
 

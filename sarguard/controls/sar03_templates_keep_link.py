@@ -20,7 +20,7 @@ from sarguard.controls._helpers import (
     unread_for,
 )
 from sarguard.controls.base import Control, Finding
-from sarguard.controls.velocity import has_reference
+from sarguard.controls.velocity import has_reference, has_visible_reference
 from sarguard.model import ORG, SECTION_BRANDS, OrgState, is_unknown
 
 ID = "SAR-03"
@@ -32,8 +32,11 @@ def _judge_body(body: Any) -> tuple[str, str]:
         return "not_evaluated", "the body cannot be known during preview"
     if not isinstance(body, str) or not body:
         return "fail", "the customization has no body, so it has no report link"
-    if has_reference(body, TOKEN):
+    if has_visible_reference(body, TOKEN):
         return "pass", f"the body renders ${{{TOKEN}}}"
+    if has_reference(body, TOKEN):
+        return "fail", (f"${{{TOKEN}}} appears only inside an HTML comment (<!-- … -->), which "
+                        "renders no report button")
     if TOKEN in body or "reportSuspiciousActivityToken" in body:
         return "fail", (f"${{{TOKEN}}} appears only where Velocity does not render it "
                         "(commented out, escaped or malformed)")
@@ -70,8 +73,9 @@ CONTROL = Control(
     default_level="mandatory",
     rationale=("Okta only renders the Report suspicious activity button in a customized "
                "NewSignOnNotification, AuthenticatorEnrolled, AuthenticatorReset or PasswordChanged "
-               "template when the body keeps ${request.reportSuspiciousActivityToken}; every brand "
-               "and language is a separate customization that can lose it."),
+               "template when the body keeps ${request.reportSuspiciousActivityToken} where the "
+               "email shows it (not in a Velocity comment, escaped, or inside an HTML comment); "
+               "every brand and language is a separate customization that can lose it."),
     remediation=("Add ${request.reportSuspiciousActivityToken} (e.g. as the href of the report "
                  "button) to the body of the customization named in the finding: edit body/bodyFile "
                  "under sarguard:settings.brands[].templates.<Template>.customizations[] in "

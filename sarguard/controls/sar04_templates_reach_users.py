@@ -44,7 +44,11 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
             if state.source not in DECLARED_SOURCES:  # live: Okta did not say
                 out.append(finding(ID, "not_evaluated", key, f"{where}: recipients were not returned",
                                    urn=template.settings_urn))
-            # declared without an EmailTemplateSettings: the stack does not manage it
+            else:  # declared without an EmailTemplateSettings: no subject in this evidence
+                out.append(finding(ID, "not_applicable", key,
+                                   f"{where}: no EmailTemplateSettings is declared, so this "
+                                   "evidence does not set its recipients; drift and audit judge "
+                                   "them on the live org", urn=template.settings_urn))
         elif value == REQUIRED:
             out.append(finding(ID, "pass", key, f"{where}: recipients are {REQUIRED}",
                                urn=template.settings_urn))
@@ -52,9 +56,9 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
             out.append(finding(ID, "fail", key,
                                f"{where}: recipients are {value}, so end users never get this email",
                                urn=template.settings_urn, recipients=value))
-    if not out:
-        out.append(finding(ID, "pass", ORG, "no recipients setting of a link-carrying template is "
-                                            "declared or present to check"))
+    if not out:  # no brand holds a link-carrying template: nothing to judge
+        out.append(finding(ID, "not_applicable", ORG, "no link-carrying template is declared or "
+                                                      "present, so there are no recipients to judge"))
     return out
 
 

@@ -17,6 +17,9 @@ from sarguard.model import ORG, REPORT_EVENT, SECTION_EVENT_HOOKS, EventHook, Or
 from sarguard.util.credentials import is_credential_header
 
 ID = "SAR-06"
+# What a live read judges and what it cannot (the status is that of the judged part).
+LIVE_NOTE = ("judged on channel.config.authScheme type and key; not judged: the auth value, "
+             "which Okta never returns")
 
 
 def is_secret(value: Any) -> bool:
@@ -69,7 +72,7 @@ def _live(hook: EventHook) -> tuple[list[str], list[str], list[str]]:
                         "expected HEADER")
     if not hook.auth_key:
         problems.append("channel.config.authScheme.key is not set")
-    return problems, [], ["Okta never returns the auth value"]
+    return problems, [], [LIVE_NOTE]
 
 
 def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
@@ -77,10 +80,10 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
     if reason:
         return [finding(ID, "not_evaluated", ORG, f"event hooks could not be read: {reason}")]
     hooks = report_hooks(state.event_hooks)
-    if not hooks:
-        return [finding(ID, "not_evaluated", ORG,
+    if not hooks:  # no subject: nothing is missing from the evidence; SAR-05 fails for it
+        return [finding(ID, "not_applicable", ORG,
                         f"no event hook is subscribed to {REPORT_EVENT}, so there is no hook "
-                        "authentication to check (see SAR-05)")]
+                        "authentication to judge; SAR-05 fails for the missing hook")]
     out: list[Finding] = []
     for hook in hooks:
         key = hook_key(hook)

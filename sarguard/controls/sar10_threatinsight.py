@@ -24,9 +24,11 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
         return [finding(ID, "not_evaluated", key, f"ThreatInsight could not be read: {reason}")]
     ti = state.threat_insight
     if ti is None:
-        if state.source in DECLARED_SOURCES:
-            return [finding(ID, "fail", key, "no ThreatInsightSettings resource is declared, so the "
-                                             "stack does not keep ThreatInsight on")]
+        if state.source in DECLARED_SOURCES:  # no subject: the stack does not manage it
+            return [finding(ID, "not_applicable", key, "this stack declares no "
+                                                       "ThreatInsightSettings resource, so it does "
+                                                       "not manage ThreatInsight; drift and audit "
+                                                       "judge it on the live org")]
         return [finding(ID, "not_evaluated", key, "ThreatInsight settings were not collected")]
     if is_unknown(ti.action):
         return [finding(ID, "not_evaluated", key, "action cannot be known during preview",

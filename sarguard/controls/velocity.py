@@ -62,10 +62,32 @@ def strip_non_rendered(body: str) -> str:
     return "".join(out)
 
 
+def strip_html_comments(text: str) -> str:
+    """Remove ``<!-- ... -->`` HTML comments: Velocity renders what is inside them, but the
+    email client shows none of it. An unterminated comment hides the rest of the document
+    (as it does in a browser), so nothing after it counts as visible."""
+    out: list[str] = []
+    i = 0
+    while True:
+        start = text.find("<!--", i)
+        if start < 0:
+            out.append(text[i:])
+            break
+        out.append(text[i:start])
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        out.append(" ")
+        i = end + 3
+    return "".join(out)
+
+
 @lru_cache(maxsize=4096)
-def _references(body: str) -> frozenset[str]:
+def _references(body: str, visible_only: bool = False) -> frozenset[str]:
     """Cached: an org repeats the same body across brands, and two controls scan each one."""
     text = strip_non_rendered(body)
+    if visible_only:
+        text = strip_html_comments(text)
     found: set[str] = set()
     for match in _REFERENCE.finditer(text):
         backslashes = 0
@@ -91,3 +113,10 @@ def has_reference(body: str, name: str) -> bool:
     ``$request.factors`` or ``$request.facto``: identifiers are compared whole.
     """
     return any(ref == name or ref.startswith(name + ".") for ref in _references(body))
+
+
+def has_visible_reference(body: str, name: str) -> bool:
+    """``has_reference``, counting only what an email client would show: not inside an HTML
+    comment (where a rendered link makes no button)."""
+    return any(ref == name or ref.startswith(name + ".")
+               for ref in _references(body, visible_only=True))

@@ -5,6 +5,9 @@ brand id and to the live default brand, so a program that names the default bran
 still lines up. Every resource key uses the *declared* brand key so a report points at the
 program. Templates the stack does not declare are not compared, except that any live
 customization of a link-carrying template in a declared brand must be declared (``unmanaged``).
+A live brand the stack does not declare at all is ``unmanaged`` (``brand/<id>``) when one of its
+link-carrying templates is customized or not sent to all users, so the unmanaged list is the
+import list.
 
 Whole-resource items (``missing`` / ``unmanaged``) use the resource's own key with the type as
 ``field``: ``brand`` (``brand/<key>``), ``settings``, ``customization``.
@@ -93,7 +96,8 @@ def _body_note(declared: object, live: object) -> str | None:
 
 
 def compare_brands(declared: OrgState, live: OrgState, out: Collector) -> None:
-    """Compare every declared brand with its live counterpart."""
+    """Compare every declared brand with its live counterpart, then list undeclared ones."""
+    matched: set[str] = set()
     for key in sorted(declared.brands):
         dbrand = declared.brands[key]
         lbrand = match_brand(key, dbrand, live)
@@ -101,6 +105,7 @@ def compare_brands(declared: OrgState, live: OrgState, out: Collector) -> None:
         if lbrand is None:
             _brand_absent(key, dbrand, live, aliases, out)
             continue
+        matched.add(lbrand.key)
         names = set(dbrand.templates) | {t for t in LINK_TEMPLATES if t in lbrand.templates}
         for name in sorted(names):
             _compare_template(
@@ -111,6 +116,47 @@ def compare_brands(declared: OrgState, live: OrgState, out: Collector) -> None:
                 live,
                 aliases,
                 out,
+            )
+    _undeclared_brands(live, matched, out)
+
+
+def _undeclared_brands(live: OrgState, matched: set[str], out: Collector) -> None:
+    """Live brands no declared brand stands for, whose link-carrying emails differ from Okta's
+    stock ones (customized) or do not reach every user: ``unmanaged`` with what differs."""
+    for key in sorted(set(live.brands) - matched):
+        brand = live.brands[key]
+        resource = f"brand/{key}"
+        reason = unread_reason(live, *_alias_keys(resource, key, _brand_aliases(key, brand)))
+        if reason is not None:
+            out.note(f"{resource}: not declared, and not checked for customizations ({reason})")
+            continue
+        differs: dict[str, dict[str, object]] = {}
+        unknown: list[str] = []
+        for name in LINK_TEMPLATES:
+            template = brand.templates.get(name)
+            if template is None or unread_reason(live, key_template_settings(key, name)):
+                unknown.append(name)
+                continue
+            count = template.customization_count
+            if count is None:
+                count = len(template.customizations) or None
+            what: dict[str, object] = {}
+            if count:
+                what["customizations"] = count
+            if template.recipients not in (None, "ALL_USERS"):
+                what["recipients"] = template.recipients
+            if what:
+                differs[name] = what
+        if unknown:
+            out.note(f"{resource}: not declared; {', '.join(unknown)} could not be checked")
+        if differs:
+            out.add(
+                "unmanaged",
+                resource,
+                "brand",
+                live={"id": brand.id, "name": brand.name, "templates": differs},
+                note="a brand the stack does not declare customizes link-carrying templates or "
+                "does not send them to all users; declare it (and import its customizations)",
             )
 
 

@@ -18,11 +18,11 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=0,
+    parser.add_argument("--port", type=int, default=0, metavar="PORT",
                         help="port on 127.0.0.1 (default 0: any free port)")
-    parser.add_argument("--seed", default=None,
+    parser.add_argument("--seed", default=None, metavar="SEED",
                         help="seed YAML file or bundled seed name: demo (default), in-sync")
-    parser.add_argument("--latency-ms", type=float, default=0.0, dest="latency_ms",
+    parser.add_argument("--latency-ms", type=float, default=0.0, dest="latency_ms", metavar="MS",
                         help="delay added to every request, in milliseconds")
     parser.add_argument("--rate-limit", default=None, dest="rate_limit",
                         metavar="BUCKET=N/min,...",
@@ -31,10 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--faults", default=None, metavar="SPEC",
                         help="faults to inject: PATH_PREFIX:KIND[@RATE],... with KIND one of "
                              "500, 502, 503, 429, 429-noheaders, timeout, reset, malformed")
-    parser.add_argument("--token", default=None,
+    parser.add_argument("--token", default=None, metavar="TOKEN",
                         help="SSWS token to accept (default: a random one, printed at start)")
     sub = parser.add_subparsers(dest="emulator_action", metavar="{report}",
-                                title="on a running emulator (optional; without one: serve)")
+                                title="on a running emulator (optional; without one: serve)",
+                                help="report: act out a user's report on a running emulator")
     report = sub.add_parser(
         "report", help="act out a user's suspicious-activity report on a running emulator",
         description="Ask a running emulator to write a user's report (and the reported sign-on or "

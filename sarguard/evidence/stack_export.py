@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sarguard.errors import SarguardError
+from sarguard.errors import LocatedError
 from sarguard.evidence.pulumi_resources import DeclaredResource, state_from_resources
 from sarguard.model import OrgState
 from sarguard.util.jsonfile import read_json_file
@@ -21,7 +21,7 @@ _SKIP_TYPES = ("pulumi:pulumi:Stack",)
 _SKIP_PREFIXES = ("pulumi:providers:",)
 
 
-class StackExportError(SarguardError, ValueError):
+class StackExportError(LocatedError, ValueError):
     """A stack export that cannot be used; the message names the file and the key path."""
 
 
@@ -32,7 +32,8 @@ def _name_from_urn(urn: str) -> str:
 def _expect(cond: bool, source: str, where: str, expected: str, got: Any) -> None:
     if not cond:
         kind = "null" if got is None else type(got).__name__
-        raise StackExportError(f"{source}: {where}: expected {expected}, got {kind}")
+        raise StackExportError(f"{source}: {where}: expected {expected}, got {kind}",
+                               file=source, key_path=where)
 
 
 def resources_from_export(data: Any, source: str = "<stack export>") -> list[DeclaredResource]:

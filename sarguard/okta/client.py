@@ -334,10 +334,9 @@ class OktaClient:
                 raise self._too_large(request.method, request.url.path, exc) from None
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if attempt >= self.max_attempts:
-                    raise OktaTransportError(
-                        f"{request.method} {request.url.path}: {self._transport_reason(exc)} "
-                        f"after {attempt} attempts"
-                    ) from None
+                    raise OktaTransportError.of(exc, request.method, _base(request.url),
+                                                request.url.path, attempt,
+                                                reason=self._timeout_reason(exc)) from None
                 await self._backoff(attempt)
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
@@ -406,10 +405,11 @@ class OktaClient:
             "largest pages are about 13 MB"
         )
 
-    def _transport_reason(self, exc: Exception) -> str:
+    def _timeout_reason(self, exc: Exception) -> str | None:
+        """A timeout is the whole request's bound (connect to last byte), so say which bound."""
         if isinstance(exc, httpx.TimeoutException):
-            return f"no complete answer within {self.timeout:g} s (--timeout); {type(exc).__name__}"
-        return type(exc).__name__
+            return f"no complete answer within {self.timeout:g} s (--timeout)"
+        return None
 
     async def _backoff(self, attempt: int) -> None:
         delay = backoff_delay(attempt, self._rng)
@@ -441,10 +441,8 @@ class OktaClient:
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 failures += 1
                 if failures >= self.max_attempts:
-                    raise OktaTransportError(
-                        f"{method} {path}: {self._transport_reason(exc)} after {failures} "
-                        "attempts"
-                    ) from None
+                    raise OktaTransportError.of(exc, method, _base(request.url), path, failures,
+                                                reason=self._timeout_reason(exc)) from None
                 await self._backoff(failures)
                 continue
             if self.auth.should_retry(response) and auth_retries < _AUTH_RETRIES:
@@ -538,3 +536,9 @@ class OktaClient:
             summary=self._redact(summary) if summary else None,
             scope=self._redact(scope) if scope else None,
         )
+
+
+def _base(url: httpx.URL) -> str:
+    """``scheme://host[:port]`` of a request: the host a transport error names."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sarguard.errors import Problem
 from sarguard.model import OrgState
 from sarguard.pulumi.credentials import require_notification_credentials
 from sarguard.pulumi.entrypoint import COMPONENT_NAME
@@ -14,6 +16,7 @@ from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, paused
 from sarguard.pulumi.program import COMPONENT_TYPE, SuspiciousActivityReporting
 from sarguard.pulumi.stack import StackConfig, load_stack_config
 from sarguard.settings import Settings, load_settings
+from sarguard.settings.errors import SettingsError
 from sarguard.settings.loader import PROVIDER_SECRET_KEYS, SECRET_KEY, SETTINGS_KEY
 
 
@@ -33,15 +36,43 @@ class DeclaredRun:
 
 
 def load_stack_settings(config: StackConfig) -> Settings:
-    """Validate a stack's settings (raises SettingsError listing every problem)."""
-    return load_settings(
-        config.values.get(SETTINGS_KEY),
-        hook_secret=config.values.get(SECRET_KEY),
-        where=config.relative_stack_file(),
-        project_dir=config.project_dir,
-        line_of=config.line_of,
-        provider_secrets={key: config.values.get(key) for key in PROVIDER_SECRET_KEYS},
-    )
+    """Validate a stack's settings (raises SettingsError listing every problem).
+
+    A key in the project's namespace that the program does not read (``sarguard:setting``) is
+    a problem too, with a "did you mean": left alone it would be ignored in silence while the
+    settings it was meant to hold are reported missing.
+    """
+    unknown = _unknown_project_keys(config)
+    try:
+        settings = load_settings(
+            config.values.get(SETTINGS_KEY),
+            hook_secret=config.values.get(SECRET_KEY),
+            where=config.relative_stack_file(),
+            project_dir=config.project_dir,
+            line_of=config.line_of,
+            provider_secrets={key: config.values.get(key) for key in PROVIDER_SECRET_KEYS},
+        )
+    except SettingsError as exc:
+        raise SettingsError([*unknown, *exc.located]) from None
+    if unknown:
+        raise SettingsError(unknown)
+    return settings
+
+
+def _unknown_project_keys(config: StackConfig) -> list[Problem]:
+    known = (SETTINGS_KEY, SECRET_KEY)
+    namespace = f"{config.project}:"
+    where = config.relative_stack_file()
+    out: list[Problem] = []
+    for key in sorted(k for k in config.values if k.startswith(namespace) and k not in known):
+        line = config.line_of(key)
+        if line is None:  # a project-level default, not this stack file's doing
+            continue
+        close = difflib.get_close_matches(key, known, n=1)
+        did = f"; did you mean '{close[0]}'?" if close else ""
+        out.append(Problem(f"{where}:{line}: {key}: unknown config key{did} (the program reads "
+                           f"{' and '.join(known)})", file=where, line=line, key_path=key))
+    return out
 
 
 def mock_program(config: StackConfig, settings: Settings, *, preview: bool = False) -> MockRun:

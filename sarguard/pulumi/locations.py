@@ -22,7 +22,7 @@ def settings_locations(config: StackConfig, settings: Settings) -> dict[str, Loc
         model.key_notifications(): at(("notifications",)),
     }
     for brand in settings.brands:
-        for template in brand.templates:
+        for template in brand.declared_templates():
             out[model.key_template_settings(brand.id, template.name)] = at((*template.path, "recipients"))
             for spec in template.customizations:
                 out[model.key_customization(brand.id, template.name, spec.language)] = at(spec.path)

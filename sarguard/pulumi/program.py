@@ -65,7 +65,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         self.brand_ids: dict[str, pulumi.Output[str]] = {}
         for brand in settings.brands:
             self.brand_ids[brand.id] = self._brand_id(brand, child)
-            for template in brand.templates:
+            for template in brand.declared_templates():  # all four link templates, at least
                 self._declare_template(brand, template, self.brand_ids[brand.id], child)
 
         self.event_hook: okta.EventHook | None = None

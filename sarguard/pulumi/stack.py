@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from sarguard.errors import SarguardError
+from sarguard.errors import LocatedError, Problem, report_path
 from sarguard.pulumi.project_rules import (
     ConfigProblem,
     full_config_key,
@@ -29,8 +29,15 @@ PROJECT_FILE = "Pulumi.yaml"
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class StackFileError(SarguardError):
-    """A project or stack file that cannot be read; the message names the file and what is wrong."""
+class StackFileError(LocatedError):
+    """A project or stack file that cannot be read; the message names the file and what is wrong
+    (and ``file``/``line`` say it again as data)."""
+
+
+def _error(path: Path, message: str, line: int | None = None) -> StackFileError:
+    """A StackFileError whose message starts with ``path`` (and ``:line``), as every one does."""
+    where = f"{path}:{line}" if line else str(path)
+    return StackFileError(f"{where}: {message}", file=report_path(path), line=line)
 
 
 @dataclass(frozen=True)
@@ -105,25 +112,24 @@ def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise StackFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise _error(path, f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise StackFileError(f"{path}: expected UTF-8 text (bad byte at offset {exc.start})") from None
+        raise _error(path, f"expected UTF-8 text (bad byte at offset {exc.start})") from None
     try:
         node = _compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise StackFileError(f"{path}{where}: not valid YAML: {problem}") from None
+        raise _error(path, f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
     except RecursionError:
-        raise StackFileError(f"{path}: not valid YAML: nested too deeply") from None
+        raise _error(path, "not valid YAML: nested too deeply") from None
     lines: dict[Path_, int] = {}
     if node is None:
         return None, lines
     if has_alias(node):  # never needed here; expanding one can cost 10^9 values (billion laughs)
         line = first_alias_line(text)
-        raise StackFileError(f"{path}{f':{line}' if line else ''}: YAML aliases (*name) are not "
-                             "allowed in project and stack files; write the value out in full")
+        raise _error(path, "YAML aliases (*name) are not allowed in project and stack files; "
+                           "write the value out in full", line)
     constructor = yaml.SafeLoader(text)
 
     def walk(n: yaml.Node, at: Path_) -> Any:
@@ -133,7 +139,7 @@ def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
             for key_node, value_node in n.value:
                 key = constructor.construct_object(key_node, deep=True)
                 if not isinstance(key, str | int | float | bool) and key is not None:
-                    raise StackFileError(f"{path}:{key_node.start_mark.line + 1}: keys must be strings")
+                    raise _error(path, "keys must be strings", key_node.start_mark.line + 1)
                 key = str(key)
                 out[key] = walk(value_node, (*at, key))
                 lines[(*at, key)] = key_node.start_mark.line + 1
@@ -153,15 +159,15 @@ def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
             # e.g. the timestamp 2025-02-30 (no such day), !!timestamp 'x', !!int 'x'
             kind = str(n.tag).rsplit(":", 1)[-1]
             shown = repr(n.value) if len(repr(n.value)) <= 60 else repr(n.value)[:57] + "..."
-            raise StackFileError(f"{path}:{n.start_mark.line + 1}: invalid YAML value {shown} "
-                                 f"(not a valid {kind})") from None
+            raise _error(path, f"invalid YAML value {shown} (not a valid {kind})",
+                         n.start_mark.line + 1) from None
 
     try:
         return walk(node, ()), lines
     except yaml.YAMLError as exc:
-        raise StackFileError(f"{path}: not valid YAML: {exc}") from None
+        raise _error(path, f"not valid YAML: {exc}") from None
     except RecursionError:
-        raise StackFileError(f"{path}: not valid YAML: nested too deeply") from None
+        raise _error(path, "not valid YAML: nested too deeply") from None
 
 
 def find_project_dir(start: Path | None = None) -> Path:
@@ -173,6 +179,18 @@ def find_project_dir(start: Path | None = None) -> Path:
     raise StackFileError(f"no {PROJECT_FILE} found in {here} or any parent directory")
 
 
+class StackRulesError(StackFileError):
+    """Every rule the Pulumi CLI would enforce on one file, each problem at its own line."""
+
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        first = problems[0] if problems else Problem(message)
+        super().__init__(message, file=first.file, line=first.line)
+        self.problems = problems
+
+    def located_problems(self) -> list[Problem]:
+        return list(self.problems)
+
+
 def _rule_error(path: Path, what: str, problems: list[ConfigProblem], lines: dict[Path_, int]) -> StackFileError:
     """One error listing every rule the Pulumi CLI would enforce on this file, each at its line."""
     def line(at: Path_) -> int:
@@ -181,10 +199,12 @@ def _rule_error(path: Path, what: str, problems: list[ConfigProblem], lines: dic
                 return lines[at[:depth]]
         return 1
 
-    listed = "\n".join(f"  - {path}:{line(p.path)}: {p}" for p in problems)
+    located = [Problem(f"{path}:{line(p.path)}: {p}", file=report_path(path), line=line(p.path),
+                       key_path=".".join(str(part) for part in p.path) or None) for p in problems]
+    listed = "\n".join(f"  - {problem}" for problem in located)
     count = len(problems)
-    return StackFileError(f"{path}: the Pulumi CLI would refuse this {what} "
-                          f"({count} problem{'s' if count != 1 else ''}):\n{listed}")
+    return StackRulesError(f"{path}: the Pulumi CLI would refuse this {what} "
+                           f"({count} problem{'s' if count != 1 else ''}):\n{listed}", located)
 
 
 def load_project(project_dir: Path) -> tuple[dict[str, Any], dict[Path_, int]]:
@@ -237,13 +257,11 @@ def load_stack_config(stack: str, project_dir: Path | None = None) -> StackConfi
     stack_path = stack_file_path(project_dir, project, stack)
     if not stack_path.is_file():
         known = ", ".join(available_stacks(project_dir)) or "none"
-        raise StackFileError(
-            f"{stack_path}: stack file not found for stack {stack!r} (stacks found: {known})"
-        )
+        raise _error(stack_path, f"stack file not found for stack {stack!r} (stacks found: {known})")
     data, stack_lines = _load_yaml_with_lines(stack_path)
     data = data or {}
     if not isinstance(data, dict):
-        raise StackFileError(f"{stack_path}: expected a mapping with a 'config' key")
+        raise _error(stack_path, "expected a mapping with a 'config' key")
     problems = stack_problems(data, project, stack)
     if problems:
         raise _rule_error(stack_path, "stack file", problems, stack_lines)

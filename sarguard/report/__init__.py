@@ -19,8 +19,10 @@ _RENDERERS: dict[str, tuple[str, str]] = {
 }
 
 
-def render(report: Report, fmt: str, *, color: bool = False, full_report: str | None = None) -> str:
-    """Render ``report`` as ``fmt`` (one of :data:`FORMATS`); ``color`` affects ``text`` only.
+def render(report: Report, fmt: str, *, color: bool = False, verbose: bool = False,
+           width: int | None = None, full_report: str | None = None) -> str:
+    """Render ``report`` as ``fmt`` (one of :data:`FORMATS`); ``color``, ``verbose`` (list
+    passes, show timings) and ``width`` affect ``text`` only.
 
     ``full_report`` names a file of the same run holding the complete report: a Markdown report
     cut at GitHub's comment limit points there. The formats people read in terminals and CI logs
@@ -33,7 +35,8 @@ def render(report: Report, fmt: str, *, color: bool = False, full_report: str | 
     module, name = _RENDERERS[fmt]
     renderer = getattr(import_module(module), name)
     if fmt == "text":
-        return guard_output(renderer(report, color=color), fmt, color=color)
+        text = renderer(report, color=color, verbose=verbose, **({"width": width} if width else {}))
+        return guard_output(text, fmt, color=color)
     if fmt == "markdown":
         return guard_output(renderer(report, full_report=full_report), fmt)
     if fmt in _GUARDED:

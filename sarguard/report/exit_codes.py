@@ -53,6 +53,15 @@ def exit_reasons(report: Report) -> list[tuple[int, str]]:
     return reasons
 
 
+def completed(report: Report) -> bool:
+    """Did the run run and finish reading? False exactly when it exits 2 because it could not
+    run (``errors``: settings, rule files, the org unreachable, an internal error) or could not
+    finish reading its evidence (an unignored unread item: a failed read, ``--max-wait``
+    exceeded). A ``not_evaluated`` finding alone (a value unknown during preview; one a waiver
+    accepted) leaves the run completed: the report is whole, it just cannot pass it."""
+    return not report.errors and not any(not u.ignored for u in report.unread)
+
+
 def exit_code(report: Report) -> int:
     """0, 1 or 2 as described in the module docstring."""
     return max((code for code, _ in exit_reasons(report)), default=EXIT_OK)

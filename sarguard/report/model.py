@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sarguard.controls.base import Control, Finding
+from sarguard.errors import Problem
+from sarguard.model import Location
 
 Kind = Literal["check", "drift", "audit", "drill"]
 DriftKind = Literal["changed", "missing", "unmanaged"]
@@ -27,6 +29,9 @@ class DriftItem:
     ignored: bool = False
     reason: str | None = None  # the ignore entry's reason when ignored
     note: str | None = None  # e.g. "write-only: cannot be compared"
+    # Where the stack declares this resource (file and line); None for live-only items, which
+    # point at the stack file without a line.
+    location: Location | None = None
 
 
 @dataclass
@@ -55,4 +60,10 @@ class Report:
     strict: bool = False
     # Files the findings point at (stack file path, for SARIF artifact locations).
     stack_file: str | None = None
-    errors: list[str] = field(default_factory=list)  # could-not-run reasons (exit 2)
+    # Could-not-run reasons (exit 2). A plain string is a problem with no place in a file;
+    # renderers read them through ``report.view.run_errors``.
+    errors: list[Problem | str] = field(default_factory=list)
+    # Facts about what this run could not compare or see that need no action (the hook's
+    # write-only auth value); ``warnings`` are for things a user should act on.
+    notes: list[str] = field(default_factory=list)
+    org_url: str | None = None  # the org's URL (https://acme.okta.com), shown in every header

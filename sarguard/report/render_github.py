@@ -1,9 +1,11 @@
 """GitHub Actions workflow commands: annotations on the stack file in the PR's diff view.
 
-``::error`` for mandatory failures, run errors, unread evidence and drift that fails the run;
-``::warning`` for advisory failures, not-evaluated findings, other drift and report warnings
-(expired or stale waivers); ``::notice`` for waived findings and ignored items. Passes and
-not-applicable findings produce nothing. Data is escaped per GitHub's rules, so a message can
+``::error`` for mandatory failures, run errors (each at the file and line it names, e.g. a
+settings error at its key in the stack file), unread evidence and drift that fails the run (a
+declared resource's item at its line in the stack file); ``::warning`` for advisory failures,
+not-evaluated findings, other drift and report warnings (expired or stale waivers);
+``::notice`` for waived findings and ignored items. Passes, not-applicable findings and
+``notes`` (things the run could not compare that need no action) produce nothing. Data is escaped per GitHub's rules, so a message can
 never end the command early or inject another one.
 """
 
@@ -15,9 +17,11 @@ from sarguard.report.values import safe_text, strip_controls, truncate
 from sarguard.report.view import (
     TOOL_NAME,
     catalog,
+    drift_location,
     drift_sentence,
     location_of,
     remediation_of,
+    run_errors,
 )
 
 _MESSAGE_LIMIT = 2000
@@ -58,12 +62,13 @@ def render_github(report: Report) -> str:
     drift_fails = report.kind == "drift" or report.strict
     for item in report.drift or []:
         title = f"Drift ({item.kind}): {item.resource}"
+        file, line = drift_location(report, item)
         if item.ignored:
             text = f"{drift_sentence(item)} (ignored: {safe_text(item.reason)})"
-            lines.append(command("notice", text, report.stack_file, title=title))
+            lines.append(command("notice", text, file, line, title=title))
         else:
             name = "error" if drift_fails else "warning"
-            lines.append(command(name, drift_sentence(item), report.stack_file, title=title))
+            lines.append(command(name, drift_sentence(item), file, line, title=title))
     for entry in report.unread:
         title = f"Unread evidence: {entry.resource}"
         text = f"Could not read {entry.resource}: {safe_text(entry.reason)}"
@@ -72,8 +77,9 @@ def render_github(report: Report) -> str:
         lines.append(command("notice" if entry.ignored else "error", text, title=title))
     for warning in report.warnings:
         lines.append(command("warning", safe_text(warning), title=TOOL_NAME))
-    for error in report.errors:
-        lines.append(command("error", safe_text(error), title=f"{TOOL_NAME} could not run"))
+    for error in run_errors(report):
+        lines.append(command("error", error.message, error.file, error.line,
+                             title=f"{TOOL_NAME} could not run"))
     return "".join(line + "\n" for line in lines)
 
 

@@ -1,7 +1,12 @@
 """The JSON report: the public, machine-readable contract (keys are only ever added).
 
-Beyond the documented keys it adds ``exitCode`` and ``errors`` at top level, ``urn`` on findings
-with declared evidence, and ``"ignored": false`` on drift/unread items that are not ignored.
+Beyond the documented keys it adds ``exitCode`` at top level, ``urn`` on findings with declared
+evidence, and ``"ignored": false`` on drift/unread items that are not ignored.
+
+``completed`` is false exactly when the run exits 2 because it could not run or could not finish
+reading (see ``exit_codes.completed``); ``errors`` then lists why, each as ``{"file", "line",
+"keyPath", "message"}`` (``null`` where an error has no place in a file), and is ``[]`` when
+``completed`` is true. ``notes`` holds what the run could not compare or see that needs no action.
 """
 
 from __future__ import annotations
@@ -10,11 +15,19 @@ import json
 from typing import Any
 
 from sarguard.controls.base import Finding
-from sarguard.report.exit_codes import exit_code
+from sarguard.errors import Problem
+from sarguard.report.exit_codes import completed, exit_code
 from sarguard.report.model import DriftItem, Report, UnreadItem
 from sarguard.report.summary import has_drift_section, summarize
 from sarguard.report.values import jsonable, safe_text
-from sarguard.report.view import TOOL_NAME, TOOL_VERSION, catalog, remediation_of, severity_of
+from sarguard.report.view import (
+    TOOL_NAME,
+    TOOL_VERSION,
+    catalog,
+    remediation_of,
+    run_errors,
+    severity_of,
+)
 
 
 def to_dict(report: Report) -> dict[str, Any]:
@@ -25,11 +38,14 @@ def to_dict(report: Report) -> dict[str, Any]:
         "kind": report.kind,
         "stack": report.stack,
         "org": report.org,
+        "orgUrl": report.org_url,
         "exitCode": exit_code(report),
+        "completed": completed(report),
         "summary": summarize(report),
         "findings": [_finding(f, controls.get(f.control)) for f in report.findings],
         "warnings": [safe_text(w) for w in report.warnings],
-        "errors": [safe_text(e) for e in report.errors],
+        "notes": [safe_text(n) for n in report.notes],
+        "errors": [_error(e) for e in run_errors(report)],
     }
     if has_drift_section(report):
         data["drift"] = [_drift(d) for d in report.drift or []]
@@ -69,6 +85,11 @@ def _finding(finding: Finding, control: Any) -> dict[str, Any]:
     return item
 
 
+def _error(problem: Problem) -> dict[str, Any]:
+    return {"file": problem.file, "line": problem.line, "keyPath": problem.key_path,
+            "message": problem.message}
+
+
 def _drift(d: DriftItem) -> dict[str, Any]:
     item: dict[str, Any] = {
         "kind": d.kind,
@@ -82,6 +103,8 @@ def _drift(d: DriftItem) -> dict[str, Any]:
         item["reason"] = safe_text(d.reason)
     if d.note:
         item["note"] = safe_text(d.note)
+    if d.location is not None:
+        item["location"] = {"file": d.location.file, "line": d.location.line}
     return item
 
 

@@ -3,7 +3,10 @@
 One ``testsuite`` per control and one ``testcase`` per finding: ``fail`` → ``<failure>``,
 ``not_evaluated`` → ``<error>``, ``not_applicable``/``waived`` → ``<skipped>``, ``pass`` → an
 empty testcase. Drift is a ``drift`` suite (ignored items skipped), unread evidence an
-``unread`` suite (unread → ``<error>``), and run errors/warnings a ``sarguard`` suite.
+``unread`` suite (unread → ``<error>``). A run that could not run lists each error in a file
+(settings, stack file, policy config, waivers, ignores, export) as a failing testcase of a
+``settings`` suite, named by file, line and key path; other run errors and the warnings are a
+``sarguard`` suite.
 ElementTree does the escaping; characters XML 1.0 cannot carry are replaced first.
 """
 
@@ -15,7 +18,14 @@ import xml.etree.ElementTree as ET
 from sarguard.controls.base import Control, Finding
 from sarguard.report.model import Report
 from sarguard.report.values import safe_text, strip_controls
-from sarguard.report.view import TOOL_NAME, drift_sentence, groups, remediation_of, severity_of
+from sarguard.report.view import (
+    TOOL_NAME,
+    drift_sentence,
+    groups,
+    remediation_of,
+    run_errors,
+    severity_of,
+)
 
 # Characters not allowed in XML 1.0 documents (ElementTree would write them unescaped).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -48,10 +58,20 @@ def render_junit(report: Report) -> str:
                 _child(case, "skipped", f"ignored: {safe_text(entry.ignore_reason)}")
             else:
                 _child(case, "error", safe_text(entry.reason), kind="unread")
-    if report.errors or report.warnings:
+    errors = run_errors(report)
+    located = [e for e in errors if e.file]
+    if located:
+        suite = _suite(root, "settings", "inputs that stopped the run")
+        for error in located:
+            name = error.file + (f":{error.line}" if error.line else "")
+            name += f" {error.key_path}" if error.key_path else ""
+            _child(_case(suite, name, f"{TOOL_NAME}.settings"), "failure", error.message,
+                   kind="settings")
+    other = [e for e in errors if not e.file]
+    if other or report.warnings:
         suite = _suite(root, TOOL_NAME, "run")
-        for i, error in enumerate(report.errors, 1):
-            _child(_case(suite, f"error {i}", TOOL_NAME), "error", safe_text(error), kind="error")
+        for i, error in enumerate(other, 1):
+            _child(_case(suite, f"error {i}", TOOL_NAME), "error", error.message, kind="error")
         if report.warnings:
             out = ET.SubElement(suite, "system-out")
             out.text = clean("\n".join(f"warning: {safe_text(w)}" for w in report.warnings))

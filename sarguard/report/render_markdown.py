@@ -1,7 +1,8 @@
 """Markdown for pull-request comments and ``$GITHUB_STEP_SUMMARY``.
 
-What needs action comes first (failures with their remediation, then not-evaluated, waived),
-passes are collapsed in ``<details>``. Every piece of user data is escaped: markdown
+The verdict line comes first, then what stopped the run (each error with its file, line and key
+path), then what needs action (failures with their remediation, then not-evaluated, waived);
+passes are collapsed in ``<details>``; notes and warnings close it. Every piece of user data is escaped: markdown
 punctuation is backslash-escaped (so ``brand/**`` stays literal and ``<script>`` stays text),
 ``|`` cannot split a table cell, newlines become ``<br>``, and ``@name``/``#123`` cannot ping
 anyone or link an issue. A report longer than a GitHub comment allows is cut with a note.
@@ -9,11 +10,12 @@ anyone or link an issue. A report longer than a GitHub comment allows is cut wit
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 
+from sarguard.report.diffs import body_diff
 from sarguard.report.evidence import evidence_lines
-from sarguard.report.exit_codes import exit_reasons
 from sarguard.report.model import Report
 from sarguard.report.summary import summarize
 from sarguard.report.values import cap_markdown, display, safe_text, strip_controls, unlink_markdown
@@ -22,9 +24,13 @@ from sarguard.report.view import (
     by_status,
     catalog,
     drift_state,
+    org_label,
     outcome,
+    problem_detail,
     remediation_of,
+    run_errors,
     severity_of,
+    verdict,
 )
 
 EMOJI = {0: "✅", 1: "❌", 2: "⚠️"}
@@ -73,6 +79,7 @@ def render_markdown(report: Report, full_report: str | None = None) -> str:
     """``full_report``: a file of this run with the whole report, named if the comment is cut."""
     lines: list[str] = []
     lines += _headline(report)
+    lines += _errors(report)
     lines += _summary_table(report)
     controls = catalog(report)
     failures = by_status(report, "fail")
@@ -149,9 +156,24 @@ def render_markdown(report: Report, full_report: str | None = None) -> str:
     lines += _bullets("Unread evidence", _unread_lines(report))
     for title, items in evidence_lines(report.evidence):
         lines += _bullets(title, (md_text(item) for item in items))
+    lines += _bullets("Notes", (md_text(safe_text(n)) for n in report.notes))
     lines += _bullets("Warnings", (md_text(safe_text(w)) for w in report.warnings))
-    lines += _bullets("Errors", (md_text(safe_text(e)) for e in report.errors))
     return cap_markdown("\n".join(lines).rstrip() + "\n", full_report)
+
+
+def _errors(report: Report) -> list[str]:
+    """What stopped the run, one item per problem, its place in a file first."""
+    items = []
+    for error in run_errors(report):
+        place = ""
+        if error.file:
+            where = error.file + (f":{error.line}" if error.line else "")
+            place = md_code(where, in_table=False) + (
+                f" {md_code(error.key_path, in_table=False)}" if error.key_path else "") + ": "
+        items.append(place + md_text(problem_detail(error) if place else error.message))
+    if not items:
+        return []
+    return ["### Could not run", "", *(f"- {item}" for item in items), ""]
 
 
 def _headline(report: Report) -> list[str]:
@@ -159,11 +181,11 @@ def _headline(report: Report) -> list[str]:
     head = f"## {EMOJI[code]} {TOOL_NAME} {md_text(report.kind)}: {md_text(word)}"
     if report.stack:
         head += f" (stack {md_code(report.stack, in_table=False)})"
-    lines = [head, ""]
-    if report.org:
-        lines.append(f"Org: {md_code(report.org, in_table=False)}  ")
-    reasons = [md_text(r) for _, r in exit_reasons(report)]
-    lines.append(f"Exit code {code}" + (": " + "; ".join(reasons) if reasons else "."))
+    lines = [head, "", f"**{md_text(verdict(report))}**", ""]
+    org = org_label(report)
+    if org:
+        lines.append(f"Org: {md_code(org, in_table=False)}  ")
+    lines.append(f"Exit code {code}.")
     return lines + [""]
 
 
@@ -184,6 +206,7 @@ def _drift(report: Report) -> list[str]:
         return ["", "### Drift", "", "No drift."]
     lines = ["", "### Drift", ""]
     ordered = [d for d in items if not d.ignored] + [d for d in items if d.ignored]
+    diffs = {id(d): body_diff(d.declared, d.live) for d in ordered if d.kind == "changed"}
     lines += _table(
         ("Kind", "Resource", "Field", "Declared", "Live", "Status"),
         (
@@ -191,14 +214,28 @@ def _drift(report: Report) -> list[str]:
                 md_text(d.kind),
                 md_code(d.resource),
                 md_code(d.field) if d.field else "",
-                md_text(display(d.declared)),
-                md_text(display(d.live)),
+                "(see the diff below)" if diffs.get(id(d)) else md_text(display(d.declared)),
+                "(see the diff below)" if diffs.get(id(d)) else md_text(display(d.live)),
                 md_text(drift_state(d)),
             )
             for d in ordered
         ),
     )
+    for d in ordered:
+        diff = diffs.get(id(d))
+        if diff:
+            lines += ["", f"<details><summary><code>{html.escape(safe_text(d.resource))}</code> "
+                          f"<code>{html.escape(safe_text(d.field))}</code>: declared → live"
+                          "</summary>", ""]
+            lines += md_fenced(diff, "diff") + ["", "</details>"]
     return lines
+
+
+def md_fenced(lines: list[str], info: str = "") -> list[str]:
+    """A fenced code block whose fence is longer than any backtick run inside it."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *lines, fence]
 
 
 def _unread_lines(report: Report) -> list[str]:

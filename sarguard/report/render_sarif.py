@@ -11,11 +11,27 @@ Choices (SARIF requires ``level: "none"`` whenever ``kind`` is not ``"fail"``, �
 * ``waived`` → the kind its original status had, plus an external, accepted suppression whose
   justification is the waiver reason (``properties.expires`` holds the expiry).
 * Drift items are results of the synthetic rule ``DRIFT`` (``kind: "fail"``; error in a drift
-  run, warning otherwise); ignored drift is suppressed like a waiver. Unread evidence, warnings
-  and errors are tool execution notifications (they are about the run, not the code).
-* Every result points at the stack file (line when known) and names its resource key as a
-  logical location; ``partialFingerprints["sarguard/v1"]`` hashes control + resource (+ field),
-  so a result keeps its identity when lines move.
+  run, warning otherwise); ignored drift is suppressed like a waiver. A declared resource's item
+  points at its line in the stack file; a live-only one at the stack file without a line.
+* A run that could not run (bad settings, policy config, waivers, ignores or export; the org
+  unreachable; an internal error) still writes a log: ``executionSuccessful`` is false and each
+  error is a result — rule ``SETTINGS`` (level ``error``) at the file and line it names, or rule
+  ``RUN`` where it has no place in a file. Unread evidence, warnings and errors are also tool
+  execution notifications.
+
+GitHub code scanning's upload rules (cited in ``tests/report/test_sarif_code_scanning.py``):
+
+* a single result without ``locations[0].physicalLocation.artifactLocation.uri`` makes GitHub
+  reject the whole file, so every result has one: the stack file (line when known) or, for
+  evidence with no file behind it, a stable pseudo-path — ``okta/<org host>/<resource key>``
+  for org resources, the resource key itself for ``endpoint/<host><path>`` (drills);
+* ``automationDetails.id`` is ``sarguard/<command>/<stack or host>/``: GitHub takes everything up
+  to the last ``/`` as the category and keeps one analysis per category, and the upload action
+  never overrides an id the file already has;
+* GitHub tracks alerts by ``partialFingerprints.primaryLocationLineHash`` only: it and
+  ``sarguard/v1`` hash rule + resource key (+ drift field), so an alert survives lines moving
+  and settings being edited (the upload action logs that its own line hash differs, and keeps
+  ours).
 """
 
 from __future__ import annotations
@@ -27,7 +43,9 @@ from typing import Any
 from urllib.parse import quote, urlparse
 
 from sarguard.controls.base import Control, Finding
-from sarguard.report.exit_codes import counts, exit_code
+from sarguard.errors import Problem
+from sarguard.model import ORG
+from sarguard.report.exit_codes import completed, counts, exit_code
 from sarguard.report.model import DriftItem, Report
 from sarguard.report.summary import summarize
 from sarguard.report.values import safe_text, truncate
@@ -35,8 +53,10 @@ from sarguard.report.view import (
     TOOL_NAME,
     TOOL_VERSION,
     catalog,
+    drift_location,
     drift_sentence,
     location_of,
+    run_errors,
     severity_of,
 )
 
@@ -46,7 +66,12 @@ SARIF_SCHEMA = (
 )
 INFORMATION_URI = "https://github.com/sarguard/sarguard"
 DRIFT_RULE_ID = "DRIFT"
+SETTINGS_RULE_ID = "SETTINGS"
+RUN_RULE_ID = "RUN"
 FINGERPRINT_KEY = "sarguard/v1"
+GITHUB_FINGERPRINT_KEY = "primaryLocationLineHash"  # the only key code scanning tracks by
+ENDPOINT_PREFIX = "endpoint/"
+STACK_KINDS = frozenset({"check", "drift"})
 # GitHub code scanning ranks security alerts by this numeric property.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 _LEVELS = {"mandatory": "error", "advisory": "warning", "disabled": "none"}
@@ -65,7 +90,8 @@ def render_sarif(report: Report) -> str:
 
 def to_sarif(report: Report) -> dict[str, Any]:
     rules, index = _rules(report)
-    results = [_finding_result(report, f, index) for f in report.findings]
+    results = [_error_result(report, e, index) for e in run_errors(report)]
+    results += [_finding_result(report, f, index) for f in report.findings]
     results += [_drift_result(report, d, index) for d in report.drift or []]
     code = exit_code(report)
     run: dict[str, Any] = {
@@ -85,13 +111,15 @@ def to_sarif(report: Report) -> dict[str, Any]:
                 "toolExecutionNotifications": _notifications(report, index),
             }
         ],
-        "automationDetails": {"id": f"{TOOL_NAME}/{report.kind}/{report.stack or 'default'}/"},
+        "automationDetails": {"id": automation_id(report)},
         "results": results,
         "properties": {
             "sarguard": {
                 "kind": report.kind,
                 "stack": report.stack,
                 "org": report.org,
+                "orgUrl": report.org_url,
+                "completed": completed(report),
                 "summary": summarize(report),
             }
         },
@@ -108,7 +136,33 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
             rules.append({"id": finding.control, "properties": {"tags": ["security", "okta"]}})
     if report.drift:
         rules.append(_drift_rule(report))
+    problems = run_errors(report)
+    if any(p.file for p in problems):
+        rules.append(_error_rule(SETTINGS_RULE_ID))
+    if any(not p.file for p in problems):
+        rules.append(_error_rule(RUN_RULE_ID))
     return rules, {rule["id"]: i for i, rule in enumerate(rules)}
+
+
+def _error_rule(rule_id: str) -> dict[str, Any]:
+    settings = rule_id == SETTINGS_RULE_ID
+    text = ("An input sarguard reads (stack settings, policy config, waivers, ignore file or "
+            "stack export) has a problem, so the controls could not run."
+            if settings else "sarguard could not run or could not finish reading its evidence.")
+    return {
+        "id": rule_id,
+        "name": "InputsAreValid" if settings else "RunCompletes",
+        "shortDescription": {"text": "sarguard could not run: " + (
+            "an input file has a problem" if settings else "the run failed")},
+        "fullDescription": {"text": text},
+        "help": {"text": "Fix the problem the result names (file, line and key path) and run "
+                         "again; until then no control is evaluated." if settings else
+                         "The result says what failed (e.g. the org could not be reached); fix "
+                         "it and run again. Set SARGUARD_DEBUG=1 for a traceback of an internal "
+                         "error."},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["sarguard", "configuration" if settings else "run"]},
+    }
 
 
 def _control_rule(control: Control) -> dict[str, Any]:
@@ -169,8 +223,8 @@ def _finding_result(report: Report, finding: Finding, index: dict[str, int]) -> 
         "kind": kind,
         "level": level,
         "message": {"text": truncate(text, _MESSAGE_LIMIT)},
-        "locations": [_location(*location_of(report, finding), finding.resource)],
-        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(finding.control, finding.resource)},
+        "locations": [_location(report, *location_of(report, finding), finding.resource)],
+        "partialFingerprints": _fingerprints(finding.control, finding.resource),
         "properties": {
             "status": finding.status,
             "resource": finding.resource,
@@ -199,10 +253,8 @@ def _drift_result(report: Report, item: DriftItem, index: dict[str, int]) -> dic
         "kind": "fail",
         "level": "error" if report.kind == "drift" else "warning",
         "message": {"text": truncate(f"{item.kind}: {drift_sentence(item)}", _MESSAGE_LIMIT)},
-        "locations": [_location(report.stack_file, None, item.resource)],
-        "partialFingerprints": {
-            FINGERPRINT_KEY: _fingerprint(DRIFT_RULE_ID, item.resource, item.field)
-        },
+        "locations": [_location(report, *drift_location(report, item), item.resource)],
+        "partialFingerprints": _fingerprints(DRIFT_RULE_ID, item.resource, item.field),
         "properties": {"driftKind": item.kind, "resource": item.resource, "field": item.field},
     }
     if item.ignored:
@@ -216,10 +268,26 @@ def _drift_result(report: Report, item: DriftItem, index: dict[str, int]) -> dic
     return result
 
 
+def _error_result(report: Report, problem: Problem, index: dict[str, int]) -> dict[str, Any]:
+    rule_id = SETTINGS_RULE_ID if problem.file else RUN_RULE_ID
+    where = problem.key_path or problem.message
+    return {
+        "ruleId": rule_id,
+        "ruleIndex": index[rule_id],
+        "kind": "fail",
+        "level": "error",
+        "message": {"text": truncate(problem.message, _MESSAGE_LIMIT)},
+        "locations": [_location(report, problem.file or report.stack_file, problem.line,
+                                problem.key_path or ORG)],
+        "partialFingerprints": _fingerprints(rule_id, problem.file or "", where),
+        "properties": {"file": problem.file, "line": problem.line, "keyPath": problem.key_path},
+    }
+
+
 def _notifications(report: Report, index: dict[str, int]) -> list[dict[str, Any]]:
     notes: list[dict[str, Any]] = []
-    for error in report.errors:
-        notes.append({"level": "error", "message": {"text": safe_text(error)}})
+    for error in run_errors(report):
+        notes.append({"level": "error", "message": {"text": error.message}})
     for finding in report.findings:
         if finding.status == "not_evaluated" and counts(finding, report.strict):
             notes.append(
@@ -242,19 +310,52 @@ def _notifications(report: Report, index: dict[str, int]) -> list[dict[str, Any]
         notes.append({"level": "note" if entry.ignored else "error", "message": {"text": text}})
     for warning in report.warnings:
         notes.append({"level": "warning", "message": {"text": safe_text(warning)}})
+    for note in report.notes:  # what could not be compared; no action needed
+        notes.append({"level": "note", "message": {"text": safe_text(note)}})
     return notes
 
 
-def _location(file: str | None, line: int | None, resource: str) -> dict[str, Any]:
-    location: dict[str, Any] = {
-        "logicalLocations": [{"fullyQualifiedName": resource, "kind": "resource"}]
+def _location(report: Report, file: str | None, line: int | None,
+              resource: str) -> dict[str, Any]:
+    """A location GitHub accepts: always a physical one (a file, else a pseudo-path)."""
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": artifact_uri(file) if file else pseudo_uri(report, resource)}
     }
-    if file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(file)}}
-        if line is not None:
-            physical["region"] = {"startLine": line}
-        location["physicalLocation"] = physical
-    return location
+    if file and line is not None:
+        physical["region"] = {"startLine": line}
+    return {
+        "physicalLocation": physical,
+        "logicalLocations": [{"fullyQualifiedName": resource, "kind": "resource"}],
+    }
+
+
+def pseudo_uri(report: Report, resource: str) -> str:
+    """The stable, documented pseudo-path of evidence with no file behind it:
+    ``endpoint/<host><path>`` resources are their own path; everything else lives under
+    ``okta/<org host>/``."""
+    if resource.startswith(ENDPOINT_PREFIX):
+        return quote(resource, safe="/-._~:")
+    return quote(f"okta/{org_host(report) or 'unknown-org'}/{resource}", safe="/-._~:")
+
+
+def org_host(report: Report) -> str | None:
+    """``host[:port]`` of the org the report is about, from its URL or its name."""
+    for value in (report.org_url, report.org):
+        if isinstance(value, str) and value:
+            parsed = urlparse(value if "://" in value else f"https://{value}")
+            if parsed.hostname:
+                return parsed.hostname + (f":{parsed.port}" if parsed.port else "")
+    return None
+
+
+def automation_id(report: Report) -> str:
+    """``sarguard/<command>/<subject>/``: the stack for stack commands, else the host."""
+    subject = report.stack if report.kind in STACK_KINDS else None
+    if not subject and report.kind not in STACK_KINDS and report.kind != "audit":
+        subject = next((urlparse("https://" + f.resource[len(ENDPOINT_PREFIX):]).netloc
+                        for f in report.findings if f.resource.startswith(ENDPOINT_PREFIX)), None)
+    subject = subject or org_host(report) or report.stack or "default"
+    return f"{TOOL_NAME}/{report.kind}/{subject.replace('/', '-')}/"
 
 
 def artifact_uri(path: str) -> str:
@@ -270,5 +371,7 @@ def artifact_uri(path: str) -> str:
     return quote(posix.as_posix(), safe="/-._~")
 
 
-def _fingerprint(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+def _fingerprints(*parts: str) -> dict[str, str]:
+    """The same stable identity under sarguard's own key and the one GitHub tracks by."""
+    value = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    return {FINGERPRINT_KEY: value, GITHUB_FINGERPRINT_KEY: value}

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from sarguard.errors import SarguardError
+from sarguard.errors import ProblemsError
 
 
-class SettingsError(SarguardError):
-    """All problems found in one settings document (reported together, never just the first)."""
+class SettingsError(ProblemsError):
+    """All problems found in one settings document (reported together, never just the first).
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+    ``problems`` holds each message as the terminal shows it (``file:line: key.path: what``);
+    ``located`` holds the same problems as :class:`~sarguard.errors.Problem` objects with
+    ``file``, ``line`` and ``key_path`` as data, for reports.
+    """
 
-    def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the stack settings:"
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+    always_list = True
+
+    def heading(self, count: int) -> str:
+        return f"{count} problem{'s' if count != 1 else ''} in the stack settings:"

@@ -21,9 +21,11 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from sarguard.errors import Problem
 from sarguard.model import ALLOWED_REPORT_ROLES, RECIPIENTS_DOC, allowed_recipients
 from sarguard.settings.errors import SettingsError
 from sarguard.settings.model import (
+    DEFAULT_RECIPIENTS,
     NOTIFICATION_NAMES,
     BrandSpec,
     CustomizationSpec,
@@ -42,6 +44,7 @@ SECRET_KEY = "sarguard:eventHookSecret"
 # The Okta provider's credentials that must never sit in a stack file in plain text.
 PROVIDER_SECRET_KEYS: tuple[str, ...] = ("okta:apiToken", "okta:privateKey")
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_WHERE = "stack settings"  # what messages say when the caller names no file
 
 
 @cache
@@ -76,18 +79,21 @@ def _inline_refs(node: Any, defs: Mapping[str, Any], expanding: tuple[str, ...])
 
 
 class _Problems:
-    """Collects messages, each prefixed with where the setting lives."""
+    """Collects problems, each message prefixed with where the setting lives (and that place
+    kept as data for reports)."""
 
     def __init__(self, where: str, line_of: Any) -> None:
         self.where = where
         self.line_of = line_of
-        self.items: list[str] = []
+        self.items: list[Problem] = []
 
     def add(self, path: KeyPath, message: str, key: str = SETTINGS_KEY) -> None:
         line = self.line_of(key, path) if self.line_of else None
         loc = f"{self.where}:{line}" if line else self.where
         dotted = f"{key}.{format_path(path)}" if path else key
-        self.items.append(f"{loc}: {dotted}: {message}")
+        file = self.where if self.where != DEFAULT_WHERE else None
+        self.items.append(Problem(f"{loc}: {dotted}: {message}", file=file,
+                                  line=line if isinstance(line, int) else None, key_path=dotted))
 
 
 def _describe(value: Any) -> str:
@@ -152,7 +158,7 @@ def load_settings(
     raw: Any,
     *,
     hook_secret: Any = None,
-    where: str = "stack settings",
+    where: str = DEFAULT_WHERE,
     project_dir: Path | None = None,
     line_of: Any = None,
     provider_secrets: Mapping[str, Any] | None = None,
@@ -275,7 +281,7 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
             customizations = []
             if not sound.intact(t_path):
                 continue
-            recipients = template.get("recipients", "ALL_USERS")
+            recipients = template.get("recipients", DEFAULT_RECIPIENTS)
             allowed = allowed_recipients(t_name)
             if sound((*t_path, "recipients")) and recipients not in allowed:
                 problems.add((*t_path, "recipients"),

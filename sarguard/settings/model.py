@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sarguard.model import LINK_TEMPLATES
+
 # Settings notification names, in the order the README documents them.
 NOTIFICATION_NAMES: tuple[str, ...] = (
     "newSignOn",
@@ -14,6 +16,7 @@ NOTIFICATION_NAMES: tuple[str, ...] = (
 )
 
 KeyPath = tuple[str | int, ...]
+DEFAULT_RECIPIENTS = "ALL_USERS"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,16 @@ class BrandSpec:
     id: str
     templates: tuple[TemplateSpec, ...]
     path: KeyPath
+
+    def declared_templates(self) -> tuple[TemplateSpec, ...]:
+        """What the program declares for this brand: the templates the settings name, then
+        every link-carrying template they leave out, with recipients ``ALL_USERS`` and no
+        customization — so each of the four is judged (SAR-04) and compared (drift), not only
+        those a user happened to mention. Their path is the brand's ``templates`` key."""
+        named = {t.name for t in self.templates}
+        implied = tuple(TemplateSpec(name, DEFAULT_RECIPIENTS, (), (*self.path, "templates", name))
+                        for name in LINK_TEMPLATES if name not in named)
+        return self.templates + implied
 
 
 @dataclass(frozen=True)

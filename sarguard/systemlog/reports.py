@@ -7,7 +7,8 @@ user and to the time of that activity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,11 +36,13 @@ class ReportRow:
         return {**self.report.to_dict(), "investigate": self.command}
 
 
-def investigate_command(report: ReportSummary, now: datetime) -> str | None:
+def investigate_command(report: ReportSummary, now: datetime,
+                        connection: Sequence[str] = ()) -> str | None:
     """``sarguard investigate --user <id> --since <time>`` for a report, or None if no user id.
 
     The start is a day before the reported activity (or the report), never older than Okta's
-    90-day retention, so the command always runs.
+    90-day retention, and ``connection`` (the ``--org-url``/``--stack``/``--project-dir`` the
+    user gave) is appended shell-quoted, so the printed command runs as is.
     """
     if not report.user_id:
         return None
@@ -50,14 +53,16 @@ def investigate_command(report: ReportSummary, now: datetime) -> str | None:
     anchor = report.activity_time or report.when or now
     oldest = now - RETENTION + timedelta(hours=1)
     since = max(anchor - LOOKBACK, oldest)
-    return f"sarguard investigate --user {user_id} --since {le.iso(since)}"
+    tail = "".join(f" {shlex.quote(part)}" for part in connection)
+    return f"sarguard investigate --user {user_id} --since {le.iso(since)}{tail}"
 
 
-def report_rows(events: Iterable[Mapping[str, Any]], *, now: datetime) -> list[ReportRow]:
+def report_rows(events: Iterable[Mapping[str, Any]], *, now: datetime,
+                connection: Sequence[str] = ()) -> list[ReportRow]:
     """Rows for the report events in ``events`` (others are ignored), newest first."""
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     rows = [
-        ReportRow(summary, investigate_command(summary, now))
+        ReportRow(summary, investigate_command(summary, now, connection))
         for summary in (summarize_report(e) for e in events
                         if isinstance(e, Mapping) and le.event_type(e) == REPORT_EVENT)
     ]
@@ -66,10 +71,11 @@ def report_rows(events: Iterable[Mapping[str, Any]], *, now: datetime) -> list[R
 
 
 def fetch_reports(
-    fetch: LogFetcher, *, since: datetime, until: datetime, now: datetime
+    fetch: LogFetcher, *, since: datetime, until: datetime, now: datetime,
+    connection: Sequence[str] = (),
 ) -> list[ReportRow]:
     """One bounded query for the report event over ``since``..``until``."""
-    return report_rows(fetch(REPORT_FILTER, since, until), now=now)
+    return report_rows(fetch(REPORT_FILTER, since, until), now=now, connection=connection)
 
 
 _HEADERS = ("Reported", "User", "Activity", "Activity time", "IP", "Location", "Browser", "OS")

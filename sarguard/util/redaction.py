@@ -12,9 +12,10 @@ apply it once more to everything they print, as the last line of defence.
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values would mask ordinary words
@@ -58,3 +59,15 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
+
+
+# Environment variables whose values are credentials: the provider's own names, and any name
+# that says it holds one (PULUMI_CONFIG_PASSPHRASE, GITHUB_TOKEN, ...).
+_CREDENTIAL_ENV = re.compile(r"TOKEN|SECRET|PASSWORD|PASSPHRASE|PRIVATE_KEY|API_?KEY|ASSERTION",
+                             re.IGNORECASE)
+
+
+def env_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Every credential-looking value in ``env``, for redacting messages nothing else vetted
+    (an unexpected exception's text)."""
+    return tuple(v for k, v in env.items() if _CREDENTIAL_ENV.search(k) and v)

@@ -21,6 +21,7 @@ from sarguard.verdicts.globmatch import FIELD_SEP, glob_match
 from sarguard.verdicts.rulefile import (
     RuleFileError,
     check_keys,
+    locates_errors,
     read_entries,
     require_text,
     text_value,
@@ -55,6 +56,7 @@ class IgnoreRule:
         return target + where
 
 
+@locates_errors
 def load_ignores(path: str | Path) -> list[IgnoreRule]:
     """Load and validate an ignore file; raise :class:`IgnoreError` on any problem."""
     name = str(path)

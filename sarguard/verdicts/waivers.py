@@ -27,6 +27,7 @@ from sarguard.verdicts.globmatch import glob_match
 from sarguard.verdicts.rulefile import (
     RuleFileError,
     check_keys,
+    locates_errors,
     read_entries,
     require_date,
     require_text,
@@ -69,6 +70,7 @@ def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+@locates_errors
 def load_waivers(path: str | Path, known_controls: Iterable[str] | None = None) -> list[Waiver]:
     """Load and validate a waiver file; raise :class:`WaiverError` on any problem.
 

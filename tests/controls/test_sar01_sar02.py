@@ -43,7 +43,7 @@ def test_sar01_unread_is_not_evaluated_with_reason():
     assert f.status == "not_evaluated" and "OAuth has no scope" in f.message
 
 
-@pytest.mark.parametrize("source,status", [("declared", "fail"), ("live", "not_evaluated")])
+@pytest.mark.parametrize("source,status", [("declared", "not_applicable"), ("live", "not_evaluated")])
 def test_sar01_missing_resource(source, status):
     state = good_state(source)
     state.notifications = None

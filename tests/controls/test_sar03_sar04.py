@@ -29,6 +29,9 @@ def test_sar03_every_customization_is_checked_and_passes():
     ("\\${request.reportSuspiciousActivityToken}", "escaped"),
     ("", "no body"),
     (None, "no body"),
+    # Velocity renders inside an HTML comment, but the email shows no button there.
+    ("<!-- <a href='${request.reportSuspiciousActivityToken}'>x</a> -->", "inside an HTML comment"),
+    ("<p>hi</p><!-- unterminated ${request.reportSuspiciousActivityToken}", "inside an HTML comment"),
 ])
 def test_sar03_fails_one_language_of_one_template(body, phrase):
     state = good_state()
@@ -37,6 +40,18 @@ def test_sar03_fails_one_language_of_one_template(body, phrase):
     bad = findings[KEY.format("fr")]
     assert bad.status == "fail" and phrase in bad.message
     assert findings[KEY.format("en")].status == "pass"
+
+
+@pytest.mark.parametrize("body", [
+    "<!-- old button removed --><a href='${request.reportSuspiciousActivityToken}'>Report</a>",
+    "<a href='${request.reportSuspiciousActivityToken}'>Report</a><!-- ${request.x} -->",
+    # A Velocity comment that holds "<!--" does not open an HTML comment in the output.
+    "#* <!-- *# <a href='${request.reportSuspiciousActivityToken}'>Report</a>",
+])
+def test_sar03_html_comments_elsewhere_do_not_hide_a_visible_link(body):
+    state = good_state()
+    _set_body(state, body)
+    assert by_resource(run("SAR-03", state))[KEY.format("fr")].status == "pass"
 
 
 def test_sar03_second_brand_is_checked_too():
@@ -97,7 +112,8 @@ def test_sar04_unknown_and_undeclared_recipients():
     templates["PasswordChanged"].recipients = None  # declared without settings: not managed
     findings = by_resource(run("SAR-04", state))
     assert findings["brand/default/template/AuthenticatorReset/settings"].status == "not_evaluated"
-    assert "brand/default/template/PasswordChanged/settings" not in findings
+    undeclared = findings["brand/default/template/PasswordChanged/settings"]
+    assert undeclared.status == "not_applicable"
 
 
 def test_sar04_live_missing_recipients_is_not_evaluated():

@@ -109,6 +109,6 @@ def test_sar06_live_needs_header_scheme_and_key():
     assert f.status == "fail" and "authScheme" in f.message
 
 
-def test_sar06_without_report_hook_is_not_evaluated():
+def test_sar06_without_report_hook_is_not_applicable():
     [f] = run("SAR-06", _with_hooks(hook(events=["user.session.start"])))
-    assert (f.status, f.resource) == ("not_evaluated", "org")
+    assert (f.status, f.resource) == ("not_applicable", "org") and "SAR-05" in f.message

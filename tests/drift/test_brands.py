@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sarguard.drift import compare_states
-from sarguard.model import UNKNOWN, Brand, Customization, Template
+from sarguard.model import LINK_TEMPLATES, UNKNOWN, Brand, Customization, Template
 from tests.drift.builders import (
     OTHER_BRAND,
     customization,
@@ -134,18 +134,47 @@ def test_customization_of_non_link_template_is_not_drift():
     assert compare_states(declared, live).items == []
 
 
-def test_customizations_in_undeclared_brand_are_not_drift():
+def _stock_templates(**changes: Template) -> dict[str, Template]:
+    templates = {n: Template(name=n, recipients="ALL_USERS", customization_count=0)
+                 for n in LINK_TEMPLATES}
+    templates.update(changes)
+    return templates
+
+
+def test_undeclared_brand_with_customized_link_template_is_unmanaged():
     declared, live = declared_state(), live_state()
-    live.brands["bndOther"] = Brand(
-        key="bndOther",
-        id="bndOther",
-        templates={
-            "NewSignOnNotification": Template(
-                name="NewSignOnNotification", customizations=[customization("en", default=True)]
-            )
-        },
-    )
+    custom = Template(name="NewSignOnNotification", recipients="ALL_USERS", customization_count=1,
+                      customizations=[customization("en", default=True)])
+    live.brands["bndOther"] = Brand(key="bndOther", id="bndOther", name="EMEA",
+                                    templates=_stock_templates(NewSignOnNotification=custom))
+    item = only_item(compare_states(declared, live))
+    assert (item.kind, item.resource, item.field) == ("unmanaged", "brand/bndOther", "brand")
+    assert item.live == {"id": "bndOther", "name": "EMEA",
+                         "templates": {"NewSignOnNotification": {"customizations": 1}}}
+
+
+def test_undeclared_brand_not_sent_to_all_users_is_unmanaged():
+    declared, live = declared_state(), live_state()
+    quiet = Template(name="PasswordChanged", recipients="NO_USERS", customization_count=0)
+    live.brands["bndOther"] = Brand(key="bndOther", id="bndOther",
+                                    templates=_stock_templates(PasswordChanged=quiet))
+    item = only_item(compare_states(declared, live))
+    assert item.live["templates"] == {"PasswordChanged": {"recipients": "NO_USERS"}}
+
+
+def test_undeclared_stock_brand_is_not_drift():
+    declared, live = declared_state(), live_state()
+    live.brands["bndOther"] = Brand(key="bndOther", id="bndOther", templates=_stock_templates())
     assert compare_states(declared, live).items == []
+
+
+def test_undeclared_brand_whose_templates_were_not_read_is_a_note_not_drift():
+    declared, live = declared_state(), live_state()
+    live.brands["bndOther"] = Brand(key="bndOther", id="bndOther", templates=_stock_templates())
+    live.unread["brand/bndOther/template/PasswordChanged/settings"] = "503 after retries"
+    result = compare_states(declared, live)
+    assert result.items == []
+    assert any("brand/bndOther" in n and "PasswordChanged" in n for n in result.notes)
 
 
 def test_declared_brand_absent_live_is_missing():

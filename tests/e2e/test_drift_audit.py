@@ -37,8 +37,17 @@ def test_drift_reports_exactly_the_seeded_differences(emulator, run_json):
     assert ("SAR-05", "eventHook/suspicious-activity-reports") in failing(report) or \
         ("SAR-05", "org") in failing(report)
     assert ("SAR-08", "roleSubscription/ORG_ADMIN/REPORT_SUSPICIOUS_ACTIVITY") not in failing(report)
-    assert any("write-only" in w for w in report["warnings"])
+    # The write-only hook secret is a note (said once, no action needed), not a warning.
+    assert any("write-only" in n for n in report["notes"])
+    assert not any("write-only" in w for w in report["warnings"])
     assert report["evidence"]["systemLog"]["reportCount"] >= 1
+    # Declared resources' items point at their line in the stack; live-only ones have none.
+    for item in report["drift"]:
+        if item["kind"] == "unmanaged":
+            assert "location" not in item, item
+        else:
+            assert item["location"]["file"] == "stacks/Pulumi.demo.yaml"
+            assert item["location"]["line"] >= 1, item
 
 
 def test_in_sync_org_exits_zero(emulator, run_json):
@@ -115,7 +124,8 @@ def test_refused_credentials_still_write_the_report_files(emulator, monkeypatch,
     import json
 
     report = json.loads((tmp_path / "drift.json").read_text())
-    assert report["errors"] and "could not read the org" in report["errors"][0]
+    assert report["errors"] and "could not read the org" in report["errors"][0]["message"]
+    assert report["completed"] is False
     assert json.loads(sarif.read_text())["runs"][0]["invocations"][0]["executionSuccessful"] is False
     assert "could not read the org" in md.read_text()
     assert "00refused-token-value" not in capsys.readouterr().err + sarif.read_text() + md.read_text()

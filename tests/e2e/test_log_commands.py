@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import pytest
 
@@ -24,6 +25,20 @@ def test_reports_lists_the_seeded_reports_with_an_investigation_command(emulator
     first = doc["reports"][0]
     assert first["investigate"].startswith("sarguard investigate --user 00u")
     assert first["ip"] and first["activityEventType"]
+
+
+def test_the_printed_investigate_command_runs_as_is(emulator, capsys):
+    """The hint repeats the --org-url (and --project-dir) the user gave: pasted back, it runs."""
+    emu = emulator("demo")
+    code, out, _ = run(capsys, "reports", "--org-url", emu.url, "--project-dir", ".")
+    assert code == 0
+    command = next(line.strip() for line in out.splitlines()
+                   if line.strip().startswith("sarguard investigate"))
+    argv = shlex.split(command)
+    assert argv[argv.index("--org-url") + 1] == emu.url
+    code, out, err = run(capsys, *argv[1:], "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["entries"]
 
 
 def test_investigate_builds_a_timeline_for_a_seeded_user(emulator, capsys):

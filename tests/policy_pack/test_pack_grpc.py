@@ -145,7 +145,9 @@ def test_unsupported_recipients_fail_sar09_and_sar04_on_the_settings_urn(configu
 
 def test_a_component_that_leaves_the_switches_unmanaged(configured):
     """AnalyzeStack carries component resources with their registered outputs (pulumi
-    step_generator.go AnalyzeResources): manageNotifications false makes SAR-01/02 not apply."""
+    step_generator.go AnalyzeResources): without SecurityNotificationEmails SAR-01/02 do not
+    apply (the stack does not manage the switches), with or without manageNotifications false;
+    a stack that declares them off still fails."""
     from sarguard.evidence.pulumi_resources import DeclaredResource
 
     component = DeclaredResource(
@@ -153,6 +155,7 @@ def test_a_component_that_leaves_the_switches_unmanaged(configured):
         inputs={"brandIds": {}, "manageNotifications": False},
         urn="urn:pulumi:test::sarguard::sarguard:index:SuspiciousActivityReporting::x")
     without = [r for r in _pack_view(good_resources()) if r.name != "notifications"]
-    assert set(by_policy(configured.analyze(without))) == {
-        "sar-01-report-suspicious-activity-enabled", "sar-02-link-emails-enabled"}
+    assert configured.analyze(without) == []
     assert configured.analyze([component, *without]) == []
+    off = _replace(_pack_view(good_resources()), "notifications", reportSuspiciousActivityEnabled=False)
+    assert "sar-01-report-suspicious-activity-enabled" in by_policy(configured.analyze(off))

@@ -126,14 +126,19 @@ def test_check_judges_unmanaged_switches_not_applicable(make_project):
         assert "`sarguard drift` and `sarguard audit` judge the switches on the live org" in found.message
 
 
-def test_a_program_that_forgets_the_switches_still_fails():
-    """Only the component's explicit manageNotifications: false makes SAR-01/02 not applicable."""
+def test_a_program_that_declares_no_switches_is_not_judged_on_them():
+    """No SecurityNotificationEmails means the stack does not manage the switches: SAR-01/02 are
+    not_applicable (no subject is not missing evidence; drift and audit judge them live). Only
+    the component's explicit manageNotifications: false names the setting that chose it."""
     for resources in ([], [DeclaredResource(type=COMPONENT_TYPE, name="c", inputs={"manageNotifications": True})]):
         state = state_from_resources(resources, "stack-export")
-        assert finding(evaluate_catalog(state), "SAR-01").status == "fail"
+        found = finding(evaluate_catalog(state), "SAR-01")
+        assert found.status == "not_applicable"
+        assert "declares no SecurityNotificationEmails" in found.message
     state = state_from_resources([DeclaredResource(type=COMPONENT_TYPE, name="c",
                                                    inputs={"manageNotifications": False})], "stack-export")
-    assert finding(evaluate_catalog(state), "SAR-01").status == "not_applicable"
+    found = finding(evaluate_catalog(state), "SAR-01")
+    assert found.status == "not_applicable" and "notifications.manage: false" in found.message
 
 
 def test_check_warns_when_the_stack_has_oauth_and_no_api_token(make_project, monkeypatch, capsys):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sarguard.controls.runner import evaluate_catalog
+from sarguard.model import LINK_TEMPLATES
 from sarguard.pulumi.declared import run_program
 from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, SECRET_SIG, is_secret_wrapper
 from tests.conftest import REPO_ROOT
@@ -118,7 +120,38 @@ config:
     assert switches["sendEmailForFactorResetEnabled"] is False
     assert all(v is True for k, v in switches.items() if k != "sendEmailForFactorResetEnabled")
     assert resources["default-NewSignOnNotification-settings"].inputs["recipients"] == "ALL_USERS"
-    assert sorted(resources) == ["default-NewSignOnNotification-settings", "security-notification-emails"]
+    # Every link-carrying template of every declared brand gets its settings, mentioned or not.
+    settings = [f"default-{t}-settings" for t in LINK_TEMPLATES]
+    assert sorted(resources) == sorted([*settings, "security-notification-emails"])
+    assert {resources[n].inputs["recipients"] for n in settings} == {"ALL_USERS"}
+
+
+def test_all_four_link_templates_declared_for_every_brand(make_project):
+    project = make_project("""\
+config:
+  sarguard:settings:
+    brands:
+      - id: default
+        templates:
+          PasswordChanged: {recipients: NO_USERS}
+      - id: bnd2
+        templates:
+          UserActivation: {}
+""")
+    run = run_program("test", project)
+    resources = by_name(run)
+    for brand in ("default", "bnd2"):
+        for template in LINK_TEMPLATES:
+            inputs = resources[f"{brand}-{template}-settings"].inputs
+            assert inputs["templateName"] == template
+            expected = "NO_USERS" if (brand, template) == ("default", "PasswordChanged") else "ALL_USERS"
+            assert inputs["recipients"] == expected, (brand, template)
+    assert "bnd2-UserActivation-settings" in resources  # a named non-link template stays
+    # SAR-04 judges all eight, and the implied ones point at the brand's templates key.
+    sar04 = [f for f in evaluate_catalog(run.state) if f.control == "SAR-04"]
+    assert len(sar04) == 8
+    implied = run.state.locations["brand/bnd2/template/NewSignOnNotification/settings"]
+    assert implied.line == 8  # `templates:` of brands[1]
 
 
 def test_non_default_languages_wait_for_the_default(make_project):

@@ -50,7 +50,8 @@ def assert_fatal(run: CliRun, command: str, mentions: str) -> None:
     assert run.err.startswith(f"sarguard {command}: error: "), run.err
     assert mentions in run.err, run.err
     if run.report is not None:
-        assert run.report["errors"] and mentions in run.report["errors"][0]
+        assert run.report["errors"] and mentions in run.report["errors"][0]["message"]
+        assert run.report["completed"] is False
         assert run.report["findings"] == [] and not run.report.get("drift")
     else:
         assert run.out == ""

@@ -16,8 +16,11 @@ def test_every_format_renders_everything_and_no_secret(fmt: str, kind: str) -> N
     for resource in ("eventHook/soc", "threatInsight", "systemLog"):
         assert resource in out, (fmt, resource)
     assert "expired on 2024-01-01" in out
-    if fmt != "github":  # annotations skip passes by design
+    if fmt not in ("github", "text"):  # annotations skip passes; text counts them
         assert "securityNotificationEmails" in out
+    if fmt == "text":
+        assert "SAR-01  1 passed" in out
+        assert "securityNotificationEmails" in render(full_report(kind), fmt, verbose=True)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -6,15 +6,7 @@ import pytest
 from sarguard.report import render
 from sarguard.report.model import Report
 from sarguard.report.render_sarif import artifact_uri
-from tests.report.sample import STACK_FILE, finding, full_report, reference_dir
-
-
-@pytest.fixture(scope="module")
-def sarif_schema() -> dict:
-    path = reference_dir() / "sarif-schema-2.1.0.json"
-    if not path.is_file():
-        pytest.skip(f"SARIF schema not found at {path} (../shared/reference is absent)")
-    return json.loads(path.read_text(encoding="utf-8"))
+from tests.report.sample import STACK_FILE, finding, full_report
 
 
 @pytest.mark.parametrize("kind", ["check", "drift", "audit"])

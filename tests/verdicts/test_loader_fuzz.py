@@ -68,8 +68,10 @@ def test_loaders_raise_only_their_own_errors(data: bytes) -> None:
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
-        # PyYAML raises ValueError for a timestamp-shaped scalar that is not a real date.
-        (b"- expires: 2025-02-30\n", "invalid YAML value"),
+        # PyYAML raises ValueError for a timestamp-shaped scalar that is not a real date: the
+        # error names the entry and key (waivers: not a real date; ignores: an unknown key).
+        (b"- {control: SAR-01, resource: x, reason: y, expires: 2025-02-30}\n",
+         r"w\.yaml:1: \[0\]\.\w+: "),
         (b"[" * 5000, "invalid YAML"),  # deep nesting: RecursionError inside PyYAML
         (b"- control: !!python/object/apply:os.system [id]\n", "invalid YAML"),  # safe_load only
     ],

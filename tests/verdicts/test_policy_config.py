@@ -1,6 +1,7 @@
 """Policy config: Pulumi's --policy-pack-config format, validated with clear errors."""
 
 import json
+import re
 
 import pytest
 
@@ -67,8 +68,23 @@ def test_errors_name_file_key_path_and_expectation(tmp_path, data, where, expect
     with pytest.raises(PolicyConfigError) as err:
         load_policy_config(path)
     message = str(err.value)
-    assert message.startswith(f"{path}: {where}: "), message
+    assert re.match(rf"{re.escape(str(path))}:\d+: {re.escape(where)}: ", message), message
     assert expected in message
+    (problem,) = err.value.located_problems()
+    assert (problem.file, problem.key_path) == (str(path), where)
+    assert problem.line == 1  # _file writes the JSON on one line
+
+
+def test_all_problems_reported_at_once_with_lines(tmp_path):
+    path = _file(tmp_path, json.dumps({"SAR-01": "blocking", "SAR-99": "advisory",
+                                       "SAR-02": {"required": ["newSignIn", 3]}}, indent=2))
+    with pytest.raises(PolicyConfigError) as err:
+        load_policy_config(path)
+    problems = err.value.located_problems()
+    assert [p.key_path for p in problems] == ["SAR-01", "SAR-99", "SAR-02.required[0]",
+                                              "SAR-02.required[1]"]
+    assert [p.line for p in problems] == [2, 3, 6, 7]
+    assert str(err.value).startswith(f"4 problems in the policy config {path}:")
 
 
 def test_bad_json_and_shape_and_missing_file(tmp_path):
