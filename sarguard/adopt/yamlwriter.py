@@ -15,9 +15,12 @@ from typing import Any
 
 import yaml
 
+from sarguard.report.values import clean_text
+
 Path = tuple[str | int, ...]
 FLOW_WIDTH = 100  # a list of scalars up to this wide is written [a, b]
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BREAKS = ("\r", "\n", "\x85", "\u2028", "\u2029")  # YAML's line breaks
 
 
 def scalar(value: Any) -> str:
@@ -35,9 +38,22 @@ def scalar(value: Any) -> str:
     return text
 
 
+def comment(line: str) -> str:
+    """A comment's text as one safe line: no control character, nothing YAML reads as a line
+    break (org strings end up in comments)."""
+    text = clean_text(line)
+    for brk in _BREAKS:
+        text = text.replace(brk, " ")
+    return text.rstrip()
+
+
 def _comment_lines(lines: Sequence[str], indent: int) -> list[str]:
     pad = " " * indent
-    return [f"{pad}# {line}".rstrip() if line else f"{pad}#" for line in lines]
+    out = []
+    for line in lines:
+        text = comment(line)
+        out.append(f"{pad}# {text}" if text else f"{pad}#")
+    return out
 
 
 def _flow(items: Sequence[Any]) -> str | None:
