@@ -176,6 +176,9 @@ def test_oauth_only_credentials_leave_the_switches_unmanaged(emulator, project, 
     statuses = {f["control"]: f["status"] for f in drift.report["findings"]
                 if f["control"] in ("SAR-01", "SAR-02")}
     assert statuses == {"SAR-01": "waived", "SAR-02": "waived"}
+    # --fix cannot turn on switches it could not read, and says so.
+    run = import_org(sarguard, emu, project, "--fix", "--force")
+    assert run.code == 0 and "SAR-01/SAR-02 not fixed: the switches could not be read" in run.err
 
 
 @pytest.mark.parametrize(("scopes", "faults", "named"), [

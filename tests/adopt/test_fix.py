@@ -216,3 +216,27 @@ def test_the_variables_block_adds_what_sar09_requires():
     fixed = insert_block(body, variables_block(g[-1] for g in missing),
                          lambda b: not missing_variable_groups(NEW_SIGN_ON, b))
     assert fixed is not None and missing_variable_groups(NEW_SIGN_ON, fixed) == []
+
+
+def test_fix_marks_a_default_when_the_live_one_cannot_be_declared(emulator, project, sarguard, tmp_path):
+    """Okta's default `en` customization is in a language the stack cannot declare: without
+    --fix the template has no declared default (a warning says SAR-09 fails); with --fix another
+    language becomes the default, and drift shows exactly that move."""
+    emu = emulator("in-sync")
+    with emu.state.lock:
+        template = emu.state.brands["bnd1dfltBrand00000001"].templates[NEW_SIGN_ON]
+        next(c for c in template.customizations if c.is_default).language = "en-AU"
+    run = import_org(sarguard, emu, project)
+    assert "no declared customization is the default (SAR-09 fails" in run.err
+    run = import_org(sarguard, emu, project, "--fix", "--force")
+    assert f"SAR-09  brand/default/template/{NEW_SIGN_ON}/customization/fr: marked isDefault: true" in run.out
+    set_secrets(project)
+    where = ("--stack", STACK, "--project-dir", str(project))
+    check = sarguard("check", *where, "--format", "json", "--output", str(tmp_path / "c.json"))
+    assert check.code == 0 and mandatory_problems(check.report) == []
+    drift = sarguard("drift", *where, "--org-url", emu.url, "--format", "json",
+                     "--output", str(tmp_path / "d.json"))
+    assert drift_items(drift.report) == [
+        ("changed", f"brand/default/template/{NEW_SIGN_ON}/customization/fr", "isDefault"),
+        ("unmanaged", f"brand/default/template/{NEW_SIGN_ON}/customization/en-AU", "customization"),
+    ]
