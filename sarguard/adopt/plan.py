@@ -23,6 +23,7 @@ from sarguard.model import (
     SECTION_NOTIFICATIONS,
     EventHook,
     OrgState,
+    Template,
 )
 from sarguard.report.values import clean_text
 from sarguard.settings.okta_facts import OKTA_LANGUAGES
@@ -180,7 +181,7 @@ def _brands(state: OrgState, warnings: list[str]) -> list[BrandPlan]:
     return out
 
 
-def _template(brand: str, name: str, template, warnings: list[str]) -> TemplatePlan:
+def _template(brand: str, name: str, template: Template, warnings: list[str]) -> TemplatePlan:
     plan = TemplatePlan(name=name, recipients=template.recipients)
     if not template.customizations:
         plan.notes.append("not customized: Okta sends its default template (which carries the "

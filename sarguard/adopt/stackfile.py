@@ -94,7 +94,7 @@ def _settings(plan: AdoptionPlan, comments: dict[Path, list[str]]) -> dict[str, 
         comments[(*root, "notifications")] = ["Security > General, as read from the org's -admin host"]
     settings["brands"] = [_brand(b, (*root, "brands", i), comments) for i, b in enumerate(plan.brands)]
     if plan.hook is not None:
-        settings["eventHook"] = _hook(plan, (*root, "eventHook"), comments)
+        settings["eventHook"] = _hook(plan.hook, plan, (*root, "eventHook"), comments)
     else:
         why = "and --hook-url was not given " if plan.fixed else ""
         comments[(*root, "adminNotifications")] = [
@@ -136,9 +136,7 @@ def _brand(brand: BrandPlan, at: Path, comments: dict[Path, list[str]]) -> dict[
     return {"id": brand.key, "templates": templates}
 
 
-def _hook(plan: AdoptionPlan, at: Path, comments: dict[Path, list[str]]) -> dict[str, Any]:
-    hook = plan.hook
-    assert hook is not None
+def _hook(hook: HookPlan, plan: AdoptionPlan, at: Path, comments: dict[Path, list[str]]) -> dict[str, Any]:
     lines: list[str] = []
     if hook.id:
         lines.append(f"the hook subscribed to the report event: id {shown(hook.id)}, "
@@ -151,10 +149,8 @@ def _hook(plan: AdoptionPlan, at: Path, comments: dict[Path, list[str]]) -> dict
     entry: dict[str, Any] = {"name": hook.name, "url": hook.url, "authHeader": hook.auth_header,
                              "events": list(hook.events)}
     if hook.headers:
-        entry["headers"] = dict(hook.headers)
-        plain_credentials = [k for k in hook.headers if is_credential_header(k)]
-        if plain_credentials:  # never: credential-like ones go to secretHeaders
-            raise AssertionError("credential-like header kept in plain text")
+        # Credential-like values never reach a file (the plan puts them in secret_headers).
+        entry["headers"] = {k: v for k, v in hook.headers.items() if not is_credential_header(k)}
     if hook.secret_headers:
         entry["secretHeaders"] = [h.name for h in hook.secret_headers]
         comments[(*at, "secretHeaders")] = [
