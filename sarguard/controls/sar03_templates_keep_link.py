@@ -27,7 +27,9 @@ ID = "SAR-03"
 TOKEN = "request.reportSuspiciousActivityToken"
 
 
-def _judge_body(body: Any) -> tuple[str, str]:
+def judge_body(body: Any) -> tuple[str, str]:
+    """``(status, why)`` for one body: ``pass`` only when an email would show the link. Public so
+    that ``sarguard import --fix`` decides "needs the link" exactly as this control does."""
     if is_unknown(body):
         return "not_evaluated", "the body cannot be known during preview"
     if not isinstance(body, str) or not body:
@@ -55,7 +57,7 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
                                f"customizations of {template.name} could not all be read: {incomplete}",
                                urn=template.settings_urn))
         for custom in template.customizations:
-            status, why = _judge_body(custom.body)
+            status, why = judge_body(custom.body)
             out.append(finding(ID, status, customization_key(brand, template, custom),
                                f"{template.name} ({describe_language(custom)}, brand {brand.key}): "
                                f"{why}", urn=custom.urn))

@@ -60,6 +60,14 @@ def _refers(refs: set[str], name: str) -> bool:
     return any(ref == name or ref.startswith(name + ".") for ref in refs)
 
 
+def missing_variable_groups(template: str, body: str) -> list[tuple[str, ...]]:
+    """The groups of :data:`REQUIRED_VARIABLES` of ``template`` that ``body`` references none of
+    (public so that ``sarguard import --fix`` adds exactly what this control asks for)."""
+    refs = references(body)
+    return [group for group in REQUIRED_VARIABLES.get(template, ())
+            if not any(_refers(refs, n) for n in group)]
+
+
 def _customization_problems(template: Template, custom: Customization) -> tuple[list[str], list[str]]:
     """(problems, unknowns) for one customization."""
     problems: list[str] = []
@@ -88,10 +96,8 @@ def _customization_problems(template: Template, custom: Customization) -> tuple[
         size = len(body.encode("utf-8"))
         if size >= MAX_BODY_BYTES:
             problems.append(f"the body is {size} bytes (Okta requires less than {MAX_BODY_BYTES})")
-        refs = references(body)
         missing = [" or ".join(f"${{{n}}}" for n in group)
-                   for group in REQUIRED_VARIABLES.get(template.name, ())
-                   if not any(_refers(refs, n) for n in group)]
+                   for group in missing_variable_groups(template.name, body)]
         if missing:
             problems.append(f"the body lacks required variable(s) {', '.join(missing)}")
     return problems, unknowns

@@ -10,7 +10,7 @@ Their answers are then replayed, in query order, to the same evidence collector 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -90,12 +90,16 @@ async def _read_with_logs(client: OktaClient, since: datetime, until: datetime,
 
 
 def read_org(client: OktaClient, *, since: datetime | None, until: datetime | None,
-             progress: Progress | None = None) -> OrgState:
-    """Configuration, and (when a window is given) System Log evidence over ``since..until``."""
+             progress: Progress | None = None, brands: Iterable[str] | None = None) -> OrgState:
+    """Configuration, and (when a window is given) System Log evidence over ``since..until``.
+
+    ``brands`` limits the brands read (by key ``default``, id or name; configuration only)."""
     if since is None or until is None:
         from sarguard.evidence.live import read_live_state_sync
 
-        return read_live_state_sync(client, progress=progress)
+        return read_live_state_sync(client, brands=brands, progress=progress)
+    if brands is not None:
+        raise ValueError("read_org: brands limits a configuration-only read (no System Log window)")
     found: list[Any] = []
     asyncio.run(_read_with_logs(client, since, until, progress, found))
     state, prefetched = found

@@ -110,9 +110,22 @@ class SecretMapping(dict):
     __str__ = __repr__
 
 
+class SecretSequence(list):
+    """A whole list that is one Pulumi secret: the SDK pushes a nested secret (one header's
+    value) up to the top-level property, so a hook's ``headers`` arrive as one secret list. Its
+    items are read for structure (the header names); every value in it counts as secret."""
+
+    is_secret = True
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+    __str__ = __repr__
+
+
 def normalize(value: Any) -> Any:
     """Unwrap proxies, turn secrets into :class:`Secret` and unknown sentinels into UNKNOWN."""
-    if isinstance(value, Secret | SecretMapping) or is_unknown(value):
+    if isinstance(value, Secret | SecretMapping | SecretSequence) or is_unknown(value):
         return value
     if getattr(value, "is_secret", False):  # e.g. sarguard.pulumi.stack.SecureValue
         return Secret(None)
@@ -143,6 +156,8 @@ def _secret_of(inner: Any) -> Any:
         return UNKNOWN
     if isinstance(plain, dict):
         return SecretMapping(plain)
+    if isinstance(plain, list):
+        return SecretSequence(plain)
     return Secret(bool(plain))
 
 
@@ -349,14 +364,15 @@ def _deps(res: DeclaredResource, prop: str) -> list[str]:
 
 
 def _headers(value: Any) -> dict[str, Any]:
-    """``headers: [{key, value}]`` -> {key: value}; secret values become :class:`Secret`."""
+    """``headers: [{key, value}]`` -> {key: value}; secret values become :class:`Secret`, and
+    so does every value of a list that is one secret as a whole."""
     out: dict[str, Any] = {}
     if isinstance(value, list):
         for item in value:
             if isinstance(item, Mapping) and isinstance(item.get("key"), str):
                 header = item.get("value")
-                if isinstance(item, SecretMapping):
-                    header = Secret(bool(header))
+                if isinstance(item, SecretMapping | SecretSequence) or isinstance(value, SecretSequence):
+                    header = header if isinstance(header, Secret) else Secret(bool(header))
                 out[item["key"]] = header
     return out
 

@@ -17,7 +17,12 @@ from sarguard.pulumi.program import COMPONENT_TYPE, SuspiciousActivityReporting
 from sarguard.pulumi.stack import StackConfig, load_stack_config
 from sarguard.settings import Settings, load_settings
 from sarguard.settings.errors import SettingsError
-from sarguard.settings.loader import PROVIDER_SECRET_KEYS, SECRET_KEY, SETTINGS_KEY
+from sarguard.settings.loader import (
+    HEADER_SECRETS_KEY,
+    PROVIDER_SECRET_KEYS,
+    SECRET_KEY,
+    SETTINGS_KEY,
+)
 
 
 @dataclass
@@ -51,6 +56,7 @@ def load_stack_settings(config: StackConfig) -> Settings:
             project_dir=config.project_dir,
             line_of=config.line_of,
             provider_secrets={key: config.values.get(key) for key in PROVIDER_SECRET_KEYS},
+            header_secrets=config.values.get(HEADER_SECRETS_KEY),
         )
     except SettingsError as exc:
         raise SettingsError([*unknown, *exc.located]) from None
@@ -60,7 +66,7 @@ def load_stack_settings(config: StackConfig) -> Settings:
 
 
 def _unknown_project_keys(config: StackConfig) -> list[Problem]:
-    known = (SETTINGS_KEY, SECRET_KEY)
+    known = (SETTINGS_KEY, SECRET_KEY, HEADER_SECRETS_KEY)
     namespace = f"{config.project}:"
     where = config.relative_stack_file()
     out: list[Problem] = []
@@ -71,7 +77,7 @@ def _unknown_project_keys(config: StackConfig) -> list[Problem]:
         close = difflib.get_close_matches(key, known, n=1)
         did = f"; did you mean '{close[0]}'?" if close else ""
         out.append(Problem(f"{where}:{line}: {key}: unknown config key{did} (the program reads "
-                           f"{' and '.join(known)})", file=where, line=line, key_path=key))
+                           f"{', '.join(known[:-1])} and {known[-1]})", file=where, line=line, key_path=key))
     return out
 
 
@@ -80,8 +86,10 @@ def mock_program(config: StackConfig, settings: Settings, *, preview: bool = Fal
     import pulumi
 
     def declare() -> dict[str, Any]:
-        secret = pulumi.Config("sarguard").get_secret("eventHookSecret")
-        component = SuspiciousActivityReporting(COMPONENT_NAME, settings, hook_secret=secret)
+        config_ = pulumi.Config("sarguard")
+        component = SuspiciousActivityReporting(
+            COMPONENT_NAME, settings, hook_secret=config_.get_secret("eventHookSecret"),
+            header_secrets=config_.get_secret_object("eventHookHeaderSecrets"))
         return component.outputs
 
     return run_under_mocks(declare, project=config.project, stack=config.stack, config=config.values,

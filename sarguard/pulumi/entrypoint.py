@@ -19,7 +19,12 @@ from sarguard.pulumi.credentials import (
 from sarguard.pulumi.program import SuspiciousActivityReporting
 from sarguard.pulumi.stack import StackFileError, find_project_dir, load_project, stack_file_path
 from sarguard.settings import SettingsError, load_settings
-from sarguard.settings.loader import PROVIDER_SECRET_KEYS, SECRET_KEY, SETTINGS_KEY
+from sarguard.settings.loader import (
+    HEADER_SECRETS_KEY,
+    PROVIDER_SECRET_KEYS,
+    SECRET_KEY,
+    SETTINGS_KEY,
+)
 
 COMPONENT_NAME = "suspicious-activity-reporting"
 
@@ -62,6 +67,23 @@ def _provider_config() -> dict[str, Any]:
     return {key: value for key in keys if (value := pulumi.runtime.get_config(key)) is not None}
 
 
+def _header_secret_flags() -> Any:
+    """``sarguard:eventHookHeaderSecrets`` as the loader checks it: header name -> whether the
+    engine passed the value as a secret. The engine marks the whole key secret when any value in
+    it is (``pulumi config set --secret --path``); the offline reader sees each value."""
+    raw = pulumi.runtime.get_config(HEADER_SECRETS_KEY)
+    if raw is None:
+        return None
+    try:
+        values = json.loads(raw)
+    except json.JSONDecodeError:
+        return _SecretFlag(is_config_secret(HEADER_SECRETS_KEY))
+    if not isinstance(values, dict):
+        return _SecretFlag(is_config_secret(HEADER_SECRETS_KEY))
+    secret = is_config_secret(HEADER_SECRETS_KEY)
+    return {str(name): _SecretFlag(secret) for name in values}
+
+
 def declare_stack() -> SuspiciousActivityReporting:
     """Declare the stack's resources; bad settings stop the run with every problem listed."""
     stack = pulumi.get_stack()
@@ -76,14 +98,17 @@ def declare_stack() -> SuspiciousActivityReporting:
     try:
         settings = load_settings(raw_settings, hook_secret=_flag(SECRET_KEY), where=where,
                                  project_dir=project_dir, line_of=line_of,
-                                 provider_secrets={key: _flag(key) for key in PROVIDER_SECRET_KEYS})
+                                 provider_secrets={key: _flag(key) for key in PROVIDER_SECRET_KEYS},
+                                 header_secrets=_header_secret_flags())
         # Before any resource: pulumi up would otherwise apply the rest and fail on the switches.
         require_notification_credentials(_provider_config(), os.environ,
                                          manage=settings.manage_notifications, where=where,
                                          line_of=line_of)
     except SettingsError as exc:
         raise pulumi.RunError(f"{SETTINGS_KEY}: {exc}") from None
-    component = SuspiciousActivityReporting(COMPONENT_NAME, settings, hook_secret=secret_value)
+    header_secrets = config.get_secret_object("eventHookHeaderSecrets")
+    component = SuspiciousActivityReporting(COMPONENT_NAME, settings, hook_secret=secret_value,
+                                            header_secrets=header_secrets)
     for key, value in component.outputs.items():
         pulumi.export(key, value)
     return component

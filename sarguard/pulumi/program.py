@@ -6,6 +6,7 @@ is a breaking change for users' stacks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -39,6 +40,18 @@ def role_subscription_resource_name(role: str) -> str:
     return f"{role.lower().replace('_', '-')}-report-suspicious-activity"
 
 
+def _headers(plain: Mapping[str, str], secret_names: tuple[str, ...],
+             secrets: pulumi.Input[Mapping[str, str]] | None) -> list[okta.EventHookHeaderArgs] | None:
+    """The hook's custom headers, by name: plain values as given, each of ``secret_names`` from
+    the ``secrets`` map, kept a Pulumi secret (``apply`` on a secret output stays secret)."""
+    values: dict[str, pulumi.Input[str]] = dict(plain)
+    if secret_names and secrets is not None:
+        source = pulumi.Output.secret(secrets)
+        for name in secret_names:
+            values[name] = source.apply(lambda found, name=name: found[name])
+    return [okta.EventHookHeaderArgs(key=k, value=values[k]) for k in sorted(values)] or None
+
+
 class SuspiciousActivityReporting(pulumi.ComponentResource):
     """Security notification emails, link-carrying templates, the report hook and admin alerts."""
 
@@ -48,6 +61,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         settings: Settings,
         hook_secret: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        header_secrets: pulumi.Input[Mapping[str, str]] | None = None,
     ) -> None:
         # The component's one input says whether the stack manages the switches, so every view
         # of the stack (preview, policy pack, stack export) can tell "not managed on purpose"
@@ -75,13 +89,12 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
             self.event_hook = okta.EventHook(
                 hook.name,
                 name=hook.name,
-                status="ACTIVE",
+                status="ACTIVE" if hook.active else "INACTIVE",
                 events=list(hook.events),
                 channel={"type": "HTTP", "version": "1.0.0", "uri": hook.url},
                 auth={"type": "HEADER", "key": hook.auth_header,
                       "value": pulumi.Output.secret(hook_secret) if hook_secret is not None else None},
-                headers=[okta.EventHookHeaderArgs(key=k, value=v) for k, v in sorted(hook.headers.items())]
-                or None,
+                headers=_headers(hook.headers, hook.secret_headers, header_secrets),
                 opts=child,
             )
             if hook.verify:

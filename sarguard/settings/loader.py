@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import shlex
 import stat
 from collections.abc import Mapping
 from functools import cache
@@ -41,6 +42,9 @@ from sarguard.util.netutil import is_loopback_host
 
 SETTINGS_KEY = "sarguard:settings"
 SECRET_KEY = "sarguard:eventHookSecret"
+# Values of the hook's credential-like custom headers (eventHook.secretHeaders), a map by header
+# name whose every value is a Pulumi secret: `pulumi config set --secret --path` writes it.
+HEADER_SECRETS_KEY = "sarguard:eventHookHeaderSecrets"
 # The Okta provider's credentials that must never sit in a stack file in plain text.
 PROVIDER_SECRET_KEYS: tuple[str, ...] = ("okta:apiToken", "okta:privateKey")
 MAX_BODY_BYTES = 64 * 1024
@@ -137,21 +141,41 @@ def _schema_message(error: ValidationError) -> tuple[KeyPath, str]:
     return path, error.message
 
 
-def _check_url(problems: _Problems, path: KeyPath, url: str) -> None:
+def hook_url_problem(url: str) -> str | None:
+    """What is wrong with an event hook URL (Okta delivers to https only), or None."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - parsing the port is what raises for a bad one
     except ValueError as exc:  # e.g. "https://[::1" (unclosed IPv6 literal), port 99999
-        problems.add(path, f"expected an absolute https URL; got {url!r} ({exc})")
-        return
+        return f"expected an absolute https URL; got {url!r} ({exc})"
     if parts.scheme == "https" and parts.hostname:
-        return
+        return None
     if parts.scheme == "http" and is_loopback_host(parts.hostname):
-        return
+        return None
     if parts.scheme == "http":
-        problems.add(path, f"expected an https URL (plain http only for loopback hosts); got {url!r}")
-    else:
-        problems.add(path, f"expected an absolute https URL; got {url!r}")
+        return f"expected an https URL (plain http only for loopback hosts); got {url!r}"
+    return f"expected an absolute https URL; got {url!r}"
+
+
+def _check_url(problems: _Problems, path: KeyPath, url: str) -> None:
+    problem = hook_url_problem(url)
+    if problem:
+        problems.add(path, problem)
+
+
+def header_secret_path(header: str) -> str:
+    """The ``--path`` key of one header's secret, as ``pulumi config set --path`` parses it: a
+    bare name, or ``["..."]`` when the name holds a ``.`` (pulumi/pulumi
+    ``sdk/go/common/resource/properties_path.go`` ``parsePropertyPath``)."""
+    if "." in header or "[" in header or '"' in header:
+        quoted = header.replace('"', '\\"')
+        return f'{HEADER_SECRETS_KEY}["{quoted}"]'
+    return f"{HEADER_SECRETS_KEY}.{header}"
+
+
+def header_secret_command(header: str) -> str:
+    """The command that stores one secret header's value (pulumi prompts for it)."""
+    return f"pulumi config set --secret --path {shlex.quote(header_secret_path(header))}"
 
 
 def load_settings(
@@ -162,13 +186,16 @@ def load_settings(
     project_dir: Path | None = None,
     line_of: Any = None,
     provider_secrets: Mapping[str, Any] | None = None,
+    header_secrets: Any = None,
 ) -> Settings:
     """Validate raw ``sarguard:settings`` (plus ``sarguard:eventHookSecret``) into :class:`Settings`.
 
     ``where`` names the stack file in messages; ``line_of(key, path)`` maps a key path to a line;
     ``project_dir`` is where ``bodyFile`` paths are resolved; ``provider_secrets`` holds the
     stack's ``okta:apiToken`` / ``okta:privateKey`` (or stand-ins saying whether each is secret),
-    which must be Pulumi secrets when present.
+    which must be Pulumi secrets when present; ``header_secrets`` is the stack's
+    ``sarguard:eventHookHeaderSecrets`` (a map by header name of secrets, or stand-ins), None
+    when the stack has none.
     """
     problems = _Problems(where, line_of)
     _check_provider_secrets(problems, provider_secrets or {})
@@ -200,6 +227,7 @@ def load_settings(
     # reports every problem.
     settings = _build(raw, problems, project_dir or Path.cwd(), _Sound(bad_paths))
     _check_secret(problems, raw, hook_secret)
+    _check_header_secrets(problems, raw, settings["event_hook"], header_secrets)
     if problems.items:
         raise SettingsError(problems.items)
     return Settings(
@@ -229,6 +257,34 @@ def _check_secret(problems: _Problems, raw: Mapping[str, Any], hook_secret: Any)
     elif not getattr(hook_secret, "is_secret", False):
         problems.add((), "is plaintext in the stack file; it must be a Pulumi secret. Remove it and set it "
                          "with `pulumi config set --secret sarguard:eventHookSecret <value>`", key=SECRET_KEY)
+
+
+def _check_header_secrets(problems: _Problems, raw: Mapping[str, Any], hook: EventHookSpec | None,
+                          values: Any) -> None:
+    """Every ``eventHook.secretHeaders`` name has a secret value in
+    ``sarguard:eventHookHeaderSecrets``, and that map holds nothing else."""
+    wanted = hook.secret_headers if hook else ()
+    if values is None:
+        values = {}
+    elif not isinstance(values, Mapping) or getattr(values, "is_secret", False):
+        problems.add((), "expected a map by header name, each value a secret: set one with "
+                         f"`{header_secret_command('<Header-Name>')}`", key=HEADER_SECRETS_KEY)
+        return
+    for name in wanted:
+        value = values.get(name)
+        if value is None:
+            problems.add((), f"missing: the hook header {name!r} (eventHook.secretHeaders) needs "
+                             f"its value; set it with `{header_secret_command(name)}`",
+                         key=HEADER_SECRETS_KEY)
+        elif not getattr(value, "is_secret", False):
+            problems.add((str(name),), "is plaintext in the stack file; it must be a Pulumi secret. "
+                                       f"Remove it and set it with `{header_secret_command(name)}`",
+                         key=HEADER_SECRETS_KEY)
+    for name in sorted(str(n) for n in values if n not in wanted):
+        where = "eventHook.secretHeaders" if hook else "an eventHook with secretHeaders"
+        problems.add((name,), f"would be ignored: the program reads only the headers named in "
+                              f"{where}; add {name!r} there or remove this entry",
+                     key=HEADER_SECRETS_KEY)
 
 
 class _Sound:
@@ -306,9 +362,20 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
             name=hook["name"], url=hook["url"], auth_header=hook["authHeader"],
             events=tuple(hook["events"]), headers=dict(hook.get("headers") or {}),
             verify=bool(hook.get("verify", True)), path=("eventHook",),
+            active=bool(hook.get("active", True)),
+            secret_headers=tuple(hook.get("secretHeaders") or ()),
         )
         if hook["authHeader"].lower() in {k.lower() for k in event_hook.headers}:
             problems.add(("eventHook", "headers"), f"must not repeat the auth header {hook['authHeader']!r}")
+        plain = {k.lower() for k in event_hook.headers}
+        for index, name in enumerate(event_hook.secret_headers):
+            if name.lower() == hook["authHeader"].lower():
+                problems.add(("eventHook", "secretHeaders", index),
+                             f"must not repeat the auth header {name!r} (its value is "
+                             "sarguard:eventHookSecret)")
+            elif name.lower() in plain:
+                problems.add(("eventHook", "secretHeaders", index),
+                             f"{name!r} is also in eventHook.headers; declare it in one place")
 
     admin = raw.get("adminNotifications") if sound(("adminNotifications",)) else None
     roles: tuple[str, ...] = tuple((admin or {}).get("roles", ()))

@@ -63,6 +63,10 @@ class EventHookSpec:
     headers: dict[str, str]
     verify: bool
     path: KeyPath
+    # false declares the hook INACTIVE, as an imported org may have it (SAR-05 fails on it).
+    active: bool = True
+    # Header names whose values come from sarguard:eventHookHeaderSecrets (credential-like ones).
+    secret_headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

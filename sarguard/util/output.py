@@ -162,6 +162,28 @@ def write_outputs(outputs: Sequence[tuple[str | None, str]]) -> None:
             sys.stdout.flush()
 
 
+def move_into_place(moves: Sequence[tuple[Path, Path]]) -> None:
+    """Rename each already-written ``(staged file, target)``: all targets or none.
+
+    For a caller that stages a whole tree first (``sarguard import`` writes bodies byte for
+    byte into a temporary folder beside its targets, then checks them). Missing folders are
+    created; if any rename fails, the targets this call already replaced get their old file
+    back, new ones are removed with the folders created for them, and :class:`OutputError`
+    names the target. The staged files that were not moved are removed.
+    """
+    batch = _Batch()
+    try:
+        for temp, target in moves:
+            if target.is_dir() and not target.is_symlink():
+                raise OutputError(f"cannot write {target}: it is an existing directory")
+            _make_parents(target, batch)
+            batch.staged.append(_Staged(target, temp, existed=target.exists() or target.is_symlink()))
+        _commit(batch)
+    except BaseException:
+        batch.discard()
+        raise
+
+
 def write_output(text: str, output: str | None) -> None:
     """Print ``text`` or write it to ``output`` atomically (a temp file renamed into place)."""
     write_outputs([(output, text)])

@@ -38,6 +38,7 @@ COULD_NOT_RUN = [
     ("sarguard.systemlog.evidence", "SystemLogUnavailable"),
     ("sarguard.emulator.errors", "EmulatorError"),
     ("sarguard.errors", "UsageError"),
+    ("sarguard.adopt.errors", "AdoptError"),
 ]
 
 

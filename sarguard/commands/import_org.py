@@ -1,0 +1,185 @@
+"""``sarguard import --stack NAME``: write the stack that declares the live org (``--fix``: the
+compliant version), its email bodies and a ``pulumi import --file`` plan."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sarguard.commands.common import add_project_argument
+from sarguard.commands.org import add_org_arguments
+from sarguard.errors import UsageError
+
+# pulumi/pulumi sdk/go/common/tokens/names.go (stackNameRegexp): what `pulumi stack init` takes.
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def _brands(value: str) -> list[str] | None:
+    if value.strip() == "all":
+        return None
+    names = [v.strip() for v in value.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected all or a comma-separated list of brand ids; got {value!r}")
+    return names
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", required=True, metavar="NAME",
+                        help="the stack to write: <stackConfigDir>/Pulumi.<NAME>.yaml and import-<NAME>.json")
+    parser.add_argument("--brands", type=_brands, default=None, metavar="all|ID,...",
+                        help="the brands to declare: all (default), or ids (default for the "
+                             "default brand, or names)")
+    parser.add_argument("--fix", action="store_true",
+                        help="write what the org should be (every mandatory control passing), not "
+                             "what it is; the changes are listed by control id")
+    parser.add_argument("--hook-url", metavar="URL",
+                        help="with --fix: declare a report hook to this https URL when none is subscribed")
+    parser.add_argument("--force", action="store_true",
+                        help="replace files that exist already (without it, they are listed and nothing is written)")
+    add_project_argument(parser)
+    add_org_arguments(parser)
+
+
+@dataclass
+class _Project:
+    directory: Path
+    project: dict[str, Any]
+    stack_file: str  # relative to the project directory
+    import_file: str
+
+
+def _project(args: argparse.Namespace) -> _Project:
+    """The sarguard project to write into (refused elsewhere) and the two fixed targets."""
+    from sarguard.adopt.errors import AdoptError
+    from sarguard.pulumi.stack import PROJECT_FILE, find_project_dir, load_project, stack_file_path
+
+    if not STACK_NAME.fullmatch(args.stack):
+        raise UsageError(f"invalid stack name {args.stack!r}: use letters, digits, '-', '_' and '.' "
+                         "(what `pulumi stack init` accepts)")
+    if args.project_dir is not None:
+        directory = Path(args.project_dir).resolve()
+        if not (directory / PROJECT_FILE).is_file():
+            raise AdoptError(f"not a sarguard project: {directory} has no {PROJECT_FILE}; run "
+                             "sarguard import in the project (or give --project-dir)")
+    else:
+        try:
+            directory = find_project_dir(Path.cwd())
+        except Exception as exc:  # StackFileError: no Pulumi.yaml upwards
+            raise AdoptError(f"not in a sarguard project: {exc}; run sarguard import in the "
+                             "project's directory (or give --project-dir)") from None
+    project, _ = load_project(directory)
+    runtime = project.get("runtime")
+    name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if name != "python":
+        raise AdoptError(f"not a sarguard project: {directory / PROJECT_FILE} has runtime "
+                         f"{name!r}; sarguard's program is a Python program (runtime: python)")
+    stack_path = stack_file_path(directory, project, args.stack)
+    if not stack_path.is_relative_to(directory):
+        raise AdoptError(f"stackConfigDir puts the stack file at {stack_path}, outside the project "
+                         f"{directory}; sarguard import writes only inside the project")
+    return _Project(directory, project, str(stack_path.relative_to(directory).as_posix()),
+                    f"import-{args.stack}.json")
+
+
+def _show_progress() -> bool:
+    """A progress bar only for a person at a terminal (a large org takes a few seconds)."""
+    return (sys.stderr.isatty() and not os.environ.get("CI")
+            and not os.environ.get("SARGUARD_NO_PROGRESS"))
+
+
+def run(args: argparse.Namespace) -> int:
+    from sarguard.adopt.errors import AdoptError
+    from sarguard.adopt.placement import refuse_existing
+    from sarguard.commands.live import progress_reporter, unreachable_message
+    from sarguard.commands.org import make_client
+    from sarguard.evidence.liveread import read_org
+    from sarguard.okta.errors import OktaAuthError, OktaError
+    from sarguard.settings.loader import hook_url_problem
+
+    if args.hook_url is not None:
+        if not args.fix:
+            raise UsageError("--hook-url declares a hook the org does not have, which is a fix: "
+                             "add --fix")
+        problem = hook_url_problem(args.hook_url)
+        if problem:
+            raise UsageError(f"--hook-url: {problem}")
+    target = _project(args)
+    if not args.force:  # before the org is read: a typo must not cost an API budget
+        refuse_existing(target.directory, [target.stack_file, target.import_file])
+    client = make_client(args, None)
+    org_url = client.endpoint.url
+    try:
+        with progress_reporter(_show_progress()) as progress:
+            state = read_org(client, since=None, until=None, brands=args.brands, progress=progress)
+    except OktaAuthError as exc:
+        raise AdoptError(unreachable_message(exc, org_url)) from None
+    except OktaError as exc:
+        raise AdoptError(unreachable_message(exc, org_url)) from None
+    read_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return _write(args, target, state, read_at)
+
+
+def _write(args: argparse.Namespace, target: _Project, state: Any, read_at: str) -> int:
+    from sarguard.adopt.check import still_failing
+    from sarguard.adopt.fixes import apply_fixes
+    from sarguard.adopt.importfile import import_document, import_text, needs_logical_names
+    from sarguard.adopt.placement import place
+    from sarguard.adopt.plan import build_plan
+    from sarguard.adopt.stackfile import body_files, stack_document
+    from sarguard.adopt.validate import staged_check
+
+    plan = build_plan(state)
+    fixes = apply_fixes(plan, args.hook_url) if args.fix else []
+    document = stack_document(plan, args.stack, read_at)
+    files = {target.stack_file: document.text().encode("utf-8"),
+             target.import_file: import_text(plan).encode("utf-8"),
+             **body_files(plan)}
+    place(target.directory, files, force=args.force,
+          check=staged_check(document, target.project, args.stack, target.stack_file,
+                             target.directory))
+    if needs_logical_names(import_document(plan)):
+        plan.warnings.append("the hook's name is the component's: import-"
+                             f"{args.stack}.json renames the component's entry and needs Pulumi "
+                             "3.98 or later (logicalName)")
+    _report(args, target, plan, fixes, still_failing(plan) if args.fix else [], len(files) - 2)
+    return 0
+
+
+def _report(args: argparse.Namespace, target: _Project, plan: Any, fixes: list, failing: list,
+            bodies: int) -> None:
+    from sarguard.adopt.nextsteps import IGNORES, WAIVERS, next_steps
+    from sarguard.adopt.plan import shown
+
+    out = sys.stdout
+    customizations = len(plan.customizations())
+    hook = f", the report hook {shown(plan.hook.name)}" if plan.hook is not None and plan.hook.id else ""
+    print(f"sarguard import: read {shown(plan.org_url)}: {len(plan.brands)} brand(s), "
+          f"{customizations} customization(s){hook}", file=out)
+    print(f"wrote {target.stack_file}, {target.import_file} and {bodies} email template(s) under "
+          "email-templates/", file=out)
+    for warning in plan.warnings:
+        print(f"warning: {shown(warning)}", file=sys.stderr)
+    if args.fix:
+        print(f"fixes ({len(fixes)}):" if fixes else "fixes: none needed", file=out)
+        for fix in fixes:
+            print(f"  {fix.control}  {shown(fix.resource)}: {shown(fix.change)}", file=out)
+        for finding in failing:
+            print(f"warning: after --fix, {finding.control} still {finding.status.replace('_', ' ')}s: "
+                  f"{shown(finding.message)}", file=sys.stderr)
+    if plan.notifications is None:
+        print("the switches are unread: accept that in drift and audit with these entries, then "
+              "pass --waivers waivers.yaml --ignore drift-ignore.yaml:", file=out)
+        print(WAIVERS, file=out)
+        print(IGNORES, file=out)
+    print("next:", file=out)
+    for line in next_steps(plan, args.stack, target.import_file, target.stack_file):
+        print(line, file=out)
+    org = "" if plan.provider is not None else f" --org-url {shown(plan.org_url)}"
+    print(f"then: sarguard check --stack {args.stack}; sarguard drift --stack {args.stack}{org}",
+          file=out)
