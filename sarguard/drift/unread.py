@@ -28,9 +28,12 @@ _FAMILY_SECTION: dict[str, str] = {
 
 
 def _covering_keys(resource: str) -> list[str]:
-    """The resource key, its parents (nearest first), then its family's section key."""
+    """The resource key, its siblings' wildcard (the reader records a failed listing as
+    ``…/customization/*``), its parents (nearest first), then its family's section key."""
     parts = resource.split("/")
     keys = ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    if len(parts) > 1 and parts[-1] != "*":
+        keys.insert(1, "/".join([*parts[:-1], "*"]))
     section = _FAMILY_SECTION.get(parts[0])
     if section is not None and section not in keys:
         keys.append(section)

@@ -49,6 +49,21 @@ def test_unread_brand_section_covers_every_declared_brand_resource():
     assert sorted(_unread(result)) == sorted(BRAND_KEYS)
 
 
+def test_a_failed_customization_listing_names_its_cause():
+    """The live reader records a failed customization listing as ``…/customization/*`` after the
+    template itself was listed (with its count): every declared language is unread with that
+    cause, not with a bare "only 0 were read" that hides why."""
+    declared, live = declared_state(), live_state()
+    template = live.brands["default"].templates["NewSignOnNotification"]
+    template.customization_count, template.customizations = 2, []
+    live.unread[f"{NSO}/customization/*"] = "Okta asked to wait 31536001 s for /api/v1"
+    result = compare_states(declared, live)
+    assert result.items == []
+    unread = _unread(result)
+    assert sorted(unread) == BRAND_KEYS[:2]
+    assert all("Okta asked to wait" in reason for reason in unread.values()), unread
+
+
 def test_unread_parent_key_covers_children():
     declared, live = declared_state(), live_state()
     live.brands["default"].templates["NewSignOnNotification"].customizations = []

@@ -111,7 +111,7 @@ def _assert_bucket_refused(run: CliRun, base: CliRun, family, reason: str) -> No
     from other buckets (the internal endpoint, the System Log) is judged as before."""
     assert run.code == 2, (run.code, run.err)
     assert family.controls <= run.not_evaluated <= V1_BUCKET, run.not_evaluated
-    assert run.unread and all(reason in u["reason"] for u in run.unread), run.unread
+    assert run.unread and all(reason in u["reason"] for u in run.unread), [u for u in run.unread if reason not in u["reason"]]
     outside = {t for t in triples(base) if t[0] not in V1_BUCKET}
     assert outside and outside <= triples(run), sorted(outside - triples(run))
 
