@@ -1,0 +1,1 @@
+"""Alembic's script directory for the responder's store (run by ``store.migrate``)."""
