@@ -47,10 +47,15 @@ def investigate_command(report: ReportSummary, now: datetime) -> str | None:
         user_id = validate_user_id(report.user_id)
     except FilterError:
         return None
-    anchor = report.activity_time or report.when or now
-    oldest = now - RETENTION + timedelta(hours=1)
-    since = max(anchor - LOOKBACK, oldest)
+    since = investigation_since(report.activity_time or report.when, now)
     return f"sarguard investigate --user {user_id} --since {le.iso(since)}"
+
+
+def investigation_since(anchor: datetime | None, now: datetime) -> datetime:
+    """Where a report's investigation starts: a day before ``anchor`` (the reported activity,
+    else the report; else now), never older than Okta's 90-day retention, so it always runs."""
+    oldest = now - RETENTION + timedelta(hours=1)
+    return max((anchor or now) - LOOKBACK, oldest)
 
 
 def report_rows(events: Iterable[Mapping[str, Any]], *, now: datetime) -> list[ReportRow]:
