@@ -20,6 +20,7 @@ from typing import Any
 
 from sarguard.emulator.api import (
     brands,
+    control,
     customizations,
     event_hooks,
     logs,
@@ -30,6 +31,7 @@ from sarguard.emulator.api import (
 )
 from sarguard.emulator.api.context import ApiContext
 from sarguard.emulator.auth import Authenticator
+from sarguard.emulator.delivery import DeliveryEngine
 from sarguard.emulator.errors import EmulatorError
 from sarguard.emulator.faults import FaultInjector, parse_faults
 from sarguard.emulator.keys import BadKeyError, load_public_key
@@ -84,10 +86,13 @@ class Emulator:
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
-        self._ctx = ApiContext(self.state, self.clock, self.stopping)
+        self.delivery = DeliveryEngine(self.state, self.clock, lambda: self.url)
+        self.delivery.errors = self.errors
+        self._ctx = ApiContext(self.state, self.clock, self.stopping,
+                               publish=self.delivery.publish)
         self.token_service = TokenService(self.state, self.clock, lambda: self.url)
         self.authenticator = Authenticator(self.state, self.token_service, self.clock,
-                                           lambda: self.url)
+                                           lambda: self.url, emulator_token=self.token)
         self.router = self._routes()
 
     def _routes(self) -> Router:
@@ -96,6 +101,7 @@ class Emulator:
         for family in (users, brands, customizations, event_hooks, roles, threats,
                        notifications, logs):
             family.register(router, self._ctx)
+        control.register(router, self._ctx, self.delivery)
         return router
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -117,6 +123,7 @@ class Emulator:
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
                                         name="sarguard-emulator", daemon=True)
         self._thread.start()
+        self.delivery.start()
         return self._url
 
     def stop(self) -> None:
@@ -125,6 +132,7 @@ class Emulator:
         if server is None:
             return
         self.stopping.set()
+        self.delivery.stop()
         server.shutdown()
         server.close_all()
         server.server_close()
@@ -167,6 +175,25 @@ class Emulator:
     @hook_verify_timeout.setter
     def hook_verify_timeout(self, seconds: float) -> None:
         self._ctx.hook_timeout_s = float(seconds)
+
+    @property
+    def delivery_timeout(self) -> float:
+        """Seconds a hook endpoint has to answer a delivery (Okta: 3; tests may shorten it)."""
+        return self.delivery.timeout_s
+
+    @delivery_timeout.setter
+    def delivery_timeout(self, seconds: float) -> None:
+        self.delivery.timeout_s = float(seconds)
+
+    @property
+    def deliveries(self) -> list[dict[str, Any]]:
+        """The delivery log (what ``GET /__emulator/deliveries`` answers)."""
+        return self.delivery.log()
+
+    def wait_for_deliveries(self, ids: list[str] | None = None, timeout: float = 30.0) -> bool:
+        """Block until the given deliveries (default: all queued) are finished; False on
+        timeout. Tests use this instead of sleeping."""
+        return self.delivery.wait(ids, timeout)
 
     def add_oauth_client(self, client_id: str, public_key: Any, scopes: list[str] | tuple[str, ...],
                          dpop: bool = False) -> None:

@@ -46,11 +46,12 @@ def scope_satisfied(required: str, granted: frozenset[str]) -> bool:
 
 class Authenticator:
     def __init__(self, store: OrgStore, tokens: TokenService, clock: Callable[[], float],
-                 base_url: Callable[[], str]) -> None:
+                 base_url: Callable[[], str], emulator_token: str = "") -> None:
         self._store = store
         self._tokens = tokens
         self._clock = clock
         self._base_url = base_url
+        self._emulator_token = emulator_token
 
     def authenticate(self, req: Request, route: Route) -> Principal | None:
         """The caller of ``route`` (None for unauthenticated routes); raises ApiError."""
@@ -58,6 +59,12 @@ class Authenticator:
             return None
         header = req.header("authorization") or ""
         ssws = _SSWS.match(header)
+        if route.auth == "emulator":
+            # The control endpoints take the emulator's own token only: no seed token, no OAuth.
+            if ssws is None or not self._emulator_token or not hmac.compare_digest(
+                    ssws.group(1).encode(), self._emulator_token.encode()):
+                raise _invalid_token()
+            return self._ssws(ssws.group(1))
         if ssws:
             return self._ssws(ssws.group(1))
         oauth = _OAUTH.match(header)

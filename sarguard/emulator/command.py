@@ -1,4 +1,5 @@
-"""``sarguard emulator``: serve the Okta API emulator on 127.0.0.1 until SIGINT/SIGTERM.
+"""``sarguard emulator``: serve the Okta API emulator on 127.0.0.1 until SIGINT/SIGTERM; and
+``sarguard emulator report``: act out a user's suspicious-activity report on a running one.
 
 The first line printed is ``listening on <URL>``, the second ``token: <T>`` (the emulator's own,
 local test credential), so scripts can start it with ``--port 0`` and read where it is. Bad
@@ -32,9 +33,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "500, 502, 503, 429, 429-noheaders, timeout, reset, malformed")
     parser.add_argument("--token", default=None,
                         help="SSWS token to accept (default: a random one, printed at start)")
+    sub = parser.add_subparsers(dest="emulator_action", metavar="ACTION")
+    report = sub.add_parser(
+        "report", help="act out a user's suspicious-activity report on a running emulator",
+        description="Ask a running emulator to write a user's report (and the reported sign-on or "
+                    "enrolment) to its System Log and deliver it to the subscribed event hooks.")
+    from sarguard.emulator.report_command import add_report_arguments
+
+    add_report_arguments(report)
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "emulator_action", None) == "report":
+        from sarguard.emulator.report_command import run_report
+
+        return run_report(args)
     from sarguard.emulator.app import Emulator
     from sarguard.emulator.errors import EmulatorError
 

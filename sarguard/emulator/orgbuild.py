@@ -39,13 +39,19 @@ def build_store(data: dict[str, Any], *, token: str, now: float, rng_seed: int) 
         return resolve_time(value, now) if value else default
 
     for user in data["users"]:
+        created = when(user.get("created"), long_ago)
         store.users[user["id"]] = User(
             id=user["id"],
             login=user["login"],
             email=user.get("email", user["login"]),
             first_name=user["firstName"],
             last_name=user["lastName"],
-            created=when(user.get("created"), long_ago),
+            created=created,
+            status=user.get("status", "ACTIVE"),
+            status_changed=created,
+            last_updated=created,
+            last_login=when(user.get("lastLogin"), created),
+            password_changed=when(user.get("passwordChanged"), created),
         )
     store.tokens[token] = data["users"][0]["id"]
     for extra in data.get("tokens", []):

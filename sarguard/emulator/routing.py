@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from sarguard.emulator.errors import ApiError
 
-AuthMode = Literal["api", "ssws", "none"]
+AuthMode = Literal["api", "ssws", "emulator", "none"]
 
 
 @dataclass
@@ -40,6 +40,7 @@ class Request:
     base_url: str  # scheme://host:port the client used (for links and DPoP htu)
     path_params: dict[str, str] = field(default_factory=dict)
     principal: Principal | None = None
+    client_ip: str = "127.0.0.1"  # the caller's address (the emulator listens on loopback only)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)

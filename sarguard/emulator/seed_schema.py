@@ -15,6 +15,7 @@ from sarguard.emulator.state import (
     NOTIFICATION_TYPES,
     RECIPIENTS,
     TEMPLATE_NAMES,
+    USER_STATUSES,
 )
 
 _STR = {"type": "string", "minLength": 1}
@@ -189,6 +190,9 @@ SEED_SCHEMA: dict[str, Any] = {
                     "firstName": _STR,
                     "lastName": _STR,
                     "created": _TIME,
+                    "status": {"enum": list(USER_STATUSES)},
+                    "lastLogin": _TIME,
+                    "passwordChanged": _TIME,
                 },
             },
         },

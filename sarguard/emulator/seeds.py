@@ -220,7 +220,8 @@ def _semantic_problems(data: dict[str, Any]) -> Iterable[str]:
             yield (f"tokens[{i}].user: expected the id of a user in users, "
                    f"got {_shown(token['user'])}")
     for i, user in enumerate(users):
-        yield from _check_time(user.get("created"), f"users[{i}].created")
+        for when in ("created", "lastLogin", "passwordChanged"):
+            yield from _check_time(user.get(when), f"users[{i}].{when}")
     yield from _brand_problems(data.get("brands", []))
     yield from _hook_problems(data.get("eventHooks", []))
     yield from _role_problems(data)

@@ -172,6 +172,7 @@ class Pipeline:
             headers={k.lower(): v for k, v in h.headers.items()},
             body=body,
             base_url=base,
+            client_ip=str(h.client_address[0]),
         )
 
     def dispatch(self, req: Request) -> Response:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import string
 import threading
+import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +80,18 @@ class IdFactory:
         with self._lock:
             return prefix + "".join(self._rng.choice(self._ALPHABET) for _ in range(17))
 
+    def uuid(self) -> str:
+        """A version-4 UUID (LogEvent ``uuid``, delivery ``eventId``) from the same generator."""
+        with self._lock:
+            return str(uuidlib.UUID(int=self._rng.getrandbits(128), version=4))
+
+
+# Okta's user statuses (the spec's UserStatus enum).
+USER_STATUSES: tuple[str, ...] = (
+    "ACTIVE", "DEPROVISIONED", "LOCKED_OUT", "PASSWORD_EXPIRED", "PROVISIONED", "RECOVERY",
+    "STAGED", "SUSPENDED",
+)
+
 
 @dataclass
 class User:
@@ -88,6 +101,21 @@ class User:
     first_name: str
     last_name: str
     created: str
+    status: str = "ACTIVE"
+    status_changed: str | None = None
+    last_updated: str | None = None
+    last_login: str | None = None
+    password_changed: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def set_status(self, status: str, when: str) -> None:
+        if status != self.status:
+            self.status = status
+            self.status_changed = when
+        self.last_updated = when
 
 
 @dataclass

@@ -7,7 +7,8 @@ Why relative times: the demo must always show *recent* System Log events, so the
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+
+from sarguard.eventhooks.timefmt import okta_time, parse_okta_time
 
 _RELATIVE = re.compile(r"^-(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _UNITS = (86400, 3600, 60, 1)
@@ -15,19 +16,12 @@ _UNITS = (86400, 3600, 60, 1)
 
 def iso(ts: float) -> str:
     """``2024-05-01T12:00:00.000Z`` (UTC, milliseconds), Okta's timestamp format."""
-    dt = datetime.fromtimestamp(ts, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return okta_time(ts)
 
 
 def parse_iso(text: str) -> float:
     """Parse an ISO 8601 timestamp (``Z`` or an offset; naive means UTC) to epoch seconds."""
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    dt = datetime.fromisoformat(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
+    return parse_okta_time(text).timestamp()
 
 
 def relative_seconds(text: str) -> int | None:

@@ -1,4 +1,4 @@
-"""What every endpoint handler needs: the org, the clock, and a few emulator knobs."""
+"""What every endpoint handler needs: the org, the clock, the System Log, a few emulator knobs."""
 
 from __future__ import annotations
 
@@ -19,9 +19,24 @@ class ApiContext:
     stopping: threading.Event = field(default_factory=threading.Event)
     # How long the emulator waits for a loopback hook to answer its verification challenge.
     hook_timeout_s: float = 3.0
+    # Called with the events an API call wrote, in order; answers the deliveries it queued.
+    publish: Callable[[list[dict[str, Any]]], list[str]] | None = None
 
     def now(self) -> str:
         return iso(self.clock())
+
+    def emit(self, *events: dict[str, Any]) -> list[str]:
+        """Write ``events`` to the System Log and hand them to event hook delivery; answer the
+        ids of the deliveries queued.
+
+        Only events the emulator's own API calls write go through here: a test that alters
+        ``emu.state`` directly changes the log without triggering deliveries.
+        """
+        for event in events:
+            self.store.add_log_event(event)
+        if self.publish is None or not events:
+            return []
+        return self.publish(list(events))
 
 
 def href(url: str, *allow: str) -> dict[str, Any]:
