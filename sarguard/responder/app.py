@@ -26,8 +26,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from sarguard.eventhooks import VERIFICATION_HEADER, EnvelopeError, parse_envelope
+from sarguard.eventhooks.verification import verification_answer
 from sarguard.responder.hookauth import HookSecrets
-from sarguard.responder.intake import EnvelopeError, parse_delivery
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.store.engine import Store
 from sarguard.responder.store.ingest import ingest_delivery
@@ -36,7 +37,7 @@ from sarguard.responder.store.readers import queue_counts
 log = logging.getLogger("sarguard.responder")
 MAX_BODY = 1024 * 1024
 MAX_CHALLENGE = 1024
-CHALLENGE_HEADER = "x-okta-verification-challenge"
+MAX_UUID = 128  # the store's key length; Okta's uuids are 36
 
 
 class _TooLarge(Exception):
@@ -82,13 +83,13 @@ def build_app(deps: AppDeps) -> Starlette:
         return response
 
     async def verify(request: Request) -> Response:
-        challenge = request.headers.get(CHALLENGE_HEADER)
+        challenge = request.headers.get(VERIFICATION_HEADER)
         if challenge is None:
-            return PlainTextResponse(f"missing {CHALLENGE_HEADER} (Okta's one-time verification)",
-                                     status_code=400)
+            return PlainTextResponse(f"missing {VERIFICATION_HEADER} (Okta's one-time "
+                                     "verification)", status_code=400)
         if len(challenge) > MAX_CHALLENGE:
             return PlainTextResponse("verification challenge too long", status_code=400)
-        return JSONResponse({"verification": challenge})
+        return JSONResponse(verification_answer(challenge))
 
     async def deliver(request: Request) -> Response:
         started = time.perf_counter()
@@ -103,9 +104,12 @@ def build_app(deps: AppDeps) -> Starlette:
             return answer("invalid", started, PlainTextResponse(
                 "expected Content-Type: application/json", status_code=400))
         try:
-            envelope = parse_delivery(body)
+            envelope = parse_envelope(body)
         except EnvelopeError as exc:
             return answer("invalid", started, PlainTextResponse(str(exc), status_code=400))
+        if any(len(uuid) > MAX_UUID for uuid in envelope.uuids):
+            return answer("invalid", started, PlainTextResponse(
+                f"an event uuid is longer than {MAX_UUID} characters", status_code=400))
         try:
             stored = await run_in_threadpool(
                 ingest_delivery, deps.store, body=body.decode("utf-8"),

@@ -37,7 +37,7 @@ from sarguard.responder.actions import Executor, LostClaim, Retry, settle
 from sarguard.responder.app import AppDeps, build_app
 from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, ResponderConfig
 from sarguard.responder.hookauth import HookSecrets, secrets_from_env
-from sarguard.responder.logsetup import configure_logging
+from sarguard.responder.logsetup import RedactSecrets, configure_logging
 from sarguard.responder.message import ActionLine
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.notifier import Notifier, Sender
@@ -281,53 +281,112 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, str]) -> int:
-    """Run the responder until SIGTERM/SIGINT; returns the exit code."""
-    import uvicorn
+class ResponderServer:
+    """A responder ready to run: store open and migrated, socket bound, app built.
 
-    hook_secrets = secrets_from_env(env, config.secret_env, config.previous_secret_env)
-    client = client_from_env(env, org_url=config.org_url, admin_url=config.admin_url,
-                             concurrency=max(config.workers * 2, 4))
-    configure_logging((*hook_secrets.values(), *config.secrets, *client.auth.secrets()))
-    check_scopes(client, config)
-    lock: ServeLock | None = None
-    path = sqlite_path(config.database_url)
-    store = open_store(config.database_url, pool_size=config.workers + 6)
-    try:
-        if path is not None:
-            lock = ServeLock(path)
-            lock.acquire()
-        upgrade(store)
-        runtime = Runtime(config=config, store=store, client=client, secrets=hook_secrets)
-        now = runtime.clock()
-        queue.register_responder(store, runtime.me, now)
-        ensure_state(store, now)
-        if not store.is_sqlite:
+    ``run()`` blocks until ``request_stop()`` (or SIGTERM/SIGINT in the main thread); ``close()``
+    releases the store and the serve lock. Tests run it in a thread; ``serve`` in the process.
+    """
+
+    def __init__(self, config: ResponderConfig, *, host: str, port: int,
+                 env: Mapping[str, str], clock: Callable[[], datetime] = utcnow) -> None:
+        self.config = config
+        self.secrets = secrets_from_env(env, config.secret_env, config.previous_secret_env)
+        self.client = client_from_env(env, org_url=config.org_url, admin_url=config.admin_url,
+                                      concurrency=max(config.workers * 2, 4))
+        check_scopes(self.client, config)
+        self._lock: ServeLock | None = None
+        self._sock: socket.socket | None = None
+        self._server: Any = None
+        path = sqlite_path(config.database_url)
+        self.store = open_store(config.database_url, pool_size=config.workers + 6)
+        try:
+            if path is not None:
+                self._lock = ServeLock(path)
+                self._lock.acquire()
+            upgrade(self.store)
+            self.runtime = Runtime(config=config, store=self.store, client=self.client,
+                                   secrets=self.secrets, clock=clock)
+            self._start_store()
+            self._sock = bind_socket(host, port)
+        except BaseException:
+            self.close()
+            raise
+        self.host = host
+        self.port = self._sock.getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        """The hook endpoint's URL."""
+        return f"http://{_url_host(self.host)}:{self.port}{self.config.path}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{_url_host(self.host)}:{self.port}"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret this process knows, for the log's redaction filter."""
+        return (*self.secrets.values(), *self.config.secrets, *self.client.auth.secrets())
+
+    def _start_store(self) -> None:
+        runtime, now = self.runtime, self.runtime.clock()
+        queue.register_responder(self.store, runtime.me, now)
+        ensure_state(self.store, now)
+        if not self.store.is_sqlite:
             runtime.take_liveness_lock()
-        recovered = queue.reclaim_orphans(store, runtime.me, now)
+        recovered = queue.reclaim_orphans(self.store, runtime.me, now)
         if recovered:
             log.warning("recovered %d action(s) an earlier responder left running", recovered)
-        deps = AppDeps(store=store, secrets=hook_secrets, path=config.path,
-                       auth_header=config.auth_header, metrics=runtime.metrics,
-                       on_ingested=runtime.wake_planner.set, clock=runtime.clock)
+
+    def run(self) -> None:
+        import uvicorn
+
+        deps = AppDeps(store=self.store, secrets=self.secrets, path=self.config.path,
+                       auth_header=self.config.auth_header, metrics=self.runtime.metrics,
+                       on_ingested=self.runtime.wake_planner.set, clock=self.runtime.clock)
         app = build_app(deps)
-        app.router.lifespan_context = runtime.running
-        sock = bind_socket(host, port)
-        bound = sock.getsockname()[1]
-        if not is_loopback_host(host):
+        app.router.lifespan_context = self.runtime.running
+        if not is_loopback_host(self.host):
             log.warning("listening on %s, beyond this machine: put a TLS-terminating proxy in "
-                        "front (Okta only delivers over https) and keep /metrics internal", host)
-        print(f"sarguard responder: listening on http://{_url_host(host)}:{bound}{config.path} "
-              f"(store {store.shown}, pid {os.getpid()})", flush=True)
-        server = uvicorn.Server(uvicorn.Config(
+                        "front (Okta only delivers over https) and keep /metrics internal",
+                        self.host)
+        self._server = uvicorn.Server(uvicorn.Config(
             app, log_config=None, lifespan="on", timeout_keep_alive=5,
             timeout_graceful_shutdown=int(STOP_GRACE_S), server_header=False))
-        server.run(sockets=[sock])
+        assert self._sock is not None
+        self._server.run(sockets=[self._sock])
+
+    @property
+    def started(self) -> bool:
+        return bool(self._server is not None and self._server.started)
+
+    def request_stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        self.store.dispose()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+
+def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, str]) -> int:
+    """Run the responder until SIGTERM/SIGINT; returns the exit code."""
+    handler = configure_logging(())
+    server = ResponderServer(config, host=host, port=port, env=env)
+    try:
+        handler.filters.clear()
+        handler.addFilter(RedactSecrets(server.secret_values()))
+        print(f"sarguard responder: listening on {server.url} (store {server.store.shown}, pid "
+              f"{os.getpid()})", flush=True)
+        server.run()
         return 0
     finally:
-        store.dispose()
-        if lock is not None:
-            lock.release()
+        server.close()
         sys.stdout.flush()
 
 

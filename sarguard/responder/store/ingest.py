@@ -72,7 +72,8 @@ def ingest_delivery(store: Store, *, body: str, event_id: str | None, source: st
     """Store one accepted delivery (raw) and its new events, in one transaction."""
     events = list(events)
     with store.write() as session:
-        delivery = Delivery(received_at=now, event_id=event_id, source=source,
+        delivery = Delivery(received_at=now, event_id=(event_id or "")[:128] or None,
+                            source=(source or "")[:512] or None,
                             event_count=len(events), new_events=0, body=body)
         session.add(delivery)
         session.flush()

@@ -22,8 +22,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from sarguard.eventhooks import is_drill
 from sarguard.responder.config import NOTIFY, OKTA_ACTIONS, ResponderConfig
-from sarguard.responder.drills import is_drill
 from sarguard.responder.exclusions import exclusion_reason
 from sarguard.responder.store.engine import Store
 from sarguard.responder.store.schema import Action, Event, Report, UserLock
