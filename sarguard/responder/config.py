@@ -164,6 +164,9 @@ def _message(error: ValidationError) -> tuple[KeyPath, str]:
         extra = sorted(set(error.instance) - set(OKTA_ACTIONS) - {NOTIFY})
         return (*path, extra[0]), (f"unknown action; expected one of "
                                    f"{', '.join((*OKTA_ACTIONS, NOTIFY))}")
+    if error.validator == "pattern" and path == ("path",):
+        return path, (f"expected the URL path the hook delivers to, starting with / (like "
+                      f"/okta/events); got {json.dumps(error.instance)}")
     if error.validator == "pattern" and path[:2] == ("exclude", "users"):
         return path, (f"expected an Okta user id like 00ub0oNGTSWTBKOLGLNR; got "
                       f"{json.dumps(error.instance)} (logins go under exclude.logins)")
@@ -271,7 +274,10 @@ def _org(org: Mapping[str, Any], problems: _Problems) -> tuple[str, str | None]:
 
 
 def _span(value: Any, key: str, problems: _Problems, *, allow_off: bool) -> timedelta | None:
-    if allow_off and isinstance(value, str) and value.strip().lower() == OFF:
+    if allow_off and (value is False or (isinstance(value, str) and value.strip().lower() == OFF)):
+        return None  # YAML 1.1 reads a bare off as false
+    if isinstance(value, bool):
+        problems.add((key,), "expected a duration like 15m" + (" or off" if allow_off else ""))
         return None
     try:
         return parse_span(value, what="value")

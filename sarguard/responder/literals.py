@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from sarguard.responder.envrefs import with_placeholders
 
@@ -66,7 +66,9 @@ def _credential_parameters(text: str) -> list[str]:
     except ValueError:
         return []
     names = []
-    for name, value in parse_qsl(query, keep_blank_values=True):
+    for pair in query.split("&"):
+        # Not parse_qsl: Apprise reads a leading + as "HTTP header", not as a space.
+        name, _, value = (unquote(part) for part in pair.partition("="))
         bare = name.lstrip("+-:")
         if _CREDENTIAL_NAME.search(bare) and value and PLACEHOLDER not in value:
             names.append(name)

@@ -199,5 +199,46 @@ def start_responder() -> Iterator[Callable[..., RunningResponder]]:
             responder.stop()
 
 
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[httpx.Client]:
+    """Serve an ASGI app with uvicorn on a free loopback port, in a thread; yield a client."""
+    import uvicorn
+
+    from sarguard.responder.service import bind_socket
+
+    sock = bind_socket("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    wait_until(lambda: server.started, 30)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}", trust_env=False,
+                          timeout=30) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
 def sqlite_url(tmp_path: Path, name: str = "responder.db") -> str:
     return f"sqlite:///{tmp_path / name}"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """One PostgreSQL 15 server per test process (see ``pgserver``)."""
+    from tests.responder.pgserver import PgServer
+
+    server = PgServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind the responder supports."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path)
+    return request.getfixturevalue("pg_server").new_database()

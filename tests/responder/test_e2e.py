@@ -19,5 +19,3 @@ def test_a_report_is_answered_end_to_end(tmp_path, org, sink, start_responder) -
     assert len(org.log("user.session.clear", ALICE)) == 1
     assert len(org.log("user.account.reset_password", ALICE)) == 1
     assert org.status(ALICE) == "RECOVERY"
-    message = sink.messages[0]
-    print(message["title"]); print(message["message"])

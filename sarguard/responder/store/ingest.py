@@ -61,9 +61,9 @@ def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> int:
     inserted = 0
     for start in range(0, len(unique), ROWS_PER_INSERT):
         chunk = unique[start:start + ROWS_PER_INSERT]
-        statement = dialect.insert(Event).values(chunk).on_conflict_do_nothing(
-            index_elements=["uuid"])
-        inserted += max(session.execute(statement).rowcount or 0, 0)
+        statement = (dialect.insert(Event).values(chunk)
+                     .on_conflict_do_nothing(index_elements=["uuid"]).returning(Event.uuid))
+        inserted += len(session.execute(statement).all())
     return inserted
 
 
