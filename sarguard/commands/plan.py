@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sarguard.pulumi.declared import run_program
-from sarguard.pulumi.plan import render_plan_json, render_plan_text
 from sarguard.util.output import write_output
 
 
@@ -19,6 +17,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the Pulumi SDK costs ~0.4 s, which every other command (and every
+    # restart of ``sarguard responder serve``) would pay just to build the command line.
+    from sarguard.pulumi.declared import run_program
+    from sarguard.pulumi.plan import render_plan_json, render_plan_text
+
     declared = run_program(args.stack, args.project_dir)
     text = render_plan_json(declared) if args.format == "json" else render_plan_text(declared)
     write_output(text, args.output)

@@ -30,7 +30,7 @@ from sarguard.okta.retry import backoff_delay
 from sarguard.responder.store.queue import Claimed, Outcome
 
 log = logging.getLogger("sarguard.responder")
-RETRY_BASE_S = 2.0
+RETRY_BASE_S = 1.0
 RETRY_CAP_S = 300.0
 Intent = Callable[[], Awaitable[bool]]
 
@@ -54,8 +54,16 @@ def okta_failure(exc: OktaError) -> str:
     return str(exc)
 
 
+# "This operation is not allowed in the user's current status": retrying cannot change that.
+FINAL_403_CODES = frozenset({"E0000038"})
+
+
 def is_transient(exc: OktaError) -> bool:
+    """Worth another attempt later: 5xx, 429, and 401/403 (a credential or scope an admin may
+    still fix) unless Okta says the user's status forbids the operation."""
     if isinstance(exc, OktaApiError):
+        if exc.status == 403 and exc.error_code in FINAL_403_CODES:
+            return False
         return exc.status >= 500 or exc.status in (401, 403, 429)
     return True  # rate limit, transport, auth (token endpoint) errors
 

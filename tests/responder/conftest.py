@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
+from benchmarks.responder.sink import JsonSink
 from sarguard.emulator import Emulator
 from sarguard.emulator.control_client import ControlClient
 from sarguard.model import REPORT_EVENT
-from tests.responder.sink import JsonSink
 
 SECRET = "responder-hook-secret-0123456789abcdef"
 PREVIOUS = "responder-previous-secret-9876543210"
