@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reports": ("sarguard.commands.reports", "list suspicious-activity reports from the System Log"),
     "investigate": ("sarguard.commands.investigate", "build or run System Log investigation queries"),
     "events": ("sarguard.commands.events", "list Okta event types from the bundled catalog"),
+    "drill": ("sarguard.commands.drill", "probe a real event hook endpoint as Okta would (DRILL-01..05)"),
     "responder": ("sarguard.commands.responder",
                   "receive Okta's event hook deliveries and run the declared response"),
     "emulator": ("sarguard.emulator.command", "serve the bundled Okta API emulator on 127.0.0.1"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from sarguard.controls.base import Finding
 from sarguard.report import FORMATS, render
@@ -14,11 +15,17 @@ from sarguard.util.output import write_output
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--policy-config``, ``--waivers``, ``--format``, ``--output``, ``--strict``."""
+    """``--policy-config``, ``--waivers``, ``--format``, ``--output``, ``--strict``, ``--also``."""
     group = parser.add_argument_group("report options")
     group.add_argument("--policy-config", metavar="FILE",
                        help="policy config JSON (the same file as pulumi --policy-pack-config)")
     group.add_argument("--waivers", metavar="FILE", help="YAML list of {control, resource, reason, expires}")
+    add_output_arguments(group)
+
+
+def add_output_arguments(group: Any) -> None:
+    """``--format``, ``--output``, ``--strict``, ``--also`` on a parser or argument group: how
+    any report is written."""
     group.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     group.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     group.add_argument("--strict", action="store_true",

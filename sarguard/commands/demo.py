@@ -3,7 +3,10 @@
 1. ``plan`` and ``check`` the demo stack offline (it is sound: exit 0);
 2. start the emulator seeded with an org that has drifted from that stack;
 3. ``drift`` (exit 1: the drift is the point), ``audit`` (exit 1), ``reports`` and one
-   ``investigate``; then stop the emulator.
+   ``investigate``;
+4. the repair and the report: through Okta's API activate the report hook, point it at a local
+   endpoint and verify it; ``drill`` that endpoint; a user reports (``emulator report``), the
+   emulator delivers, and the delivery log and ``reports`` show it; then stop the emulator.
 
 Exits 0 when every step ended the way the story expects, 1 otherwise.
 """
@@ -12,8 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 RULE = "=" * 100
@@ -27,6 +31,40 @@ def _step(title: str, argv: Sequence[str], expected: int) -> bool:
     ok = code == expected
     print(f"-> exit {code} ({'as expected' if ok else f'expected {expected}'})", flush=True)
     return ok
+
+
+def _api_step(title: str, action: Callable[[], bool]) -> bool:
+    """A step done through Okta's API (not the CLI); ``action`` prints its calls."""
+    print(f"\n{RULE}\n# {title}\n{RULE}", flush=True)
+    ok = action()
+    print(f"-> {'as expected' if ok else 'NOT as expected'}", flush=True)
+    return ok
+
+
+def _delivery_story(emu: Any, org: list[str]) -> list[bool]:
+    """Repair the hook, drill its endpoint, let a user report, show the delivery."""
+    from sarguard.commands import demo_hook
+
+    secret = demo_hook.new_secret()
+    os.environ["SARGUARD_EVENT_HOOK_SECRET"] = secret  # the drill's auth value (never a flag)
+    os.environ["SARGUARD_EMULATOR_TOKEN"] = emu.token  # `emulator report` reads it
+    with demo_hook.hook_endpoint(secret) as endpoint:
+        print(f"\nhook endpoint: {endpoint.url} ({endpoint.name})")
+        results = [
+            _api_step("the repair, through Okta's API: activate the report hook, point it at the "
+                      "local endpoint and verify it",
+                      lambda: demo_hook.repair_hook(emu.url, emu.token, endpoint, secret)),
+            _step("drill the endpoint as Okta would call it (a marked, synthetic report)",
+                  ["drill", "--url", endpoint.url, "--auth-header", demo_hook.AUTH_HEADER], 0),
+            _step("a user reports suspicious activity; the emulator delivers it to the hook",
+                  ["emulator", "report", "--url", emu.url, "--user", "alice.nguyen@example.com",
+                   "--wait", "30"], 0),
+            _api_step("the delivery log, and what the endpoint recorded",
+                      lambda: endpoint.wait_for(2, 30)
+                      and demo_hook.show_deliveries(emu.url, emu.token, endpoint)),
+            _step("the new report in the System Log", ["reports", "--since", "1h", *org], 0),
+        ]
+    return results
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             _step("one investigation: what happened in the reported user's sessions",
                   ["investigate", "--user", "00u1alice0000demo002", "--since", "30d", *org], 0),
         ]
+        results += _delivery_story(emu, org)
     passed = all(results)
     print(f"\n{RULE}\ndemo {'ran as intended' if passed else 'did NOT run as intended'}: "
           f"{sum(results)}/{len(results)} steps ended as expected\n{RULE}")

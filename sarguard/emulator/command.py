@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "500, 502, 503, 429, 429-noheaders, timeout, reset, malformed")
     parser.add_argument("--token", default=None,
                         help="SSWS token to accept (default: a random one, printed at start)")
-    sub = parser.add_subparsers(dest="emulator_action", metavar="ACTION")
+    sub = parser.add_subparsers(dest="emulator_action", metavar="{report}",
+                                title="on a running emulator (optional; without one: serve)")
     report = sub.add_parser(
         "report", help="act out a user's suspicious-activity report on a running emulator",
         description="Ask a running emulator to write a user's report (and the reported sign-on or "

@@ -107,16 +107,25 @@ class DeliveryEngine:
         if self._workers:
             return
         for n in range(WORKERS):
-            worker = threading.Thread(target=self._work, name=f"sarguard-emulator-delivery-{n}",
-                                      daemon=True)
+            worker = threading.Thread(target=self._work, args=(self._queue,), daemon=True,
+                                      name=f"sarguard-emulator-delivery-{n}")
             worker.start()
             self._workers.append(worker)
 
     def stop(self) -> None:
-        """Stop the workers; a call in flight ends within its timeout, queued ones are dropped."""
+        """Stop the workers: a call in flight ends within its timeout; queued deliveries are
+        dropped (marked failed, nothing sent) so a restarted emulator starts clean."""
         workers, self._workers = self._workers, []
+        old, self._queue = self._queue, queue.Queue()
+        while True:
+            try:
+                pending = old.get_nowait()
+            except queue.Empty:
+                break
+            if pending is not None:
+                self._finish(pending, "failed", "the emulator stopped before delivering")
         for _ in workers:
-            self._queue.put(None)
+            old.put(None)
 
     # -- the API side ----------------------------------------------------------------------
 
@@ -165,9 +174,9 @@ class DeliveryEngine:
 
     # -- the worker side -------------------------------------------------------------------
 
-    def _work(self) -> None:
+    def _work(self, work: queue.Queue[Delivery | None]) -> None:
         while True:
-            delivery = self._queue.get()
+            delivery = work.get()
             if delivery is None:
                 return
             try:

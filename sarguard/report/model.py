@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from sarguard.controls.base import Control, Finding
 
-Kind = Literal["check", "drift", "audit"]
+Kind = Literal["check", "drift", "audit", "drill"]
 DriftKind = Literal["changed", "missing", "unmanaged"]
 
 
