@@ -34,7 +34,7 @@ from benchmarks.responder.harness import (
     wait_until,
     write_config,
 )
-from benchmarks.responder.sink import JsonSink
+from sarguard.emulator.notifysink import NotificationSink
 
 
 @dataclass
@@ -76,7 +76,7 @@ def crash_runs(runs: int, *, rng_seed: int = 1409, window_s: float = 0.25,
     started = time.perf_counter()
     folder = Path(workdir or tempfile.mkdtemp(prefix="sarguard-crash-"))
     with Emulator(seed=seed(runs), token="bench-emulator-control-token", latency_ms=15) as emu, \
-            JsonSink() as sink:
+            NotificationSink() as sink:
         config = write_config(folder / "responder.yaml", org_url=emu.url,
                               database=f"sqlite:///{folder / 'responder.db'}",
                               extra="reconcile: 1s\ncooldown: off\n")

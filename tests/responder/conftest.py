@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from benchmarks.responder.sink import JsonSink
 from sarguard.emulator import Emulator
 from sarguard.emulator.control_client import ControlClient
+from sarguard.emulator.notifysink import NotificationSink
 from sarguard.model import REPORT_EVENT
 
 SECRET = "responder-hook-secret-0123456789abcdef"
@@ -141,8 +141,8 @@ def org(responder_env: None) -> Iterator[Org]:
 
 
 @pytest.fixture
-def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[JsonSink]:
-    with JsonSink() as running:
+def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[NotificationSink]:
+    with NotificationSink() as running:
         monkeypatch.setenv("SINK_URL", running.url)
         yield running
 

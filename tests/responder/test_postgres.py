@@ -26,8 +26,8 @@ from benchmarks.responder.harness import (
     wait_until,
     write_config,
 )
-from benchmarks.responder.sink import JsonSink
 from sarguard.emulator import Emulator
+from sarguard.emulator.notifysink import NotificationSink
 from sarguard.eventhooks import build_envelope
 from tests.responder.conftest import ALICE
 from tests.responder.test_app import report_event
@@ -67,7 +67,7 @@ def two_responders(tmp_path: Path, pg_server):
     database = pg_server.new_database()
     emu = Emulator(seed=seed(30), token="two-responders-control-token", latency_ms=5)
     emu.start()
-    sink = JsonSink().__enter__()
+    sink = NotificationSink().__enter__()
     config = write_config(tmp_path / "responder.yaml", org_url=emu.url, database=database,
                           extra='reconcile: "off"\ncooldown: 15m\nworkers: 3\n')
     env = responder_env(sink.url)

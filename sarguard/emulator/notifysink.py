@@ -1,4 +1,9 @@
-"""A loopback JSON sink: what a SOAR's webhook (Apprise ``json://``) would receive."""
+"""``NotificationSink``: a loopback JSON webhook, standing in for a SOC's chat or SOAR.
+
+What the responder's ``notify`` action sends through Apprise's ``json://`` (a POST of
+``{"version", "title", "message", "type"}``) lands here, for the demo, the tests and the
+benchmarks. It binds 127.0.0.1 only; ``status`` makes it fail on purpose.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
-class JsonSink:
+class NotificationSink:
     """Records every JSON POST; ``status`` is what it answers (500 makes Apprise fail)."""
 
     def __init__(self) -> None:
@@ -40,9 +45,10 @@ class JsonSink:
 
     @property
     def url(self) -> str:
+        """The Apprise URL of this sink (``json://127.0.0.1:PORT/notify``)."""
         return f"json://127.0.0.1:{self._server.server_address[1]}/notify"
 
-    def __enter__(self) -> JsonSink:
+    def __enter__(self) -> NotificationSink:
         self._thread.start()
         return self
 
