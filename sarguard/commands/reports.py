@@ -20,10 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     now, since, until = window(args)
+    if args.responder_db:
+        from sarguard.responder.links import check_responder_db, link_responses
+
+        check_responder_db(args.responder_db)  # before the System Log is queried
     rows = fetch_reports(fetcher(args), since=since, until=until, now=now)
     if args.responder_db:
-        from sarguard.responder.links import link_responses
-
         rows = link_responses(rows, args.responder_db)
     render = render_reports_json if args.format == "json" else render_reports_text
     write_output(render(rows, since=since, until=until), args.output)

@@ -17,8 +17,8 @@ from sarguard.responder.literals import literal_credential
 from sarguard.systemlog.reports import ReportRow
 
 
-def link_responses(rows: Sequence[ReportRow], url: str) -> list[ReportRow]:
-    """``rows`` with the responder's response to each (None where it has no record)."""
+def check_responder_db(url: str) -> None:
+    """Refuse an unusable ``--responder-db`` before anything else runs."""
     require_extra()
     if literal_credential(url, notification=False):
         raise UsageError("--responder-db: the URL carries a password; flags end up in shell "
@@ -26,6 +26,11 @@ def link_responses(rows: Sequence[ReportRow], url: str) -> list[ReportRow]:
     problem = database_url_problem(url)
     if problem:
         raise UsageError(f"--responder-db: {problem}")
+
+
+def link_responses(rows: Sequence[ReportRow], url: str) -> list[ReportRow]:
+    """``rows`` with the responder's response to each (None where it has no record)."""
+    check_responder_db(url)
     from sarguard.responder.store.engine import open_store
     from sarguard.responder.store.migrate import check_readable
     from sarguard.responder.store.readers import responses_for
