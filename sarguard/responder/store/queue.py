@@ -19,17 +19,21 @@ import secrets
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from sarguard.responder.config import NOTIFY, OKTA_ACTIONS
 from sarguard.responder.store.engine import Store
+from sarguard.responder.store.liveness import owner_is_dead
 from sarguard.responder.store.schema import Action, Event, Report, Responder
 
 TERMINAL = ("done", "skipped", "failed")
+# How long a recovered at-most-once action waits before reading the user's status: a request
+# the dead process had sent may still be being carried out by Okta.
+RECOVERY_SETTLE = timedelta(seconds=5)
 
 
 def new_owner_id() -> int:
@@ -86,9 +90,17 @@ def heartbeat(store: Store, owner: int, now: datetime, *, stopped: bool = False)
         session.execute(update(Responder).where(Responder.id == owner).values(**values))
 
 
-def _owner_is_dead(session: Session, owner: int) -> bool:
-    """PostgreSQL: nobody holds the owner's advisory lock (taken for this transaction only)."""
-    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": owner}))
+def _requeue(session: Session, condition: Any, now: datetime) -> int:
+    """Put claimed rows back in the queue. One whose at-most-once call may still be in flight
+    (an intent, no result) waits :data:`RECOVERY_SETTLE` first, so the user's status it then
+    reads already shows what that call did."""
+    moved = 0
+    for has_intent, due in ((False, now), (True, now + RECOVERY_SETTLE)):
+        intent = Action.intent_at.is_not(None) if has_intent else Action.intent_at.is_(None)
+        result = session.execute(update(Action).where(and_(condition, intent)).values(
+            status="pending", owner=None, due_at=due, updated_at=now))
+        moved += result.rowcount or 0
+    return moved
 
 
 def reclaim_orphans(store: Store, me: int, now: datetime) -> int:
@@ -96,23 +108,17 @@ def reclaim_orphans(store: Store, me: int, now: datetime) -> int:
     with store.write() as session:
         owners = session.scalars(select(Action.owner).where(and_(
             Action.status == "running", Action.owner != me)).distinct()).all()
-        dead = [o for o in owners if o is not None and (store.is_sqlite or _owner_is_dead(session, o))]
+        dead = [o for o in owners if o is not None and (store.is_sqlite or owner_is_dead(session, o))]
         if not dead:
             return 0
-        result = session.execute(
-            update(Action).where(and_(Action.status == "running", Action.owner.in_(dead)))
-            .values(status="pending", owner=None, due_at=now, updated_at=now))
-        return result.rowcount or 0
+        return _requeue(session, and_(Action.status == "running", Action.owner.in_(dead)), now)
 
 
 def release_mine(store: Store, me: int, now: datetime) -> int:
     """On shutdown: this process's unfinished claims go back to the queue (an at-most-once
     action with a recorded intent is checked against the user's status when next claimed)."""
     with store.write() as session:
-        result = session.execute(
-            update(Action).where(and_(Action.status == "running", Action.owner == me))
-            .values(status="pending", owner=None, due_at=now, updated_at=now))
-        return result.rowcount or 0
+        return _requeue(session, and_(Action.status == "running", Action.owner == me), now)
 
 
 def claim_next(store: Store, me: int, now: datetime) -> Claimed | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sarguard.responder.store.engine import Store
+from sarguard.responder.store.liveness import owner_is_dead
 from sarguard.responder.store.schema import ReconcileState
 
 STATE_ID = 1
@@ -24,18 +25,23 @@ def ensure_state(store: Store, now: datetime) -> None:
 
 
 def take_lease(store: Store, me: int, now: datetime, hold: timedelta) -> datetime | None:
-    """The watermark when this process may reconcile now, else None."""
+    """The watermark when this process may reconcile now, else None.
+
+    A lease held by a process that has died is taken over at once: on SQLite every other owner
+    is dead (one serving process per file), on PostgreSQL an owner whose advisory lock is free.
+    """
     with store.write() as session:
-        result = session.execute(
-            update(ReconcileState).where(and_(
-                ReconcileState.id == STATE_ID,
-                or_(ReconcileState.lease_until.is_(None), ReconcileState.lease_until < now,
-                    ReconcileState.lease_owner == me)))
-            .values(lease_owner=me, lease_until=now + hold))
-        if (result.rowcount or 0) != 1:
+        state = session.get(ReconcileState, STATE_ID, with_for_update=not store.is_sqlite)
+        if state is None:
             return None
-        state = session.get(ReconcileState, STATE_ID)
-        return state.watermark if state else None
+        holder = state.lease_owner
+        free = (holder is None or holder == me or state.lease_until is None
+                or state.lease_until < now or store.is_sqlite
+                or owner_is_dead(session, holder))
+        if not free:
+            return None
+        state.lease_owner, state.lease_until = me, now + hold
+        return state.watermark
 
 
 def release_lease(store: Store, me: int, now: datetime, *, watermark: datetime | None,

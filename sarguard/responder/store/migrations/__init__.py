@@ -1,1 +1,0 @@
-"""Alembic's script directory for the responder's store (run by ``store.migrate``)."""
