@@ -25,6 +25,7 @@ test: lint
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,responder,bench]'
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.responder
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

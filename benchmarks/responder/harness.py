@@ -149,3 +149,52 @@ class ResponderProcess:
         code = self.proc.wait(timeout=60)
         self._log.close()
         return code
+
+
+class EmulatorProcess:
+    """``sarguard emulator`` in a child process, so the measuring process's own threads (the
+    senders) do not share a GIL with the org the responder calls."""
+
+    def __init__(self, seed_doc: dict[str, Any], folder: Path, *, control_token: str,
+                 latency_ms: float = 0.0) -> None:
+        import yaml
+
+        seed_path = folder / "seed.yaml"
+        seed_path.write_text(yaml.safe_dump(seed_doc, sort_keys=False), "utf-8")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = control_token
+        self._log = (folder / "emulator.log").open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sarguard", "emulator", "--seed", str(seed_path), "--port",
+             str(self.port), "--token", control_token, "--latency-ms", str(latency_ms)],
+            stdout=self._log, stderr=self._log)
+        wait_until(self._up, 60, "the emulator")
+
+    def _up(self) -> bool:
+        try:
+            return httpx.get(self.url + "/api/v1/users/me", timeout=2, trust_env=False, headers={
+                "Authorization": f"SSWS {EMU_TOKEN}"}).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=30)
+        self._log.close()
+
+
+def ack_histogram(base_url: str) -> dict[float, float]:
+    """The responder's own acknowledgement histogram (``/metrics``): upper bound -> count."""
+    text = httpx.get(base_url + "/metrics", timeout=10, trust_env=False).text
+    buckets: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith("sarguard_responder_ack_seconds_bucket{"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float("inf") if bound == "+Inf" else float(bound)] = float(line.rsplit(" ", 1)[1])
+    return buckets

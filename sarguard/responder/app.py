@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,9 +29,10 @@ from starlette.routing import Route
 from sarguard.eventhooks import VERIFICATION_HEADER, EnvelopeError, parse_envelope
 from sarguard.eventhooks.verification import verification_answer
 from sarguard.responder.hookauth import HookSecrets
+from sarguard.responder.intake import IngestWriter
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.store.engine import Store
-from sarguard.responder.store.ingest import ingest_delivery
+from sarguard.responder.store.ingest import Arrived
 from sarguard.responder.store.readers import queue_counts
 
 log = logging.getLogger("sarguard.responder")
@@ -42,6 +43,13 @@ MAX_UUID = 128  # the store's key length; Okta's uuids are 36
 
 class _TooLarge(Exception):
     pass
+
+
+class InFlight:
+    """How many deliveries are being answered right now (the background work yields to them)."""
+
+    def __init__(self) -> None:
+        self.count = 0
 
 
 @dataclass
@@ -55,6 +63,12 @@ class AppDeps:
     metrics: Metrics
     on_ingested: Callable[[], None] = lambda: None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    in_flight: InFlight = field(default_factory=InFlight)
+    writer: IngestWriter | None = None
+
+    def __post_init__(self) -> None:
+        if self.writer is None:
+            self.writer = IngestWriter(self.store, self.clock)
 
 
 async def _read_capped(request: Request) -> bytes:
@@ -111,11 +125,9 @@ def build_app(deps: AppDeps) -> Starlette:
             return answer("invalid", started, PlainTextResponse(
                 f"an event uuid is longer than {MAX_UUID} characters", status_code=400))
         try:
-            stored = await run_in_threadpool(
-                ingest_delivery, deps.store, body=body.decode("utf-8"),
-                event_id=envelope.event_id, source=envelope.source, events=envelope.events,
-                now=deps.clock())
-        except SQLAlchemyError as exc:
+            stored = await deps.writer.submit(Arrived(
+                body.decode("utf-8"), envelope.event_id, envelope.source, envelope.events))
+        except Exception as exc:  # noqa: BLE001 - whatever it was, Okta must retry
             log.error("could not store a delivery (%s); answering 500 so Okta retries once",
                       type(exc).__name__)
             return answer("error", started, PlainTextResponse("store unavailable",
@@ -127,7 +139,13 @@ def build_app(deps: AppDeps) -> Starlette:
         return answer(outcome, started, Response(status_code=204))
 
     async def hook(request: Request) -> Response:
-        return await (verify(request) if request.method == "GET" else deliver(request))
+        if request.method == "GET":
+            return await verify(request)
+        deps.in_flight.count += 1
+        try:
+            return await deliver(request)
+        finally:
+            deps.in_flight.count -= 1
 
     async def healthz(request: Request) -> Response:
         ok = await run_in_threadpool(deps.store.ping)

@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,7 +35,7 @@ from sarguard.okta.errors import OktaError
 from sarguard.okta.factory import client_from_env
 from sarguard.okta.users import SCOPES_NEEDED
 from sarguard.responder.actions import Executor, LostClaim, Retry, settle
-from sarguard.responder.app import AppDeps, build_app
+from sarguard.responder.app import AppDeps, InFlight, build_app
 from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, ResponderConfig
 from sarguard.responder.hookauth import HookSecrets, secrets_from_env
 from sarguard.responder.logsetup import RedactSecrets, configure_logging
@@ -51,6 +52,10 @@ from sarguard.util.netutil import is_loopback_host
 
 log = logging.getLogger("sarguard.responder")
 POLL_S = 1.0
+# Background work (planning, actions) waits while deliveries are being answered, at most this
+# long at a time: Okta's 3-second window comes first, the response a moment later.
+MAX_DEFER_S = 1.0
+DEFER_STEP_S = 0.01
 HEARTBEAT_S = 5.0
 STOP_GRACE_S = 10.0
 
@@ -78,6 +83,7 @@ class Runtime:
     work_ready: asyncio.Event = field(default_factory=asyncio.Event)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     liveness: Connection | None = None
+    in_flight: InFlight = field(default_factory=InFlight)
 
     def __post_init__(self) -> None:
         self.executor = Executor(self.client, clock=self.clock)
@@ -86,11 +92,21 @@ class Runtime:
 
     # -- tasks ---------------------------------------------------------------------------
 
+    async def yield_to_deliveries(self) -> None:
+        """Wait (bounded) while any delivery is being answered."""
+        deadline = time.monotonic() + MAX_DEFER_S
+        while self.in_flight.count and time.monotonic() < deadline and not self.stopping.is_set():
+            await asyncio.sleep(DEFER_STEP_S)
+
     async def planner(self) -> None:
         while not self.stopping.is_set():
             self.wake_planner.clear()
             try:
-                while await to_thread.run_sync(plan_pending, self.store, self.config, self.clock()):
+                while True:
+                    await self.yield_to_deliveries()
+                    if not await to_thread.run_sync(plan_pending, self.store, self.config,
+                                                    self.clock()):
+                        break
                     self.work_ready.set()
             except SQLAlchemyError as exc:
                 log.error("planning: the store failed (%s); retrying", type(exc).__name__)
@@ -99,6 +115,7 @@ class Runtime:
     async def worker(self, index: int) -> None:
         while not self.stopping.is_set():
             self.work_ready.clear()
+            await self.yield_to_deliveries()
             try:
                 claimed = await to_thread.run_sync(queue.claim_next, self.store, self.me,
                                                    self.clock())
@@ -168,6 +185,7 @@ class Runtime:
     def _keep_alive(self) -> None:
         queue.heartbeat(self.store, self.me, self.clock())
         if self.store.is_sqlite:
+            self.store.checkpoint()
             return
         try:
             if self.liveness is not None:
@@ -232,6 +250,8 @@ class Runtime:
         with contextlib.suppress(SQLAlchemyError):
             queue.release_mine(self.store, self.me, self.clock())
             queue.heartbeat(self.store, self.me, self.clock(), stopped=True)
+        with contextlib.suppress(Exception):
+            self.store.checkpoint()
         if self.liveness is not None:
             with contextlib.suppress(SQLAlchemyError):
                 self.liveness.close()
@@ -298,6 +318,7 @@ class ResponderServer:
         self._lock: ServeLock | None = None
         self._sock: socket.socket | None = None
         self._server: Any = None
+        self._deps: AppDeps | None = None
         path = sqlite_path(config.database_url)
         self.store = open_store(config.database_url, pool_size=config.workers + 6)
         try:
@@ -341,9 +362,10 @@ class ResponderServer:
     def run(self) -> None:
         import uvicorn
 
-        deps = AppDeps(store=self.store, secrets=self.secrets, path=self.config.path,
+        self._deps = deps = AppDeps(store=self.store, secrets=self.secrets, path=self.config.path,
                        auth_header=self.config.auth_header, metrics=self.runtime.metrics,
-                       on_ingested=self.runtime.wake_planner.set, clock=self.runtime.clock)
+                       on_ingested=self.runtime.wake_planner.set, clock=self.runtime.clock,
+                       in_flight=self.runtime.in_flight)
         app = build_app(deps)
         app.router.lifespan_context = self.runtime.running
         if not is_loopback_host(self.host):
@@ -365,6 +387,8 @@ class ResponderServer:
             self._server.should_exit = True
 
     def close(self) -> None:
+        if self._deps is not None and self._deps.writer is not None:
+            self._deps.writer.stop()
         if self._sock is not None:
             self._sock.close()
             self._sock = None

@@ -312,8 +312,9 @@ def test_skip_locked_claims_never_hand_one_action_to_two_workers(tmp_path, datab
     upgrade(store)
     try:
         deliver(store, *(event(f"e{i}", f"00u1user{i:012d}") for i in range(40)))
-        plan_pending(store, config(tmp_path, "cooldown: off\n", actions="  - clearSessions: {}\n"),
-                     NOW)
+        plain = config(tmp_path, "cooldown: off\n", actions="  - clearSessions: {}\n")
+        while plan_pending(store, plain, NOW):  # in batches of PLAN_BATCH
+            pass
         claimed: list[int] = []
         lock = threading.Lock()
         barrier = threading.Barrier(8)
@@ -335,5 +336,46 @@ def test_skip_locked_claims_never_hand_one_action_to_two_workers(tmp_path, datab
         with store.read() as session:
             assert session.scalar(select(func.count()).select_from(Report).where(
                 Report.outcome == "done")) == 40
+    finally:
+        store.dispose()
+
+
+def test_a_recovered_intent_waits_before_it_is_retried(tmp_path: Path, store: Store) -> None:
+    """A dead process's at-most-once call may still be in flight: its recovery waits
+    ``RECOVERY_SETTLE`` before the status read that decides whether to call again."""
+    deliver(store, event("a"))
+    plan_pending(store, config(tmp_path, actions="  - resetPassword: {}\n"), NOW)
+    dead, alive = queue.new_owner_id(), queue.new_owner_id()
+    claimed = queue.claim_next(store, dead, NOW)
+    assert queue.record_intent(store, claimed.id, dead, NOW)
+    assert queue.reclaim_orphans(store, alive, NOW) == 1
+    assert queue.claim_next(store, alive, NOW) is None
+    again = queue.claim_next(store, alive, NOW + queue.RECOVERY_SETTLE)
+    assert again is not None and again.intent_recorded
+
+
+def test_a_graceful_stop_puts_its_claims_back(tmp_path: Path, store: Store) -> None:
+    deliver(store, event("a"))
+    plan_pending(store, config(tmp_path), NOW)
+    me = queue.new_owner_id()
+    assert queue.claim_next(store, me, NOW) is not None
+    assert queue.release_mine(store, me, NOW) == 1
+    assert queue.claim_next(store, queue.new_owner_id(), NOW) is not None
+
+
+def test_sqlite_checkpoints_run_outside_commits(tmp_path: Path) -> None:
+    """Auto-checkpoints are off (one would stall the commit a delivery waits for); the
+    background checkpoint folds the WAL back into the database file."""
+    store = open_store(sqlite_url(tmp_path))
+    upgrade(store)
+    try:
+        for n in range(50):
+            deliver(store, event(f"wal-{n}"))
+        before = (tmp_path / "responder.db").stat().st_size
+        frames, copied = store.checkpoint()
+        assert frames > 0 and copied == frames
+        assert (tmp_path / "responder.db").stat().st_size > before
+        with store.read() as session:
+            assert session.scalar(select(func.count()).select_from(Event)) == 50
     finally:
         store.dispose()

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sarguard.errors import SarguardError
 
 SQLITE_BUSY_TIMEOUT_S = 30
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # the WAL file is cut back to this after a checkpoint
 MIGRATION_LOCK_KEY = 0x5A46_0001  # pg_advisory_lock key: one migrator at a time
 
 
@@ -82,6 +84,58 @@ class ServeLock:
             self._fd = None
 
 
+class WriterLock:
+    """SQLite's single writer, shared inside the process, with deliveries first.
+
+    An acknowledgement waits for this lock, and Okta allows 3 seconds; planning and the
+    workers' bookkeeping can wait. So an urgent holder (a delivery) goes before every waiting
+    background one, except that a background writer kept waiting longer than
+    :data:`MAX_BACKGROUND_WAIT_S` goes next (a long burst must not stop the response).
+    """
+
+    MAX_BACKGROUND_WAIT_S = 1.0
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._cond = threading.Condition()
+        self._held = False
+        self._urgent = 0
+        self._background: list[float] = []  # when each waiting background writer arrived
+        self._clock = clock
+
+    @contextlib.contextmanager
+    def hold(self, *, urgent: bool) -> Iterator[None]:
+        with self._cond:
+            arrived = self._clock()
+            if urgent:
+                self._urgent += 1
+            else:
+                self._background.append(arrived)
+            try:
+                while self._held or not self._my_turn(urgent, arrived):
+                    self._cond.wait(timeout=self.MAX_BACKGROUND_WAIT_S)
+            finally:
+                if urgent:
+                    self._urgent -= 1
+                else:
+                    self._background.remove(arrived)
+            self._held = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._held = False
+                self._cond.notify_all()
+
+    def _my_turn(self, urgent: bool, arrived: float) -> bool:
+        starved = [a for a in self._background
+                   if self._clock() - a >= self.MAX_BACKGROUND_WAIT_S]
+        if urgent:
+            return not starved
+        if starved:
+            return arrived == min(starved)
+        return self._urgent == 0
+
+
 def _sqlite_engine(url: str, *, writer: bool) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
 
@@ -91,6 +145,10 @@ def _sqlite_engine(url: str, *, writer: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        # Checkpoints run in the background (Store.checkpoint), never inside a commit that a
+        # delivery's acknowledgement is waiting for.
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
@@ -116,7 +174,7 @@ class Store:
     writer: Engine
     reader: Engine
     is_sqlite: bool
-    _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _write_lock: WriterLock = field(default_factory=WriterLock, repr=False)
     _sessions: sessionmaker[Session] | None = None
     _read_sessions: sessionmaker[Session] | None = None
 
@@ -129,10 +187,12 @@ class Store:
         return shown_url(self.url)
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction, committed on success (SQLite: one writer in this process at a
-        time, queued here rather than spinning on SQLite's busy lock)."""
-        lock = self._write_lock if self.is_sqlite else contextlib.nullcontext()
+    def write(self, *, urgent: bool = False) -> Iterator[Session]:
+        """One write transaction, committed on success. SQLite: one writer in this process at
+        a time, queued here (``urgent``: a delivery, first) rather than spinning on SQLite's
+        busy lock."""
+        lock = (self._write_lock.hold(urgent=urgent) if self.is_sqlite
+                else contextlib.nullcontext())
         with lock, self._sessions() as session, session.begin():  # type: ignore[misc]
             yield session
 
@@ -140,6 +200,19 @@ class Store:
     def read(self) -> Iterator[Session]:
         with self._read_sessions() as session, session.begin():  # type: ignore[misc]
             yield session
+
+    def checkpoint(self) -> tuple[int, int] | None:
+        """SQLite: copy the WAL into the database file without blocking writers (PASSIVE);
+        returns (frames in the WAL, frames copied). None for PostgreSQL."""
+        if not self.is_sqlite:
+            return None
+        raw = self.reader.raw_connection()
+        try:
+            _busy, frames, copied = raw.driver_connection.execute(
+                "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            raw.close()
+        return frames, copied
 
     def ping(self) -> bool:
         """The store answers a query (``/healthz``)."""

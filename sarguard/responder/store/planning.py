@@ -30,7 +30,7 @@ from sarguard.responder.store.schema import Action, Event, Report, UserLock
 from sarguard.systemlog.evidence import summarize_report
 from sarguard.systemlog.filters import FilterError, validate_user_id
 
-PLAN_BATCH = 100
+PLAN_BATCH = 20  # short write transactions: a delivery never waits long behind one
 DRY_RUN_WOULD = {
     "clearSessions": "would clear the user's sessions",
     "resetPassword": "would reset the password",

@@ -4,7 +4,7 @@ The binaries are not on PATH (Debian keeps them in ``/usr/lib/postgresql/<v>/bin
 ``pg_config --bindir`` names the folder. ``initdb`` refuses to run as root, and these machines
 run the suite as root, so the server runs as the ``postgres`` user (``runuser -u postgres --``)
 in a temporary directory it owns, on a free loopback port, with trust auth for loopback only.
-Where no binaries exist the tests skip, saying so.
+Where no binaries exist :class:`PgUnavailable` says so (the tests skip with that reason).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import pytest
-
 SERVER_USER = "postgres"
+
+
+class PgUnavailable(RuntimeError):
+    """No PostgreSQL server can be started here; the message says why."""
 
 
 def _bindir() -> Path | None:
@@ -43,10 +45,15 @@ def _free_port() -> int:
 
 
 class PgServer:
-    def __init__(self) -> None:
+    """``durable=False`` (the tests): no fsync, for speed; ``durable=True`` (the benchmark):
+    PostgreSQL's defaults, so a commit costs what it costs in production."""
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         bindir = _bindir()
         if bindir is None:
-            pytest.skip("no PostgreSQL server binaries (pg_config --bindir has no initdb/pg_ctl)")
+            raise PgUnavailable("no PostgreSQL server binaries (pg_config --bindir names no "
+                                "folder with initdb and pg_ctl)")
         self.bindir = bindir
         self.base = Path(tempfile.mkdtemp(prefix="sarguard-pg-"))
         self.data = self.base / "data"
@@ -56,7 +63,8 @@ class PgServer:
             try:
                 entry = pwd.getpwnam(SERVER_USER)
             except KeyError:
-                pytest.skip("running as root and there is no 'postgres' user to run initdb as")
+                raise PgUnavailable("running as root and there is no 'postgres' user to run "
+                                    "initdb as") from None
             os.chown(self.base, entry.pw_uid, entry.pw_gid)
             self._as = ["runuser", "-u", SERVER_USER, "--"]
 
@@ -70,8 +78,9 @@ class PgServer:
     def start(self) -> None:
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
                   "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C")
-        options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l",
                   str(self.base / "server.log"), "-o", options, "-w", "-t", "60", "start")
 
