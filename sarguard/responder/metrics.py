@@ -7,6 +7,7 @@ where other responders fill and drain the same queue).
 
 from __future__ import annotations
 
+import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
@@ -16,6 +17,9 @@ QUEUE_STATUSES = ("waiting", "pending", "running")
 
 class Metrics:
     def __init__(self) -> None:
+        disable = getattr(prometheus_client, "disable_created_metrics", None)
+        if disable is not None:  # no *_created series: they say nothing an alert needs
+            disable()
         self.registry = CollectorRegistry(auto_describe=True)
         self.deliveries = Counter(
             "sarguard_responder_deliveries", "Event hook deliveries received, by outcome",
