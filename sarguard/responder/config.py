@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from sarguard.errors import SarguardError
 from sarguard.okta.connection import normalize_url
 from sarguard.okta.errors import OktaConfigError
 from sarguard.pulumi.stack import StackFileError, _load_yaml_with_lines
 from sarguard.responder import envrefs
 from sarguard.responder.literals import apprise_target, literal_credential
+from sarguard.settings.errors import SettingsError
 from sarguard.settings.loader import _schema_message as schema_message
 from sarguard.systemlog.durations import DurationError, parse_span
 from sarguard.util.keypath import format_key_path
@@ -50,17 +50,10 @@ RESERVED_PATHS = ("/healthz", "/metrics")
 POSTGRES_SCHEME = "postgresql+psycopg"
 
 
-class ResponderConfigError(SarguardError):
+class ResponderConfigError(SettingsError):
     """Every problem found in one responder.yaml (reported together, never just the first)."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
-
-    def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the responder config:"
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+    document = "the responder config"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import copy
 import os
 import textwrap
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from benchmarks.responder.harness import wait_until as harness_wait
 from sarguard.emulator import Emulator
 from sarguard.emulator.control_client import ControlClient
 from sarguard.emulator.notifysink import NotificationSink
@@ -71,14 +71,10 @@ def write_config(path: Path, *, org_url: str, database: str, actions: str = ACTI
 
 def wait_until(condition: Callable[[], Any], timeout: float = 30.0, interval: float = 0.02) -> Any:
     """Poll ``condition`` until truthy (returned) or fail after ``timeout`` (a hang guard)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
+    try:
+        return harness_wait(condition, timeout, "the condition", interval)
+    except TimeoutError as exc:
+        raise AssertionError(str(exc)) from None
 
 
 class Org:
