@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 
 import pytest
 from hypothesis import given
@@ -63,6 +64,8 @@ def test_the_secrets_never_show_in_a_repr() -> None:
 
 
 def test_the_secret_comes_from_the_environment_variable_the_config_names(caplog) -> None:
+    # Other tests' libraries (Pulumi's) raise the root logger's level: set this one's own.
+    caplog.set_level(logging.WARNING, logger="sarguard.responder")
     with pytest.raises(HookSecretError, match="SARGUARD_EVENT_HOOK_SECRET is not set"):
         secrets_from_env({}, "SARGUARD_EVENT_HOOK_SECRET", None)
     secrets_from_env({"S": "short"}, "S", "OLD")
