@@ -226,9 +226,10 @@ class Runtime:
 
     @contextlib.asynccontextmanager
     async def running(self, app: Any) -> AsyncIterator[None]:
-        """Starlette lifespan: start the tasks, stop them on shutdown."""
-        await self._check_okta()
-        tasks = [asyncio.create_task(self.planner(), name="planner"),
+        """Starlette lifespan: start the tasks, stop them on shutdown. Nothing here waits for
+        Okta: deliveries are accepted from the first moment, whatever Okta is doing."""
+        tasks = [asyncio.create_task(self._check_okta(), name="credential-check"),
+                 asyncio.create_task(self.planner(), name="planner"),
                  asyncio.create_task(self.housekeeping(), name="housekeeping"),
                  asyncio.create_task(self.reconciler(), name="reconciler")]
         tasks += [asyncio.create_task(self.worker(i), name=f"worker-{i}")
