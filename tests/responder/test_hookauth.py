@@ -63,8 +63,11 @@ def test_the_secrets_never_show_in_a_repr() -> None:
     assert CURRENT not in shown and PREVIOUS not in shown and "2 value(s)" in shown
 
 
-def test_the_secret_comes_from_the_environment_variable_the_config_names(caplog) -> None:
-    # Other tests' libraries (Pulumi's) raise the root logger's level: set this one's own.
+def test_the_secret_comes_from_the_environment_variable_the_config_names(caplog,
+                                                                         monkeypatch) -> None:
+    # The architecture test runs import-linter in this process, whose logging set-up disables
+    # every logger that exists (dictConfig's disable_existing_loggers): undo that here.
+    monkeypatch.setattr(logging.getLogger("sarguard.responder"), "disabled", False)
     caplog.set_level(logging.WARNING, logger="sarguard.responder")
     with pytest.raises(HookSecretError, match="SARGUARD_EVENT_HOOK_SECRET is not set"):
         secrets_from_env({}, "SARGUARD_EVENT_HOOK_SECRET", None)
