@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import statistics
 import tempfile
 import threading
@@ -236,6 +237,10 @@ def run_burst(database_kind: str, *, processes: int, settings: BurstSettings = B
     bad = sum(n for s, n in result.statuses.items() if s != 204)
     if bad:
         result.problems.append(f"{bad} deliveries not answered 204: {dict(result.statuses)}")
+    if result.problems:
+        result.problems.append(f"the logs and the store are kept in {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return result
 
 

@@ -16,6 +16,7 @@ notification at least once.
 from __future__ import annotations
 
 import random
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -116,6 +117,10 @@ def crash_runs(runs: int, *, rng_seed: int = 1409, window_s: float = 0.25,
         if result.notified[user] < 1:
             result.problems.append(f"{user}: never notified")
     result.seconds = time.perf_counter() - started
+    if result.problems:
+        result.problems.append(f"the logs and the store are kept in {folder}")
+    elif workdir is None:
+        shutil.rmtree(folder, ignore_errors=True)
     return result
 
 
