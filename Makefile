@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,responder]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -23,8 +23,9 @@ test: lint
 	$(PY) -m pytest -q -n 2
 
 bench: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m pip install --quiet -e '.[dev,responder,bench]'
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.responder
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

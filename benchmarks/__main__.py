@@ -112,7 +112,12 @@ def main(argv: list[str] | None = None) -> int:
                           duration_s=duration, machine=machine, settings=settings, live=live,
                           offline=offline, plots=plots, huge_body=huge_body)
     if out is not None:
-        (out / "RESULTS.md").write_text(text, "utf-8")
+        from benchmarks.responder.results import keep_section
+
+        results = out / "RESULTS.md"
+        old = results.read_text("utf-8") if results.is_file() else ""
+        # python -m benchmarks.responder writes its own section: keep it as it was.
+        results.write_text(keep_section(old, text), "utf-8")
         print(f"\nwrote {out / 'RESULTS.md'} and {len(plots)} plot(s)")
     else:
         print("\n" + text)

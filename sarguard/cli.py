@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "drill": ("sarguard.commands.drill", "probe a real event hook endpoint as Okta would (DRILL-01..05)"),
     "import": ("sarguard.commands.import_org", "write the stack that declares a live org (--fix: what it should be), its email bodies and a `pulumi import --file` plan"),
     "pack": ("sarguard.commands.pack", "write a self-contained CrossGuard policy pack to publish with `pulumi policy publish`"),
+    "responder": ("sarguard.commands.responder",
+                  "receive Okta's event hook deliveries and run the declared response"),
     "emulator": ("sarguard.emulator.command", "serve the bundled Okta API emulator on 127.0.0.1"),
     "demo": ("sarguard.commands.demo", "run the whole story on the bundled emulator (what `make demo` runs)"),
 }

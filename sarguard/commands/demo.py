@@ -4,9 +4,11 @@
 2. start the emulator seeded with an org that has drifted from that stack;
 3. ``drift`` (exit 1: the drift is the point), ``audit`` (exit 1), ``reports`` and one
    ``investigate``;
-4. the repair and the report: through Okta's API activate the report hook, point it at a local
-   endpoint and verify it; ``drill`` that endpoint; a user reports (``emulator report``), the
-   emulator delivers, and the delivery log and ``reports`` show it; then stop the emulator.
+4. the repair and the response: through Okta's API activate the report hook, point it at
+   ``sarguard responder`` (in this process) and verify it; a user reports (``emulator
+   report``), the emulator delivers, the responder records it, clears the user's sessions,
+   resets the password and notifies a local sink; ``responder status`` and ``reports
+   --responder-db`` show it; ``drill`` passes against the responder; then stop the emulator.
 
 Exits 0 when every step ended the way the story expects, 1 otherwise.
 """
@@ -15,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 RULE = "=" * 100
+ALICE = "00u1alice0000demo002"  # the demo seed's user who reports
 
 
 def _step(title: str, argv: Sequence[str], expected: int) -> bool:
@@ -42,27 +46,35 @@ def _api_step(title: str, action: Callable[[], bool]) -> bool:
 
 
 def _delivery_story(emu: Any, org: list[str]) -> list[bool]:
-    """Repair the hook, drill its endpoint, let a user report, show the delivery."""
+    """Repair the hook, point it at the responder, let a user report, show what the responder
+    did, what its store and the System Log say, and drill it."""
     from sarguard.commands import demo_hook
 
     secret = demo_hook.new_secret()
     os.environ["SARGUARD_EVENT_HOOK_SECRET"] = secret  # the drill's auth value (never a flag)
     os.environ["SARGUARD_EMULATOR_TOKEN"] = emu.token  # `emulator report` reads it
-    with demo_hook.hook_endpoint(secret) as endpoint:
-        print(f"\nhook endpoint: {endpoint.url} ({endpoint.name})")
+    with tempfile.TemporaryDirectory(prefix="sarguard-demo-") as work, \
+            demo_hook.hook_endpoint(secret, emu.url, Path(work)) as endpoint:
+        print(f"\nhook endpoint: {endpoint.url} ({endpoint.name}, config {endpoint.config})")
         results = [
             _api_step("the repair, through Okta's API: activate the report hook, point it at the "
-                      "local endpoint and verify it",
+                      "responder and verify it",
                       lambda: demo_hook.repair_hook(emu.url, emu.token, endpoint, secret)),
-            _step("drill the endpoint as Okta would call it (a marked, synthetic report)",
-                  ["drill", "--url", endpoint.url, "--auth-header", demo_hook.AUTH_HEADER], 0),
-            _step("a user reports suspicious activity; the emulator delivers it to the hook",
+            _step("a user reports suspicious activity; the emulator delivers it to the responder",
                   ["emulator", "report", "--url", emu.url, "--user", "alice.nguyen@example.com",
                    "--wait", "30"], 0),
-            _api_step("the delivery log, and what the endpoint recorded",
-                      lambda: endpoint.wait_for(2, 30)
-                      and demo_hook.show_deliveries(emu.url, emu.token, endpoint)),
-            _step("the new report in the System Log", ["reports", "--since", "1h", *org], 0),
+            _api_step("the response: the responder recorded the report, cleared the user's "
+                      "sessions, reset the password and notified the (local) SOC",
+                      lambda: endpoint.wait_for(1, 60)
+                      and demo_hook.show_deliveries(emu.url, emu.token, endpoint)
+                      and demo_hook.show_response(emu.url, emu.token, endpoint, ALICE)),
+            _step("what the responder received and did, from its store",
+                  ["responder", "status", "--config", str(endpoint.config)], 0),
+            _step("the report in the System Log, linked to its response",
+                  ["reports", "--since", "1h", *org, "--responder-db", str(endpoint.database)], 0),
+            _step("drill the responder as Okta would call it (a marked, synthetic report it "
+                  "records and never acts on)",
+                  ["drill", "--url", endpoint.url, "--auth-header", demo_hook.AUTH_HEADER], 0),
         ]
     return results
 

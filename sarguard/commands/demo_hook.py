@@ -1,22 +1,45 @@
-"""The demo's second act: repair the report hook through Okta's API, drill it, act out a report
-and watch it arrive.
+"""The demo's second act: repair the report hook through Okta's API, let a user report, watch
+the responder answer it, look at the store, and drill the responder.
 
-``hook_endpoint`` is the one place that decides what the hook points at: a loopback receiver
-for now (:class:`~sarguard.emulator.receiver.HookReceiver`); the responder replaces it.
+``hook_endpoint`` is the one place that decides what the hook points at: ``sarguard responder``
+(in this process, on a loopback port) with a demo responder.yaml — a SQLite store in a
+temporary folder, clear sessions, reset the password, notify a loopback JSON sink.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
+import sys
+import textwrap
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 HOOK_ID = "who1sarHook000000001"  # the demo seed's report hook
 AUTH_HEADER = "Authorization"
+SINK_ENV = "SARGUARD_DEMO_SINK_URL"
+DEMO_CONFIG = """\
+    # The demo's responder.yaml (see README, "The responder"): what it does with each report.
+    path: /okta/events
+    org: {{url: {org_url}}}
+    hook: {{authHeader: {auth_header}, secretEnv: SARGUARD_EVENT_HOOK_SECRET}}
+    database: {database}
+    actions:
+      - clearSessions: {{revokeOAuthTokens: true}}
+      - resetPassword: {{sendEmail: true}}
+      - notify: {{urls: ["${{{sink_env}}}"]}}
+    exclude: {{logins: ["breakglass-*@example.com"]}}
+    cooldown: 15m
+    reconcile: 1m
+"""
 
 
 @dataclass
@@ -26,21 +49,91 @@ class HookEndpoint:
     url: str
     name: str
     received: Callable[[], list[dict[str, Any]]]  # the events it recorded, once each
-    wait_for: Callable[[int, float], bool]  # (count, timeout): until that many events arrived
+    wait_for: Callable[[int, float], bool]  # (count, timeout): until that many were answered
+    config: Path | None = None
+    database: str | None = None
+    notifications: Callable[[], list[dict[str, Any]]] = list
 
 
 @contextmanager
-def hook_endpoint(secret: str) -> Iterator[HookEndpoint]:
-    """A loopback event hook endpoint that checks ``secret`` in the ``Authorization`` header."""
-    from sarguard.emulator.receiver import HookReceiver
+def hook_endpoint(secret: str, org_url: str, workdir: Path) -> Iterator[HookEndpoint]:
+    """``sarguard responder`` serving the demo config; ``secret`` is the hook's auth value."""
+    from sarguard.emulator.notifysink import NotificationSink
+    from sarguard.responder.config import load_config
+    from sarguard.responder.extra import require_extra
 
-    with HookReceiver(secret, AUTH_HEADER) as receiver:
-        yield HookEndpoint(
-            url=receiver.url, name="loopback hook receiver",
-            received=lambda: list(receiver.events.values()),
-            wait_for=lambda count, timeout: receiver.wait_for(
-                lambda r: len(r.events) >= count, timeout),
-        )
+    require_extra()
+    from sarguard.responder.service import ResponderServer
+
+    database = f"sqlite:///{workdir / 'responder.db'}"
+    config_path = workdir / "responder.yaml"
+    config_path.write_text(textwrap.dedent(DEMO_CONFIG).format(
+        org_url=org_url, auth_header=AUTH_HEADER, database=database, sink_env=SINK_ENV), "utf-8")
+    with NotificationSink() as sink:
+        os.environ[SINK_ENV] = sink.url
+        os.environ["SARGUARD_EVENT_HOOK_SECRET"] = secret
+        server = ResponderServer(load_config(config_path, os.environ), host="127.0.0.1", port=0,
+                                 env=os.environ)
+        handler = _show_responder_log(server.secret_values())
+        thread = threading.Thread(target=server.run, name="responder", daemon=True)
+        thread.start()
+        try:
+            _wait(lambda: server.started, 30)
+            yield HookEndpoint(
+                url=server.url, name="sarguard responder", config=config_path,
+                database=database, notifications=lambda: list(sink.messages),
+                received=lambda: _events(server.store),
+                wait_for=lambda count, timeout: _wait(lambda: _answered(server.store, count),
+                                                      timeout),
+            )
+        finally:
+            server.request_stop()
+            thread.join(timeout=30)
+            server.close()
+            logging.getLogger("sarguard.responder").removeHandler(handler)
+
+
+def _show_responder_log(secrets_: tuple[str, ...]) -> logging.Handler:
+    """The responder's own log lines, indented, in the demo's output (secrets masked)."""
+    from sarguard.responder.logsetup import RedactSecrets
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("  responder: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets_))
+    logger = logging.getLogger("sarguard.responder")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    return handler
+
+
+def _wait(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _events(store: Any) -> list[dict[str, Any]]:
+    import json
+
+    from sqlalchemy import select
+
+    from sarguard.responder.store.schema import Event
+
+    with store.read() as session:
+        return [json.loads(body) for body in session.scalars(select(Event.body)
+                                                             .order_by(Event.received_at))]
+
+
+def _answered(store: Any, count: int) -> bool:
+    from sarguard.responder.store.readers import status_summary
+
+    summary = status_summary(store)
+    actions = summary["actions"]
+    return (summary["reports"]["total"] >= count
+            and actions["pending"] + actions["waiting"] + actions["running"] == 0)
 
 
 def new_secret() -> str:
@@ -98,3 +191,27 @@ def _is_drill(event: dict[str, Any]) -> bool:
     from sarguard.eventhooks import is_drill
 
     return is_drill(event)
+
+
+def show_response(org_url: str, token: str, endpoint: HookEndpoint, user_id: str) -> bool:
+    """What the response did, as Okta and the SOC see it: the emulator's System Log events for
+    the user and the notification the sink received. True when both are there."""
+    with httpx.Client(base_url=org_url, headers={"Authorization": f"SSWS {token}"},
+                      trust_env=False, timeout=30) as api:
+        query = ('eventType eq "user.session.clear" or eventType eq '
+                 '"user.account.reset_password"')
+        events = api.get("/api/v1/logs", params={"filter": query, "limit": 100}).json()
+        status = api.get(f"/api/v1/users/{user_id}").json().get("status")
+    mine = [e for e in events if any(t.get("id") == user_id for t in e.get("target") or [])]
+    for event in mine:
+        print(f"  System Log: {event['published']} {event['eventType']} "
+              f"({event.get('displayMessage')})")
+    print(f"  the user's status is now {status}")
+    notes = endpoint.notifications()
+    for note in notes:
+        print(f"  notification: {note.get('title')}")
+        for line in str(note.get("message", "")).splitlines()[:12]:
+            print(f"    | {line}")
+    kinds = {e["eventType"] for e in mine}
+    return kinds == {"user.session.clear", "user.account.reset_password"} and bool(notes) \
+        and status == "RECOVERY"

@@ -6,8 +6,6 @@ import argparse
 import os
 
 from sarguard.commands.common import add_project_argument
-from sarguard.pulumi.declared import run_program
-from sarguard.pulumi.plan import render_plan_json, render_plan_text
 from sarguard.util.output import write_output
 
 
@@ -21,6 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the Pulumi SDK costs ~0.4 s, which every other command (and every
+    # restart of ``sarguard responder serve``) would pay just to build the command line.
+    from sarguard.pulumi.declared import run_program
+    from sarguard.pulumi.plan import render_plan_json, render_plan_text
+
     # As `pulumi up` would run here: the provider's credentials include this environment's.
     declared = run_program(args.stack, args.project_dir, environ=os.environ)
     text = render_plan_json(declared) if args.format == "json" else render_plan_text(declared)

@@ -11,12 +11,23 @@ from sarguard.util.output import write_output
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_log_arguments(parser, until=True)
+    parser.add_argument("--responder-db", metavar="URL",
+                        help="link each report to its response in a `sarguard responder` store "
+                             "(sqlite:////path/responder.db or postgresql+psycopg://host/db; a "
+                             "password only through PGPASSWORD or ~/.pgpass); needs the "
+                             "'responder' extra")
 
 
 def run(args: argparse.Namespace) -> int:
     now, since, until = window(args)
+    if args.responder_db:
+        from sarguard.responder.links import check_responder_db, link_responses
+
+        check_responder_db(args.responder_db)  # before the System Log is queried
     rows = fetch_reports(fetcher(args), since=since, until=until, now=now,
                          connection=connection_args(args))
+    if args.responder_db:
+        rows = link_responses(rows, args.responder_db)
     render = render_reports_json if args.format == "json" else render_reports_text
     write_output(render(rows, since=since, until=until), args.output)
     return 0

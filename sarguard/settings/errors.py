@@ -14,6 +14,7 @@ class SettingsError(ProblemsError):
     """
 
     always_list = True
+    document = "the stack settings"  # what the problems are in, for the headline
 
     def heading(self, count: int) -> str:
-        return f"{count} problem{'s' if count != 1 else ''} in the stack settings:"
+        return f"{count} problem{'s' if count != 1 else ''} in {self.document}:"

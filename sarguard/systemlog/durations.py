@@ -14,7 +14,9 @@ from sarguard.errors import SarguardError
 RETENTION = timedelta(days=90)
 DEFAULT_SINCE = "30d"
 _RELATIVE = re.compile(r"(\d{1,7})\s*([mhdw])", re.IGNORECASE)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# Spans in config files (``cooldown: 15m``) may also be in seconds; windows start at minutes.
+_SPAN = re.compile(r"(\d{1,7})\s*([smhdw])", re.IGNORECASE)
 _FORMS = "a duration like 90m, 12h, 30d or 2w, or an ISO 8601 time like 2026-01-31T08:00:00Z"
 
 
@@ -67,3 +69,21 @@ def parse_until(value: str | None, now: datetime, since: datetime | None = None)
     if since is not None and until <= since:
         raise DurationError(f"--until: {value!r} is not after --since")
     return until
+
+
+def parse_span(value: str, *, what: str, allow_zero: bool = False) -> timedelta:
+    """A length of time such as ``15m``, ``30s``, ``12h``, ``2d`` or ``1w`` (config values).
+
+    ``what`` names the setting in the message; zero is refused unless ``allow_zero``.
+    """
+    match = _SPAN.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise DurationError(f"{what}: {value!r} is not understood; expected a duration like "
+                            "30s, 15m, 12h, 2d or 1w")
+    amount = int(match.group(1))
+    if amount == 0 and not allow_zero:
+        raise DurationError(f"{what}: {value!r} is zero; expected a positive duration")
+    try:
+        return timedelta(**{_UNITS[match.group(2).lower()]: amount})
+    except OverflowError:
+        raise DurationError(f"{what}: {value!r} is too long") from None

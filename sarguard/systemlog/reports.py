@@ -31,9 +31,16 @@ class ReportRow:
 
     report: ReportSummary
     command: str | None  # None when the event names no usable user id
+    # ``reports --responder-db``: whether the responder's store was asked, and what it holds
+    # for this report (None: it has no record of it).
+    linked: bool = False
+    response: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.report.to_dict(), "investigate": self.command}
+        out = {**self.report.to_dict(), "investigate": self.command}
+        if self.linked:
+            out["response"] = self.response
+        return out
 
 
 def investigate_command(report: ReportSummary, now: datetime,
@@ -50,11 +57,16 @@ def investigate_command(report: ReportSummary, now: datetime,
         user_id = validate_user_id(report.user_id)
     except FilterError:
         return None
-    anchor = report.activity_time or report.when or now
-    oldest = now - RETENTION + timedelta(hours=1)
-    since = max(anchor - LOOKBACK, oldest)
+    since = investigation_since(report.activity_time or report.when, now)
     tail = "".join(f" {shlex.quote(part)}" for part in connection)
     return f"sarguard investigate --user {user_id} --since {le.iso(since)}{tail}"
+
+
+def investigation_since(anchor: datetime | None, now: datetime) -> datetime:
+    """Where a report's investigation starts: a day before ``anchor`` (the reported activity,
+    else the report; else now), never older than Okta's 90-day retention, so it always runs."""
+    oldest = now - RETENTION + timedelta(hours=1)
+    return max((anchor or now) - LOOKBACK, oldest)
 
 
 def report_rows(events: Iterable[Mapping[str, Any]], *, now: datetime,
@@ -97,7 +109,23 @@ def render_reports_text(rows: list[ReportRow], *, since: datetime, until: dateti
     for r in rows:
         follow.append(f"  {r.command}" if r.command else
                       f"  (report {clean(r.report.event_id or '?')} names no user id to investigate)")
+    if any(r.linked for r in rows):
+        follow.append("Responses (from the responder's store):")
+        follow += [f"  {le.iso(r.report.when)} {clean(r.report.user or r.report.user_id)}: "
+                   f"{response_line(r.response)}" for r in rows]
     return table + "\n".join(follow) + "\n"
+
+
+def response_line(response: dict[str, Any] | None) -> str:
+    """One line for a report's response: what was decided, how it ended, each action."""
+    if response is None:
+        return ("no record: the responder never received it (a lost delivery not reconciled "
+                "yet, or a hook that does not point at this responder)")
+    head = f"report #{response['reportId']} {response['disposition']}, {response['outcome']}"
+    if response.get("linkedReportId"):
+        head += f" (answered by report #{response['linkedReportId']})"
+    steps = ", ".join(f"{a['kind']} {a['status']}" for a in response.get("actions") or [])
+    return head + (f": {steps}" if steps else "")
 
 
 def render_reports_json(rows: list[ReportRow], *, since: datetime, until: datetime) -> str:

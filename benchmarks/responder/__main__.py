@@ -1,0 +1,86 @@
+"""``python -m benchmarks.responder`` (part of ``make bench``): the responder's burst on SQLite
+and on PostgreSQL with two processes, and a long ``kill -9`` chain; writes its section of
+``benchmarks/RESULTS.md`` (between markers, leaving every other figure there as it is).
+
+``--quick`` is a small smoke run that prints instead of writing. Exit 1 when a run found a
+problem (a lost event, a duplicate action, a delivery not answered 204, a crash-chain failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.machine import machine_notes
+from benchmarks.responder.burst import BurstSettings, run_burst, summary
+from benchmarks.responder.crash import crash_runs
+from benchmarks.responder.results import render_section, write_section
+
+HERE = Path(__file__).resolve().parents[1]
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.responder",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="200 deliveries and 5 crash runs; prints instead of writing")
+    parser.add_argument("--crash-runs", type=int, default=None,
+                        help="length of the kill -9 chain (default 60; --quick: 5)")
+    parser.add_argument("--no-postgres", action="store_true",
+                        help="skip the PostgreSQL burst")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the RESULTS.md to update (default benchmarks/RESULTS.md; "
+                             "--quick: print only)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    settings = BurstSettings()
+    if args.quick:
+        settings = replace(settings, deliveries=200, users=200)
+    crash_count = args.crash_runs if args.crash_runs is not None else (5 if args.quick else 60)
+    started = datetime.now(UTC)
+    machine = machine_notes()
+    clock = time.perf_counter()
+    bursts = [run_burst("sqlite", processes=1, settings=settings)]
+    if not args.no_postgres:
+        from benchmarks.responder.pgserver import PgServer, PgUnavailable
+
+        try:
+            server = PgServer(durable=True)
+        except PgUnavailable as exc:
+            print(f"  PostgreSQL burst skipped: {exc}")
+        else:
+            server.start()
+            try:
+                bursts.append(run_burst("postgresql", processes=2, settings=settings,
+                                        database_url=server.new_database()))
+            finally:
+                server.stop()
+    print(f"  kill -9 chain: {crash_count} runs")
+    crash = crash_runs(crash_count, log=lambda line: None)
+    duration = time.perf_counter() - clock
+    command = ("python -m benchmarks.responder --quick" if args.quick
+               else "make bench (python -m benchmarks.responder)")
+    text = render_section(command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
+                          duration_s=duration, machine=machine, settings=settings,
+                          bursts=[summary(b) for b in bursts], crash=crash)
+    out = args.out if args.out is not None else (None if args.quick else HERE / "RESULTS.md")
+    if out is None:
+        print(text)
+    else:
+        write_section(out, text)
+        print(f"wrote the responder section of {out}")
+    problems = [p for b in bursts for p in b.problems] + crash.problems
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

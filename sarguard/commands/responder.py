@@ -1,0 +1,76 @@
+"""``sarguard responder serve|status``: the service a report's event hook points at."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from sarguard.errors import UsageError
+from sarguard.util.output import write_output
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535; got {value!r}") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535; got {number}")
+    return number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="responder_command", metavar="SUBCOMMAND")
+    serve = sub.add_parser(
+        "serve", help="receive Okta's deliveries and run the declared response",
+        description="Serve the hook endpoint (and /healthz, /metrics) and run the response "
+                    "declared in responder.yaml. Needs the 'responder' extra.")
+    serve.add_argument("--config", required=True, metavar="FILE", help="the responder.yaml to use")
+    serve.add_argument("--host", default=DEFAULT_HOST,
+                       help=f"address to listen on (default {DEFAULT_HOST}; anything else only "
+                            "behind a TLS-terminating proxy)")
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                       help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one and "
+                            "the 'listening on' line names it)")
+    status = sub.add_parser(
+        "status", help="what the responder received, did, still has to do, and its last errors",
+        description="Read the responder's store (works while a responder serves).")
+    status.add_argument("--config", required=True, metavar="FILE", help="the responder.yaml to use")
+    status.add_argument("--format", choices=["text", "json"], default="text",
+                        help="output format (default text)")
+    status.add_argument("--output", metavar="FILE",
+                        help="write to FILE (atomically) instead of stdout")
+
+
+def run(args: argparse.Namespace) -> int:
+    from sarguard.responder.extra import require_extra
+
+    if args.responder_command is None:
+        raise UsageError("expected a subcommand: sarguard responder serve|status --config FILE")
+    require_extra()
+    from sarguard.responder.config import load_config
+
+    env = dict(os.environ)
+    if args.responder_command == "serve":
+        from sarguard.responder.service import serve
+
+        config = load_config(args.config, env)
+        return serve(config, host=args.host, port=args.port, env=env)
+    from sarguard.responder.status import render_status_json, render_status_text
+    from sarguard.responder.store.engine import open_store
+    from sarguard.responder.store.migrate import check_readable
+    from sarguard.responder.store.readers import status_summary
+
+    config = load_config(args.config, env, serving=False)
+    store = open_store(config.database_url, pool_size=2, must_exist=True)
+    try:
+        check_readable(store)
+        summary = status_summary(store)
+    finally:
+        store.dispose()
+    render = render_status_json if args.format == "json" else render_status_text
+    write_output(render(summary), args.output)
+    return 0

@@ -1,0 +1,149 @@
+"""The ``notify`` action: gather the facts, compose the message once, send it through Apprise.
+
+At least once: the composed message and the targets that already have it are saved in the
+action's row after each send, so a retry (or a restart) sends the same text to the rest only.
+A crash between a send and that save repeats one message, which is the documented price of
+never losing one. The user's timeline is the one ``sarguard investigate --user`` shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sarguard.evidence.live import describe_failure
+from sarguard.okta import users
+from sarguard.okta.client import OktaClient
+from sarguard.okta.errors import OktaError
+from sarguard.okta.logs import aiter_logs
+from sarguard.responder.actions import LostClaim, Retry, settle
+from sarguard.responder.config import NotifyTarget
+from sarguard.responder.literals import apprise_target
+from sarguard.responder.message import ActionLine, MessageFacts, compose, timeline_start
+from sarguard.responder.store.queue import Claimed, Outcome
+from sarguard.systemlog.evidence import summarize_report
+from sarguard.systemlog.filters import FilterError, build_filter
+from sarguard.systemlog.investigate import investigate
+from sarguard.systemlog.scopes import DEFAULT_SCOPE
+
+log = logging.getLogger("sarguard.responder")
+MAX_TIMELINE_EVENTS = 500
+RETRY_S = 30.0
+SavePayload = Callable[[Mapping[str, Any]], Awaitable[bool]]
+LoadActions = Callable[[], Awaitable[Sequence[ActionLine]]]
+
+
+class Sender:
+    """One Apprise object per target (so each target's success is known on its own)."""
+
+    def __init__(self, targets: Sequence[NotifyTarget]) -> None:
+        import apprise
+
+        self.targets = tuple(targets)
+        self._apprise: list[Any] = []
+        for target in self.targets:
+            obj = apprise.Apprise()
+            plugin = apprise_target(target.url)
+            if plugin is not None:
+                obj.add(plugin)
+            self._apprise.append(obj)
+
+    async def send(self, index: int, title: str, body: str, level: str) -> bool:
+        result = await self._apprise[index].async_notify(
+            body=body, title=title, notify_type=level, body_format="text")
+        return bool(result)
+
+
+class Notifier:
+    def __init__(self, client: OktaClient, sender: Sender, *, admin_url: str | None,
+                 clock: Callable[[], datetime]) -> None:
+        self.client = client
+        self.sender = sender
+        self.admin_url = admin_url
+        self.clock = clock
+
+    async def run(self, claimed: Claimed, load_actions: LoadActions,
+                  save_payload: SavePayload) -> Outcome:
+        payload = dict(claimed.payload or {})
+        if "title" not in payload:
+            message = compose(await self._facts(claimed, await load_actions()))
+            payload = {"title": message.title, "body": message.body, "level": message.level,
+                       "sent": []}
+            if not await save_payload(payload):
+                raise LostClaim
+        sent = set(payload.get("sent") or [])
+        failed: list[str] = []
+        for index, target in enumerate(self.sender.targets):
+            if index in sent:
+                continue
+            try:
+                ok = await self.sender.send(index, payload["title"], payload["body"],
+                                            payload["level"])
+            except Exception as exc:  # noqa: BLE001 - a plugin failure is a failed send
+                log.warning("notification to %s failed: %s", target.shown, type(exc).__name__)
+                ok = False
+            if ok:
+                sent.add(index)
+                payload["sent"] = sorted(sent)
+                if not await save_payload(payload):
+                    raise LostClaim
+            else:
+                failed.append(target.shown)
+        if not failed:
+            return Outcome("done", payload=payload,
+                           result=f"notified {len(self.sender.targets)} target(s)")
+        due = self.clock() + timedelta(seconds=min(RETRY_S * claimed.attempts, 600.0))
+        return settle(claimed, Retry(f"could not notify {', '.join(failed)} (Apprise's reason "
+                                     "is in the responder's log)", due))
+
+    async def _facts(self, claimed: Claimed, actions: Sequence[ActionLine]) -> MessageFacts:
+        reported = summarize_report(claimed.event).to_dict()
+        now = self.clock()
+        facts: dict[str, Any] = {
+            "report_id": claimed.report_id, "event_uuid": claimed.event.get("uuid"),
+            "origin": claimed.origin, "disposition": claimed.disposition,
+            "dry_run": claimed.dry_run, "user_id": claimed.user_id, "login": claimed.login,
+            "reported": reported, "actions": actions, "admin_url": self.admin_url,
+            "user_status": claimed.user_status,
+            "unknown_user": claimed.user_status == "UNKNOWN",
+            "give_up": claimed.options.get("failed") if claimed.options.get("purpose") == "giveUp" else None,
+        }
+        if claimed.user_id and not facts["unknown_user"]:
+            facts.update(await self._user(claimed.user_id))
+        if claimed.user_id:
+            since = timeline_start(reported, now)
+            facts["timeline_since"] = since
+            facts.update(await self._timeline(claimed.user_id, since, now))
+        return MessageFacts(**facts)
+
+    async def _user(self, user_id: str) -> dict[str, Any]:
+        try:
+            user = await users.get_user(self.client, user_id)
+        except OktaError as exc:
+            log.warning("could not read user %s for the notification: %s", user_id, exc)
+            return {}
+        if user is None:
+            return {"unknown_user": True}
+        profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+        name = " ".join(str(profile[k]) for k in ("firstName", "lastName")
+                        if isinstance(profile.get(k), str)) or None
+        status = user.get("status") if isinstance(user.get("status"), str) else None
+        return {"user_name": name, "user_status": status}
+
+    async def _timeline(self, user_id: str, since: datetime, until: datetime) -> dict[str, Any]:
+        try:
+            query = build_filter(user=user_id, scope=DEFAULT_SCOPE)
+            events: list[dict[str, Any]] = []
+            async for event in aiter_logs(self.client, since=since, until=until, filter=query):
+                events.append(event)
+                if len(events) >= MAX_TIMELINE_EVENTS:
+                    break
+        except OktaError as exc:
+            return {"timeline_problem": describe_failure(exc, "the System Log")}
+        except FilterError as exc:
+            return {"timeline_problem": str(exc)}
+        result = investigate(lambda *_: events, since=since, until=until, user=user_id)
+        return {"timeline": result.timeline}
+

@@ -1,0 +1,137 @@
+"""Record what arrived, in one transaction, before anything else happens.
+
+A delivery becomes one ``deliveries`` row (the raw body) and one ``events`` row per event; an
+event already stored (a redelivery, or found earlier by reconciliation) is skipped by the
+database itself (``ON CONFLICT DO NOTHING`` on the uuid), so concurrent redeliveries to several
+responders cannot both insert it. Nothing is decided here: planning runs after the answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from sarguard.model import REPORT_EVENT
+from sarguard.responder.store.engine import Store
+from sarguard.responder.store.schema import Delivery, Event
+from sarguard.systemlog import logevent as le
+
+ROWS_PER_INSERT = 500  # well under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class Ingested:
+    delivery_id: int | None
+    events: int
+    new_events: int
+
+
+def needs_planning(event: Mapping[str, Any]) -> bool:
+    """Only report events (drills included) get a response; other types are just recorded."""
+    return le.event_type(event) == REPORT_EVENT
+
+
+def event_row(event: Mapping[str, Any], *, origin: str, now: datetime,
+              delivery_id: int | None) -> dict[str, Any]:
+    actor = event.get("actor")
+    actor_id = actor.get("id") if isinstance(actor, Mapping) else None
+    return {
+        "uuid": str(event["uuid"]),
+        "delivery_id": delivery_id,
+        "origin": origin,
+        "received_at": now,
+        "event_type": le.event_type(event)[:256],
+        "published": le.published(event),
+        "actor_id": actor_id[:128] if isinstance(actor_id, str) else None,
+        "body": json.dumps(event, separators=(",", ":"), sort_keys=True),
+        "planned": not needs_planning(event),
+    }
+
+
+@functools.cache
+def _insert_events(dialect_name: str) -> Any:
+    """One compiled-once statement per dialect (a ``values([...])`` per batch size would be
+    compiled again for every new size: most of an acknowledgement's time)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (dialect.insert(Event.__table__).on_conflict_do_nothing(index_elements=["uuid"])
+            .returning(Event.__table__.c.uuid))
+
+
+def insert_new_uuids(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """Insert the rows whose uuid is new; returns those uuids."""
+    unique = list({row["uuid"]: row for row in rows}.values())
+    connection = session.connection()
+    statement = _insert_events(connection.dialect.name)
+    inserted: list[str] = []
+    for start in range(0, len(unique), ROWS_PER_INSERT):
+        chunk = unique[start:start + ROWS_PER_INSERT]
+        inserted += [r[0] for r in connection.execute(statement, chunk).all()]
+    return inserted
+
+
+def insert_new_events(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert the rows whose uuid is new; returns how many were."""
+    return len(insert_new_uuids(session, rows))
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """One accepted delivery, as the app hands it over."""
+
+    body: str
+    event_id: str | None
+    source: str | None
+    events: tuple[Mapping[str, Any], ...]
+
+
+def ingest_deliveries(store: Store, batch: Sequence[Arrived], now: datetime) -> list[Ingested]:
+    """Store several deliveries in one transaction (one commit, one fsync): each raw, and the
+    events new to the store, attributed to the first delivery of the batch that carried them."""
+    table = Delivery.__table__
+    with store.write(urgent=True) as session:
+        connection = session.connection()
+        ids: list[int] = []
+        rows: list[dict[str, Any]] = []
+        owner: dict[str, int] = {}
+        for item in batch:
+            delivery_id = connection.execute(
+                table.insert().returning(table.c.id),
+                {"received_at": now, "event_id": (item.event_id or "")[:128] or None,
+                 "source": (item.source or "")[:512] or None, "event_count": len(item.events),
+                 "new_events": 0, "body": item.body}).scalar_one()
+            ids.append(delivery_id)
+            for event in item.events:
+                row = event_row(event, origin="delivery", now=now, delivery_id=delivery_id)
+                if row["uuid"] not in owner:
+                    owner[row["uuid"]] = delivery_id
+                    rows.append(row)
+        new = Counter(owner[uuid] for uuid in insert_new_uuids(session, rows))
+        for delivery_id, count in new.items():
+            connection.execute(table.update().where(table.c.id == delivery_id)
+                               .values(new_events=count))
+    return [Ingested(d, len(item.events), new.get(d, 0)) for d, item in zip(ids, batch,
+                                                                          strict=True)]
+
+
+def ingest_delivery(store: Store, *, body: str, event_id: str | None, source: str | None,
+                    events: Iterable[Mapping[str, Any]], now: datetime) -> Ingested:
+    """Store one accepted delivery (raw) and its new events, in one transaction."""
+    return ingest_deliveries(store, [Arrived(body, event_id, source, tuple(events))], now)[0]
+
+
+def ingest_reconciled(store: Store, events: Iterable[Mapping[str, Any]], now: datetime) -> int:
+    """Store report events found in the System Log that no delivery brought; returns the new."""
+    rows = [event_row(e, origin="reconciled", now=now, delivery_id=None) for e in events
+            if isinstance(e.get("uuid"), str) and e["uuid"]]
+    if not rows:
+        return 0
+    with store.write() as session:
+        return insert_new_events(session, rows)
