@@ -23,7 +23,8 @@ def _port(value: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="responder_command", metavar="SUBCOMMAND")
+    sub = parser.add_subparsers(dest="responder_command", metavar="SUBCOMMAND",
+                                help="serve (the hook endpoint) or status (what it did)")
     serve = sub.add_parser(
         "serve", help="receive Okta's deliveries and run the declared response",
         description="Serve the hook endpoint (and /healthz, /metrics) and run the response "
