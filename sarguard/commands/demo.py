@@ -1,10 +1,12 @@
 """``sarguard demo`` (what ``make demo`` runs): the whole story on the bundled emulator, no Okta org and no Pulumi CLI needed.
 
-1. ``plan`` and ``check`` the demo stack offline (it is sound: exit 0);
-2. start the emulator seeded with an org that has drifted from that stack;
-3. ``drift`` (exit 1: the drift is the point), ``audit`` (exit 1), ``reports`` and one
+1. start the emulator seeded with an org that has drifted from the demo stack;
+2. adopt it: ``import`` writes a stack (in a scratch copy of the project) that declares exactly
+   what is live, and ``check`` of that stack shows, offline, what the org gets wrong (exit 1);
+3. ``plan`` and ``check`` the demo stack offline (it is sound: exit 0);
+4. ``drift`` (exit 1: the drift is the point), ``audit`` (exit 1), ``reports`` and one
    ``investigate``;
-4. the repair and the response: through Okta's API activate the report hook, point it at
+5. the repair and the response: through Okta's API activate the report hook, point it at
    ``sarguard responder`` (in this process) and verify it; a user reports (``emulator
    report``), the emulator delivers, the responder records it, clears the user's sessions,
    resets the password and notifies a local sink; ``responder status`` and ``reports
@@ -79,6 +81,41 @@ def _delivery_story(emu: Any, org: list[str]) -> list[bool]:
     return results
 
 
+def _adopt_story(emu: Any, org: list[str], project_dir: Path) -> list[bool]:
+    """Adopt the live org into a scratch copy of the project: the stack ``import`` writes, with
+    the hook secret set as the printed ``pulumi config set --secret`` would, checked offline."""
+    import shutil
+
+    with tempfile.TemporaryDirectory(prefix="sarguard-adopt-") as work:
+        scratch = Path(work) / "project"
+        scratch.mkdir()
+        shutil.copy(project_dir / "Pulumi.yaml", scratch / "Pulumi.yaml")
+        here = ["--project-dir", str(scratch)]
+        results = [
+            _step("adopt the live org: the stack that declares exactly what is live, its email "
+                  "bodies and a `pulumi import --file` plan (written to a scratch project)",
+                  ["import", "--stack", "adopted", *org, *here], 0),
+            _api_step("set the hook's auth value as the printed `pulumi config set --secret "
+                      "sarguard:eventHookSecret` would (a stand-in ciphertext)",
+                      lambda: _set_hook_secret(scratch / "stacks" / "Pulumi.adopted.yaml")),
+            _step("the adopted stack, checked offline: before any `pulumi up`, it shows what the "
+                  "live org gets wrong (the same verdicts `audit` gives below)",
+                  ["check", "--stack", "adopted", *here], 1),
+        ]
+    return results
+
+
+def _set_hook_secret(stack_file: Path) -> bool:
+    text = stack_file.read_text("utf-8")
+    if "config:\n" not in text:
+        print(f"{stack_file}: no config section to add the secret to")
+        return False
+    secret = "  sarguard:eventHookSecret:\n    secure: AAABAHNhcmd1YXJkLWRlbW8tc3RhbmQtaW4=\n"
+    stack_file.write_text(text.replace("config:\n", "config:\n" + secret, 1), "utf-8")
+    print(f"{stack_file.name}: sarguard:eventHookSecret set (secure)")
+    return True
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project-dir", metavar="DIR", default=str(PROJECT_DIR),
                         help="the sarguard project whose demo stack to use (default: this checkout)")
@@ -89,17 +126,16 @@ def run(args: argparse.Namespace) -> int:
 
     os.environ.setdefault("SARGUARD_NO_PROGRESS", "1")
     project = ["--project-dir", str(args.project_dir)]
-    results = [
-        _step("what the program declares, offline (Pulumi mock engine)",
-              ["plan", "--stack", "demo", *project], 0),
-        _step("the control catalog over the declared stack, offline: the stack itself is sound",
-              ["check", "--stack", "demo", *project], 0),
-    ]
     with Emulator(seed="demo") as emu:
         os.environ["OKTA_API_TOKEN"] = emu.token
         org = ["--org-url", emu.url]
         print(f"\nemulator: {emu.url} (seed 'demo': an org that drifted from stacks/Pulumi.demo.yaml)")
+        results = _adopt_story(emu, org, Path(args.project_dir))
         results += [
+            _step("what the program declares, offline (Pulumi mock engine)",
+                  ["plan", "--stack", "demo", *project], 0),
+            _step("the control catalog over the declared stack, offline: the stack itself is sound",
+                  ["check", "--stack", "demo", *project], 0),
             _step("declared vs live: a customization lost the link, the hook was deactivated, an admin "
                   "role unsubscribed, a stray customization appeared",
                   ["drift", "--stack", "demo", *project, *org], 1),
@@ -107,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
                   ["audit", *org], 1),
             _step("the suspicious-activity reports users sent", ["reports", *org], 0),
             _step("one investigation: what happened in the reported user's sessions",
-                  ["investigate", "--user", "00u1alice0000demo002", "--since", "30d", *org], 0),
+                  ["investigate", "--user", ALICE, "--since", "30d", *org], 0),
         ]
         results += _delivery_story(emu, org)
     passed = all(results)
