@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
-import uuid
 
 import httpx
 
@@ -17,6 +15,7 @@ from benchmarks.responder.harness import (
     ResponderProcess,
     add_hook,
     bench_user,
+    deliver,
     free_port,
     responder_env,
     seed,
@@ -27,7 +26,6 @@ from sarguard.cli import main
 from sarguard.emulator import Emulator
 from sarguard.emulator.control_client import ControlClient
 from sarguard.emulator.notifysink import NotificationSink
-from sarguard.eventhooks import build_envelope
 from sarguard.responder.logsetup import RedactSecrets
 from tests.responder.test_app import report_event
 
@@ -56,10 +54,7 @@ def test_no_secret_reaches_the_log_the_output_or_the_store(tmp_path) -> None:
         secret_url = sink.url.replace("json://", f"json://soc:{NOTIFY_PASSWORD}@")
         config = write_config(tmp_path / "responder.yaml", org_url=emu.url,
                               database=f"sqlite:///{tmp_path / 'responder.db'}",
-                              extra='reconcile: "off"\n')
-        config.write_text(config.read_text("utf-8").replace(
-            "secretEnv: SARGUARD_EVENT_HOOK_SECRET}",
-            "secretEnv: SARGUARD_EVENT_HOOK_SECRET, previousSecretEnv: OLD_SECRET}"), "utf-8")
+                              extra='reconcile: "off"\n', previous_secret_env="OLD_SECRET")
         env = responder_env(secret_url, OLD_SECRET=PREVIOUS)
         process = ResponderProcess(config, free_port(), env, tmp_path / "responder.log")
         try:
@@ -67,11 +62,8 @@ def test_no_secret_reaches_the_log_the_output_or_the_store(tmp_path) -> None:
             for wrong in (HOOK_SECRET[:-1], "Bearer " + HOOK_SECRET, PREVIOUS + "x"):
                 assert httpx.post(process.url, content=b"{}", headers={
                     "Authorization": wrong, "Content-Type": "application/json"}).status_code == 401
-            body = build_envelope([report_event("secret-1", bench_user(1))],
-                                  org_url=emu.url, hook_id="who1", event_id=str(uuid.uuid4()),
-                                  event_time="2026-01-01T00:00:00.000Z")
-            assert httpx.post(process.url, content=json.dumps(body), headers={
-                "Authorization": PREVIOUS, "Content-Type": "application/json"}).status_code == 204
+            assert deliver(process.url, [report_event("secret-1", bench_user(1))],
+                           PREVIOUS) == 204
             ControlClient(emu.url, emu.token).report({"userId": bench_user(0)})
             wait_until(lambda: "notify: retry" in process.log_path.read_text("utf-8"), 60,
                        "a failed notification logged")
