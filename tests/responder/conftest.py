@@ -214,9 +214,8 @@ def pg_server() -> Iterator[Any]:
         server = PgServer()
     except PgUnavailable as exc:
         pytest.skip(str(exc))
-    server.start()
-    yield server
-    server.stop()
+    with server:
+        yield server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
