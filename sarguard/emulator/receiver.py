@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from sarguard.emulator.serving import ServedInThread
 from sarguard.eventhooks import (
     VERIFICATION_HEADER,
     EnvelopeError,
@@ -54,8 +55,11 @@ class Received:
     authenticated: bool
 
 
-class HookReceiver:
+class HookReceiver(ServedInThread):
     """A threaded HTTP(S) server on 127.0.0.1 playing an event hook endpoint."""
+
+    thread_name = "sarguard-hook-receiver"
+    what = "receiver"
 
     def __init__(self, secret: str | None, auth_header: str = "Authorization", *,
                  path: str = "/okta/events", tls: ssl.SSLContext | None = None,
@@ -70,42 +74,19 @@ class HookReceiver:
         self.duplicates = 0
         self._lock = threading.Condition()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._url: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> str:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
         if self.tls is not None:
             server.socket = self.tls.wrap_socket(server.socket, server_side=True)
-        self._server = server
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                         name="sarguard-hook-receiver", daemon=True).start()
         scheme = "https" if self.tls is not None else "http"
-        self._url = f"{scheme}://127.0.0.1:{server.server_address[1]}{self.path}"
-        return self._url
+        return self._serve(server, f"{scheme}://127.0.0.1:{server.server_address[1]}{self.path}")
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        self._stopping.set()
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-
-    def __enter__(self) -> HookReceiver:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._url is None:
-            raise RuntimeError("the receiver has not been started")
-        return self._url
+        self._stopping.set()  # releases answers held by a delay
+        self._stop_serving()
 
     # -- what tests and the demo read ------------------------------------------------------
 
