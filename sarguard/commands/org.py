@@ -7,35 +7,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from sarguard.commands.argtypes import ranged
 
-def _percent(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole percentage 1-100; got {value!r}") from None
-    if not 1 <= number <= 100:
-        raise argparse.ArgumentTypeError(f"expected a whole percentage 1-100; got {number}")
-    return number
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {number}")
-    return number
-
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds; got {value!r}") from None
-    if not 0 <= number < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more; got {value}")
-    return number
+_percent = ranged(int, lambda n: 1 <= n <= 100, "a whole percentage 1-100")
+_positive = ranged(int, lambda n: n >= 1, "a positive whole number")
+_seconds = ranged(float, lambda n: 0 <= n < float("inf"), "a number of seconds",
+                  "a number of seconds, 0 or more")
 
 
 def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = False) -> None:
