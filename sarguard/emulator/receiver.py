@@ -41,6 +41,9 @@ class ReceiverBehaviour:
     status: int = 204  # the answer to an accepted delivery
     redelivery_status: int | None = None  # the answer when every event was seen before
     statuses: list[int] = field(default_factory=list)  # answers to the next POSTs, in order
+    # True: every answer carries the auth header's value back, in its body and (for an error)
+    # in the status line's reason phrase, as a careless endpoint's error page may.
+    echo_auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,17 +117,22 @@ class HookReceiver(ServedInThread):
         return hmac.compare_digest(given.encode(), self.secret.encode())
 
     def answer(self, method: str, path: str, headers: dict[str, str],
-               body: bytes) -> tuple[int, bytes]:
+               body: bytes) -> tuple[int, bytes, str | None]:
+        """The status, the body and the reason phrase (None: the standard one)."""
         behaviour = self.behaviour
         if behaviour.delay_s and self._stopping.wait(behaviour.delay_s):
-            return 503, b""
+            return 503, b"", None
         authenticated = self._authenticated(headers)
         status, payload = self._decide(method, path, headers, body, authenticated)
         recorded = {k: v for k, v in headers.items() if k != self.auth_header.lower()}
         with self._lock:
             self.requests.append(Received(method, path, recorded, body, status, authenticated))
             self._lock.notify_all()
-        return status, payload
+        given = headers.get(self.auth_header.lower()) if behaviour.echo_auth else None
+        if given is None:
+            return status, payload, None
+        return status, _with_echo(payload, status, given), (
+            f"Refused {given}" if status >= 400 else None)
 
     def _decide(self, method: str, path: str, headers: dict[str, str], body: bytes,
                 authenticated: bool) -> tuple[int, bytes]:
@@ -160,6 +168,15 @@ class HookReceiver(ServedInThread):
         return behaviour.status, b""
 
 
+def _with_echo(payload: bytes, status: int, value: str) -> bytes:
+    """``payload`` (a JSON object, or nothing) with ``value`` added to it; 204 stays empty."""
+    if status == 204:
+        return payload
+    answer = json.loads(payload) if payload else {}
+    answer["receivedAuthorization"] = value
+    return json.dumps(answer).encode()
+
+
 def _handler_for(receiver: HookReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -180,9 +197,9 @@ def _handler_for(receiver: HookReceiver) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, payload = receiver.answer(self.command, self.path, headers, body)
+            status, payload, reason = receiver.answer(self.command, self.path, headers, body)
             try:
-                self.send_response(status)
+                self.send_response(status, reason)
                 if payload:
                     self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
