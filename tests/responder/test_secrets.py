@@ -26,25 +26,37 @@ from sarguard.cli import main
 from sarguard.emulator import Emulator
 from sarguard.emulator.control_client import ControlClient
 from sarguard.emulator.notifysink import NotificationSink
+from sarguard.responder.config import load_config
+from sarguard.responder.hookauth import HookSecrets
 from sarguard.responder.logsetup import RedactSecrets
 from tests.responder.test_app import report_event
 
 PREVIOUS = "previous-hook-secret-abcdefghijklmnop"
 NOTIFY_PASSWORD = "notify-url-password-0987654321"
+NOTIFY_URL = f"json://soc:{NOTIFY_PASSWORD}@127.0.0.1/x"
 
 
-def test_the_log_filter_masks_secrets_in_messages_arguments_and_tracebacks() -> None:
-    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "token %s in %s", (
-        "s3cr3t-value", "a message"), None)
+def test_the_log_filter_masks_secrets_in_messages_arguments_and_tracebacks(tmp_path) -> None:
+    """The filter masks what the holders registered (sarguard.util.redaction), at each record:
+    the hook secrets and the config's expanded values from the moment they are held."""
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "token %s in %s and %s", (
+        "s3cr3t-value", "a message", NOTIFY_URL), None)
     try:
         raise ValueError("boom with s3cr3t-value inside")
     except ValueError:
         import sys
 
         record.exc_info = sys.exc_info()
-    RedactSecrets(["s3cr3t-value"]).filter(record)
+    held = HookSecrets("s3cr3t-value")
+    path = write_config(tmp_path / "responder.yaml", org_url="https://acme.okta.com",
+                        database=f"sqlite:///{tmp_path / 'responder.db'}",
+                        actions='- notify: {urls: ["${NOTIFY_URL}"]}\n')
+    config = load_config(path, {"NOTIFY_URL": NOTIFY_URL})
+    RedactSecrets().filter(record)
     text = logging.Formatter().format(record)
-    assert "s3cr3t-value" not in text and text.count("***") >= 2
+    assert "s3cr3t-value" not in text and NOTIFY_PASSWORD not in text
+    assert text.count("***") >= 3
+    del held, config
 
 
 def test_no_secret_reaches_the_log_the_output_or_the_store(tmp_path) -> None:
