@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="replace files that exist already (without it, they are listed and nothing is written)")
     add_project_argument(parser)
-    add_org_arguments(parser)
+    add_org_arguments(parser, org_from_stack=False)  # --stack names the stack it writes
 
 
 @dataclass

@@ -15,14 +15,22 @@ _seconds = ranged(float, lambda n: 0 <= n < float("inf"), "a number of seconds",
                   "a number of seconds, 0 or more")
 
 
-def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = False) -> None:
+ORG_FROM_ENV = "OKTA_ORG_NAME + OKTA_BASE_URL"
+
+
+def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = False,
+                      org_from_stack: bool = True) -> None:
     """``--org-url``, ``--admin-url``, ``--max-api-capacity``, ``--concurrency``, ``--timeout``,
-    ``--max-wait``."""
+    ``--max-wait``.
+
+    ``org_from_stack`` False: the command reads no stack's ``okta:*`` config (``import`` writes
+    its stack; ``events`` reads none), so ``--org-url``'s help names only the environment."""
     group = parser.add_argument_group(
         "org options" + (" (accepted for symmetry; the catalog is bundled)" if for_catalog else ""))
+    default = (f"okta:orgName + okta:baseUrl from the stack, then {ORG_FROM_ENV}"
+               if org_from_stack else ORG_FROM_ENV)
     group.add_argument("--org-url", metavar="URL",
-                       help="the org, e.g. https://acme.okta.com (default: okta:orgName + okta:baseUrl "
-                            "from the stack, then OKTA_ORG_NAME + OKTA_BASE_URL)")
+                       help=f"the org, e.g. https://acme.okta.com (default: {default})")
     group.add_argument("--admin-url", metavar="URL",
                        help="admin host for the notification switches on a custom domain "
                             "(default: {org}-admin.{domain})")
