@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sarguard.util.credentials import is_credential_header
+
 Source = Literal["declared", "stack-export", "pack", "live"]
 
 
@@ -226,6 +228,13 @@ class OrgState:
     system_log: Any = None
     # Free-form facts about the evidence (org URL, stack name, ...).
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def credential_header_values(self) -> tuple[str, ...]:
+        """The hooks' credential-like custom header values (``X-Api-Key``...): secrets, which
+        Okta returns in clear; the live reader registers them for redaction."""
+        return tuple(value for hook in self.event_hooks if isinstance(hook.headers, dict)
+                     for name, value in hook.headers.items()
+                     if isinstance(value, str) and is_credential_header(name))
 
     def unread_reason(self, *keys: str) -> str | None:
         """The reason the first of ``keys`` (resource or section keys) could not be read."""

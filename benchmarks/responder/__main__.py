@@ -56,12 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         except PgUnavailable as exc:
             print(f"  PostgreSQL burst skipped: {exc}")
         else:
-            server.start()
-            try:
+            with server:
                 bursts.append(run_burst("postgresql", processes=2, settings=settings,
                                         database_url=server.new_database()))
-            finally:
-                server.stop()
     print(f"  kill -9 chain: {crash_count} runs")
     crash = crash_runs(crash_count, log=lambda line: None)
     duration = time.perf_counter() - clock

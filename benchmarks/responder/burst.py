@@ -14,7 +14,6 @@ concurrency (and across processes on PostgreSQL), that one response is enough.
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import statistics
@@ -36,7 +35,9 @@ from benchmarks.responder.harness import (
     EmulatorProcess,
     ResponderProcess,
     ack_histogram,
+    acted_on,
     bench_user,
+    delivery_body,
     free_port,
     responder_env,
     seed,
@@ -44,7 +45,7 @@ from benchmarks.responder.harness import (
     write_config,
 )
 from sarguard.emulator.notifysink import NotificationSink
-from sarguard.eventhooks import build_envelope, build_report_event
+from sarguard.eventhooks import build_report_event
 from sarguard.eventhooks.logevent import ClientContext, Principal
 from sarguard.eventhooks.report import ReportedActivity
 
@@ -128,9 +129,7 @@ def _send_all(urls: list[str], batches: list[list[dict[str, Any]]], settings: Bu
     rng = random.Random(settings.rng_seed + 1)
     jobs: list[tuple[int, str, bytes]] = []
     for index, batch in enumerate(batches):
-        body = json.dumps(build_envelope(batch, org_url="https://bench.okta.com", hook_id="who1b",
-                                         event_id=str(uuid.uuid4()),
-                                         event_time="2026-12-01T00:00:00.000Z")).encode()
+        body = delivery_body(batch, org_url="https://bench.okta.com")
         jobs.append((index, urls[index % len(urls)], body))
         if rng.random() < settings.redeliver_share:  # Okta's retry, maybe to the other process
             jobs.append((index, urls[(index + 1) % len(urls)], body))
@@ -245,23 +244,8 @@ def run_burst(database_kind: str, *, processes: int, settings: BurstSettings = B
 
 
 def _okta_numbers(org_url: str, result: BurstResult) -> None:
-    with httpx.Client(base_url=org_url, headers={"Authorization": f"SSWS {EMU_TOKEN}"},
-                      trust_env=False, timeout=120) as api:
-        def users_of(event_type: str) -> Counter[str]:
-            counts: Counter[str] = Counter()
-            url: str | None = "/api/v1/logs"
-            params: dict[str, Any] | None = {"filter": f'eventType eq "{event_type}"',
-                                             "limit": 1000, "since": "2000-01-01T00:00:00.000Z",
-                                             "until": "2100-01-01T00:00:00.000Z"}
-            while url:
-                page = api.get(url, params=params)
-                counts.update(t["id"] for e in page.json() for t in e["target"]
-                              if t["type"] == "User")
-                url, params = page.links.get("next", {}).get("url"), None
-            return counts
-
-        resets = users_of("user.account.reset_password")
-        clears = users_of("user.session.clear")
+    resets = acted_on(org_url, EMU_TOKEN, "user.account.reset_password")
+    clears = acted_on(org_url, EMU_TOKEN, "user.session.clear")
     result.users_reset = len(resets)
     result.duplicate_resets = sum(n - 1 for n in resets.values() if n > 1)
     result.duplicate_clears = sum(n - 1 for n in clears.values() if n > 1)

@@ -27,11 +27,14 @@ from pathlib import Path
 from benchmarks.responder.harness import (
     EMU_TOKEN,
     ResponderProcess,
+    acted_on,
     add_hook,
     bench_user,
     free_port,
+    nothing_left,
     responder_env,
     seed,
+    store_summary,
     wait_until,
     write_config,
 )
@@ -55,20 +58,10 @@ class CrashResult:
         return not self.problems
 
 
-def _counts(api, event_type: str) -> Counter[str]:
-    events = api.get("/api/v1/logs", params={"filter": f'eventType eq "{event_type}"',
-                                             "limit": 1000, "since": "2000-01-01T00:00:00.000Z"})
-    events.raise_for_status()
-    return Counter(t["id"] for e in events.json() for t in e.get("target") or []
-                   if t.get("type") == "User")
-
-
 def crash_runs(runs: int, *, rng_seed: int = 1409, window_s: float = 0.25,
                workdir: Path | None = None, log: Callable[[str], None] = lambda _l: None
                ) -> CrashResult:
     """Run the chain; the result lists every problem found (empty when all held)."""
-    import httpx
-
     from sarguard.emulator import Emulator
     from sarguard.emulator.control_client import ControlClient
 
@@ -76,10 +69,10 @@ def crash_runs(runs: int, *, rng_seed: int = 1409, window_s: float = 0.25,
     result = CrashResult(runs=runs, seed=rng_seed)
     started = time.perf_counter()
     folder = Path(workdir or tempfile.mkdtemp(prefix="sarguard-crash-"))
+    database = f"sqlite:///{folder / 'responder.db'}"
     with Emulator(seed=seed(runs), token="bench-emulator-control-token", latency_ms=15) as emu, \
             NotificationSink() as sink:
-        config = write_config(folder / "responder.yaml", org_url=emu.url,
-                              database=f"sqlite:///{folder / 'responder.db'}",
+        config = write_config(folder / "responder.yaml", org_url=emu.url, database=database,
                               extra="reconcile: 1s\ncooldown: off\n")
         env = responder_env(sink.url)
         port = free_port()
@@ -95,20 +88,21 @@ def crash_runs(runs: int, *, rng_seed: int = 1409, window_s: float = 0.25,
             log(f"  run {run + 1}/{runs}: killed {delay * 1000:.0f} ms after the report")
             process = ResponderProcess(config, port, env, folder / "responder.log")
         users = [bench_user(i) for i in range(runs)]
-        with httpx.Client(base_url=emu.url, headers={"Authorization": f"SSWS {EMU_TOKEN}"},
-                          trust_env=False, timeout=30) as api:
-            def all_done() -> bool:
-                resets = _counts(api, "user.account.reset_password")
-                return all(resets[u] >= 1 for u in users) and _settled(folder)
-            try:
-                wait_until(all_done, 120, "every report answered after the last restart")
-            except TimeoutError as exc:
-                result.problems.append(str(exc))
-            result.resets = _counts(api, "user.account.reset_password")
-            result.clears = _counts(api, "user.session.clear")
+
+        def all_done() -> bool:
+            resets = acted_on(emu.url, EMU_TOKEN, "user.account.reset_password")
+            summary = store_summary(database)
+            return (all(resets[u] >= 1 for u in users) and nothing_left(summary)
+                    and summary["events"]["awaitingPlanning"] == 0)
+        try:
+            wait_until(all_done, 120, "every report answered after the last restart")
+        except TimeoutError as exc:
+            result.problems.append(str(exc))
+        result.resets = acted_on(emu.url, EMU_TOKEN, "user.account.reset_password")
+        result.clears = acted_on(emu.url, EMU_TOKEN, "user.session.clear")
         process.stop()
         result.notified = Counter(u for m in sink.messages for u in users if u in m["message"])
-        result.reconciled = _reconciled(folder)
+        result.reconciled = store_summary(database)["reports"]["byOrigin"]["reconciled"]
     for user in users:
         if result.resets[user] != 1:
             result.problems.append(f"{user}: password reset {result.resets[user]} time(s)")
@@ -123,31 +117,3 @@ def crash_runs(runs: int, *, rng_seed: int = 1409, window_s: float = 0.25,
         shutil.rmtree(folder, ignore_errors=True)
     return result
 
-
-def _store(folder: Path):
-    from sarguard.responder.store.engine import open_store
-
-    return open_store(f"sqlite:///{folder / 'responder.db'}")
-
-
-def _settled(folder: Path) -> bool:
-    from sarguard.responder.store.readers import status_summary
-
-    store = _store(folder)
-    try:
-        summary = status_summary(store)
-    finally:
-        store.dispose()
-    actions = summary["actions"]
-    return (actions["pending"] + actions["waiting"] + actions["running"] == 0
-            and summary["events"]["awaitingPlanning"] == 0)
-
-
-def _reconciled(folder: Path) -> int:
-    from sarguard.responder.store.readers import status_summary
-
-    store = _store(folder)
-    try:
-        return status_summary(store)["reports"]["byOrigin"]["reconciled"]
-    finally:
-        store.dispose()

@@ -1,8 +1,11 @@
-"""What the responder measurements share: an emulated org with many users, a hook pointed at
-the responder, responder processes (started, killed, waited for), a responder.yaml."""
+"""What the responder measurements (and the responder's tests) share: an emulated org with many
+users, a hook pointed at the responder, deliveries as Okta sends them, responder processes
+(started, killed, waited for), a responder.yaml, and what the org's System Log and the store say
+was done."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -11,12 +14,15 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from sarguard.eventhooks import build_envelope
 from sarguard.model import REPORT_EVENT
 
 HOOK_SECRET = "bench-hook-secret-0123456789abcdefghij"
@@ -56,24 +62,27 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str,
 
 
 def write_config(path: Path, *, org_url: str, database: str, extra: str = "",
-                 actions: str | None = None) -> Path:
+                 actions: str | None = None, previous_secret_env: str | None = None) -> Path:
     steps = actions or textwrap.dedent("""\
           - clearSessions: {revokeOAuthTokens: true}
           - resetPassword: {sendEmail: true}
           - notify: {urls: ["${SINK_URL}"]}
         """)
+    previous = f", previousSecretEnv: {previous_secret_env}" if previous_secret_env else ""
     path.write_text(textwrap.dedent(f"""\
         path: /okta/events
         org: {{url: {org_url}}}
-        hook: {{authHeader: Authorization, secretEnv: SARGUARD_EVENT_HOOK_SECRET}}
+        hook: {{authHeader: Authorization, secretEnv: SARGUARD_EVENT_HOOK_SECRET{previous}}}
         database: {database}
         actions:
         """) + textwrap.indent(textwrap.dedent(steps), "  ") + textwrap.dedent(extra), "utf-8")
     return path
 
 
-def add_hook(org_url: str, api_token: str, url: str, secret: str = HOOK_SECRET) -> str:
-    """Create, and verify, an event hook for the report event (Okta's Event Hooks API)."""
+def add_hook(org_url: str, api_token: str, url: str, secret: str = HOOK_SECRET, *,
+             verify: bool = True) -> str:
+    """Create (and, with ``verify``, verify) an event hook for the report event (Okta's Event
+    Hooks API)."""
     body = {"name": "responder", "events": {"type": "EVENT_TYPE", "items": [REPORT_EVENT]},
             "channel": {"type": "HTTP", "version": "1.0.0", "config": {
                 "uri": url, "headers": [],
@@ -83,8 +92,61 @@ def add_hook(org_url: str, api_token: str, url: str, secret: str = HOOK_SECRET) 
         answer = api.post("/api/v1/eventHooks", json=body)
         answer.raise_for_status()
         hook_id = answer.json()["id"]
-        api.post(f"/api/v1/eventHooks/{hook_id}/lifecycle/verify").raise_for_status()
+        if verify:
+            api.post(f"/api/v1/eventHooks/{hook_id}/lifecycle/verify").raise_for_status()
     return hook_id
+
+
+def delivery_body(events: list[dict[str, Any]], *, event_id: str | None = None,
+                  org_url: str = "http://127.0.0.1") -> bytes:
+    """One delivery as Okta's hook sends it: the envelope around ``events``."""
+    return json.dumps(build_envelope(events, org_url=org_url, hook_id="who1bench",
+                                     event_id=event_id or str(uuid.uuid4()),
+                                     event_time="2026-12-01T00:00:00.000Z")).encode()
+
+
+def deliver(url: str, events: list[dict[str, Any]], secret: str = HOOK_SECRET, *,
+            event_id: str | None = None) -> int:
+    """POST one delivery of ``events`` with ``secret`` as the auth header; the HTTP status."""
+    return httpx.post(url, content=delivery_body(events, event_id=event_id), timeout=30,
+                      trust_env=False, headers={"Authorization": secret,
+                                                "Content-Type": "application/json"}).status_code
+
+
+def acted_on(org_url: str, api_token: str, event_type: str) -> Counter[str]:
+    """How many ``event_type`` events the org's System Log holds per target user, every page."""
+    counts: Counter[str] = Counter()
+    with httpx.Client(base_url=org_url, headers={"Authorization": f"SSWS {api_token}"},
+                      trust_env=False, timeout=120) as api:
+        url: str | None = "/api/v1/logs"
+        params: dict[str, Any] | None = {"filter": f'eventType eq "{event_type}"', "limit": 1000,
+                                         "since": "2000-01-01T00:00:00.000Z",
+                                         "until": "2100-01-01T00:00:00.000Z"}
+        while url:
+            page = api.get(url, params=params)
+            page.raise_for_status()
+            counts.update(t["id"] for e in page.json() for t in e.get("target") or []
+                          if t.get("type") == "User")
+            url, params = page.links.get("next", {}).get("url"), None
+    return counts
+
+
+def store_summary(database_url: str) -> dict[str, Any]:
+    """What ``sarguard responder status`` reads from the store (opened and closed again)."""
+    from sarguard.responder.store.engine import open_store
+    from sarguard.responder.store.readers import status_summary
+
+    store = open_store(database_url, pool_size=1)
+    try:
+        return status_summary(store)
+    finally:
+        store.dispose()
+
+
+def nothing_left(summary: dict[str, Any]) -> bool:
+    """No action pending, waiting or running in a store summary."""
+    actions = summary["actions"]
+    return actions["pending"] + actions["waiting"] + actions["running"] == 0
 
 
 def responder_env(sink_url: str, **extra: str) -> dict[str, str]:

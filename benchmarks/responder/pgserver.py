@@ -9,14 +9,17 @@ Where no binaries exist :class:`PgUnavailable` says so (the tests skip with that
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
+
+from benchmarks.responder.harness import free_port
 
 SERVER_USER = "postgres"
 
@@ -38,15 +41,12 @@ def _bindir() -> Path | None:
     return folder if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file() else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PgServer:
     """``durable=False`` (the tests): no fsync, for speed; ``durable=True`` (the benchmark):
-    PostgreSQL's defaults, so a commit costs what it costs in production."""
+    PostgreSQL's defaults, so a commit costs what it costs in production.
+
+    ``with PgServer() as server:`` starts it and always stops it (its folder removed), also when
+    it fails to start; constructing it raises :class:`PgUnavailable` where it cannot run."""
 
     def __init__(self, *, durable: bool = False) -> None:
         self.durable = durable
@@ -57,7 +57,7 @@ class PgServer:
         self.bindir = bindir
         self.base = Path(tempfile.mkdtemp(prefix="sarguard-pg-"))
         self.data = self.base / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._as: list[str] = []
         if os.geteuid() == 0:
             try:
@@ -83,6 +83,18 @@ class PgServer:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l",
                   str(self.base / "server.log"), "-o", options, "-w", "-t", "60", "start")
+
+    def __enter__(self) -> PgServer:
+        try:
+            self.start()
+        except BaseException:
+            with contextlib.suppress(Exception):  # nothing may be running: the start's error counts
+                self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
 
     def stop(self) -> None:
         try:

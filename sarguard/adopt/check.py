@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sarguard.adopt.plan import AdoptionPlan
 from sarguard.controls.base import Finding
+from sarguard.controls.catalog import CATALOG
 from sarguard.controls.runner import evaluate_catalog
 from sarguard.evidence.pulumi_resources import Secret
 from sarguard.model import (
@@ -27,8 +28,8 @@ from sarguard.model import (
     ThreatInsight,
 )
 
-# SAR-11/12 judge the System Log: a stack has none.
-STACK_CONTROLS = tuple(f"SAR-{n:02d}" for n in range(1, 11))
+# The controls that judge declared evidence (SAR-11/12 judge the System Log: a stack has none).
+STACK_CONTROLS = tuple(c.id for c in CATALOG if "declared" in c.sources)
 
 
 def planned_state(plan: AdoptionPlan) -> OrgState:

@@ -74,7 +74,7 @@ def hook_endpoint(secret: str, org_url: str, workdir: Path) -> Iterator[HookEndp
         os.environ["SARGUARD_EVENT_HOOK_SECRET"] = secret
         server = ResponderServer(load_config(config_path, os.environ), host="127.0.0.1", port=0,
                                  env=os.environ)
-        handler = _show_responder_log(server.secret_values())
+        handler = _show_responder_log()
         thread = threading.Thread(target=server.run, name="responder", daemon=True)
         thread.start()
         try:
@@ -93,13 +93,13 @@ def hook_endpoint(secret: str, org_url: str, workdir: Path) -> Iterator[HookEndp
             logging.getLogger("sarguard.responder").removeHandler(handler)
 
 
-def _show_responder_log(secrets_: tuple[str, ...]) -> logging.Handler:
+def _show_responder_log() -> logging.Handler:
     """The responder's own log lines, indented, in the demo's output (secrets masked)."""
     from sarguard.responder.logsetup import RedactSecrets
 
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("  responder: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets_))
+    handler.addFilter(RedactSecrets())
     logger = logging.getLogger("sarguard.responder")
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)

@@ -12,6 +12,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
+from sarguard.commands.argtypes import ranged
 from sarguard.commands.common import add_output_arguments, add_project_argument, emit_timed
 from sarguard.errors import UsageError
 
@@ -21,15 +22,8 @@ if TYPE_CHECKING:
 MAX_TIMEOUT_S = 300.0
 
 
-def _timeout(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, e.g. 10; got {value!r}") from None
-    if not 0 < seconds <= MAX_TIMEOUT_S:
-        raise argparse.ArgumentTypeError(f"expected more than 0 and at most {MAX_TIMEOUT_S:g} "
-                                         f"seconds; got {value}")
-    return seconds
+_timeout = ranged(float, lambda n: 0 < n <= MAX_TIMEOUT_S, "seconds, e.g. 10",
+                  f"more than 0 and at most {MAX_TIMEOUT_S:g} seconds")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,7 +4,6 @@ compliant version), its email bodies and a ``pulumi import --file`` plan."""
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="replace files that exist already (without it, they are listed and nothing is written)")
     add_project_argument(parser)
-    add_org_arguments(parser)
+    add_org_arguments(parser, org_from_stack=False)  # --stack names the stack it writes
 
 
 @dataclass
@@ -87,19 +86,13 @@ def _project(args: argparse.Namespace) -> _Project:
                     f"import-{args.stack}.json")
 
 
-def _show_progress() -> bool:
-    """A progress bar only for a person at a terminal (a large org takes a few seconds)."""
-    return (sys.stderr.isatty() and not os.environ.get("CI")
-            and not os.environ.get("SARGUARD_NO_PROGRESS"))
-
-
 def run(args: argparse.Namespace) -> int:
     from sarguard.adopt.errors import AdoptError
     from sarguard.adopt.placement import refuse_existing
-    from sarguard.commands.live import progress_reporter, unreachable_message
+    from sarguard.commands.live import progress_reporter, progress_wanted, unreachable_message
     from sarguard.commands.org import make_client
     from sarguard.evidence.liveread import read_org
-    from sarguard.okta.errors import OktaAuthError, OktaError
+    from sarguard.okta.errors import OktaError
     from sarguard.settings.loader import hook_url_problem
 
     if args.hook_url is not None:
@@ -115,11 +108,9 @@ def run(args: argparse.Namespace) -> int:
     client = make_client(args, None)
     org_url = client.endpoint.url
     try:
-        with progress_reporter(_show_progress()) as progress:
+        with progress_reporter(progress_wanted()) as progress:  # a large org takes a few seconds
             state = read_org(client, since=None, until=None, brands=args.brands, progress=progress)
-    except OktaAuthError as exc:
-        raise AdoptError(unreachable_message(exc, org_url)) from None
-    except OktaError as exc:
+    except OktaError as exc:  # the credential refused included
         raise AdoptError(unreachable_message(exc, org_url)) from None
     read_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return _write(args, target, state, read_at)

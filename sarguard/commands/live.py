@@ -34,10 +34,15 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     add_report_arguments(parser)
 
 
-def _show_progress(args: argparse.Namespace) -> bool:
-    """Progress bars only for a person at a terminal: not in CI logs or machine formats."""
-    return (args.format == "text" and sys.stderr.isatty() and not os.environ.get("CI")
+def progress_wanted() -> bool:
+    """Progress bars only for a person at a terminal: not in CI logs, not when turned off."""
+    return (sys.stderr.isatty() and not os.environ.get("CI")
             and not os.environ.get("SARGUARD_NO_PROGRESS"))
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    """Progress bars with text output only (never mixed into a machine format)."""
+    return args.format == "text" and progress_wanted()
 
 
 @contextmanager

@@ -7,45 +7,30 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from sarguard.commands.argtypes import ranged
 
-def _percent(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole percentage 1-100; got {value!r}") from None
-    if not 1 <= number <= 100:
-        raise argparse.ArgumentTypeError(f"expected a whole percentage 1-100; got {number}")
-    return number
+_percent = ranged(int, lambda n: 1 <= n <= 100, "a whole percentage 1-100")
+_positive = ranged(int, lambda n: n >= 1, "a positive whole number")
+_seconds = ranged(float, lambda n: 0 <= n < float("inf"), "a number of seconds",
+                  "a number of seconds, 0 or more")
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {number}")
-    return number
+ORG_FROM_ENV = "OKTA_ORG_NAME + OKTA_BASE_URL"
 
 
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds; got {value!r}") from None
-    if not 0 <= number < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more; got {value}")
-    return number
-
-
-def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = False) -> None:
+def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = False,
+                      org_from_stack: bool = True) -> None:
     """``--org-url``, ``--admin-url``, ``--max-api-capacity``, ``--concurrency``, ``--timeout``,
-    ``--max-wait``."""
+    ``--max-wait``.
+
+    ``org_from_stack`` False: the command reads no stack's ``okta:*`` config (``import`` writes
+    its stack; ``events`` reads none), so ``--org-url``'s help names only the environment."""
     group = parser.add_argument_group(
         "org options" + (" (accepted for symmetry; the catalog is bundled)" if for_catalog else ""))
+    default = (f"okta:orgName + okta:baseUrl from the stack, then {ORG_FROM_ENV}"
+               if org_from_stack else ORG_FROM_ENV)
     group.add_argument("--org-url", metavar="URL",
-                       help="the org, e.g. https://acme.okta.com (default: okta:orgName + okta:baseUrl "
-                            "from the stack, then OKTA_ORG_NAME + OKTA_BASE_URL)")
+                       help=f"the org, e.g. https://acme.okta.com (default: {default})")
     group.add_argument("--admin-url", metavar="URL",
                        help="admin host for the notification switches on a custom domain "
                             "(default: {org}-admin.{domain})")

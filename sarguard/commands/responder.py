@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from sarguard.commands.argtypes import ranged
 from sarguard.errors import UsageError
 from sarguard.util.output import write_output
 
@@ -12,14 +13,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 
 
-def _port(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number 0-65535; got {value!r}") from None
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0-65535; got {number}")
-    return number
+_port = ranged(int, lambda n: 0 <= n <= 65535, "a port number 0-65535")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sarguard.errors import UsageError
+from sarguard.util.credentials import is_credential_header
 from sarguard.util.netutil import is_loopback_host
+from sarguard.util.redaction import register as register_secrets
 
 SECRET_ENV = "SARGUARD_EVENT_HOOK_SECRET"
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP header name (RFC 9110 token)
@@ -20,10 +22,20 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP header name (RF
 
 @dataclass(frozen=True)
 class DrillTarget:
+    """Registers its secrets with :mod:`sarguard.util.redaction` while it lives: an endpoint
+    may echo the auth header back, and nothing the drill prints or writes may carry it."""
+
     url: str
     auth_header: str
     auth_value: str = field(repr=False)
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        register_secrets(self.secrets)
+
+    def secrets(self) -> tuple[str, ...]:
+        """The auth value and any credential-like custom header value (``X-Api-Key``...)."""
+        return (self.auth_value, *(v for k, v in self.headers.items() if is_credential_header(k)))
 
     @property
     def scheme(self) -> str:

@@ -41,6 +41,7 @@ from sarguard.emulator.ratelimit import RateLimiter, parse_limits
 from sarguard.emulator.routing import Router
 from sarguard.emulator.seeds import load_seed
 from sarguard.emulator.server import EmulatorHTTPServer, RequestRecord
+from sarguard.emulator.serving import ServedInThread
 from sarguard.emulator.state import OAuthClient, OrgStore
 
 FAULT_TIMEOUT_S = 30.0
@@ -51,8 +52,10 @@ def _new_token() -> str:
     return "00" + secrets.token_urlsafe(32)[:40]
 
 
-class Emulator:
+class Emulator(ServedInThread):
     """A stateful Okta Management API emulator bound to 127.0.0.1."""
+
+    thread_name = "sarguard-emulator"
 
     def __init__(
         self,
@@ -83,9 +86,6 @@ class Emulator:
         self.errors: list[str] = []  # internal errors (type names only), for tests
         self.stopping = threading.Event()
         self._requests_lock = threading.Lock()
-        self._server: EmulatorHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._url: str | None = None
         self.delivery = DeliveryEngine(self.state, self.clock, lambda: self.url)
         self.delivery.errors = self.errors
         self._ctx = ApiContext(self.state, self.clock, self.stopping,
@@ -118,40 +118,20 @@ class Emulator:
         except OSError as exc:
             raise EmulatorError(f"port {port}: cannot listen on 127.0.0.1 ({exc.strerror})") \
                 from None
-        self._server = server
-        self._url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="sarguard-emulator", daemon=True)
-        self._thread.start()
+        self._serve(server, f"http://127.0.0.1:{server.server_address[1]}")
         self.delivery.start()
-        return self._url
+        return self.url
 
     def stop(self) -> None:
         """Stop serving; requests held by faults or latency are released and dropped."""
-        server, self._server = self._server, None
-        if server is None:
+        if self._server is None:
             return
         self.stopping.set()
         self.delivery.stop()
-        server.shutdown()
-        server.close_all()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._stop_serving()
 
-    def __enter__(self) -> Emulator:
-        self.start(0)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._url is None:
-            raise EmulatorError("the emulator has not been started (call start())")
-        return self._url
+    def _not_started(self) -> Exception:
+        return EmulatorError("the emulator has not been started (call start())")
 
     @property
     def running(self) -> bool:

@@ -14,12 +14,16 @@ import httpx
 
 from sarguard.emulator.errors import EmulatorError
 from sarguard.util.netutil import is_loopback_host
+from sarguard.util.redaction import register as register_secrets
 
 REPORT_PATH = "/__emulator/report-suspicious-activity"
 DELIVERIES_PATH = "/__emulator/deliveries"
 
 
 class ControlClient:
+    """Holds the emulator's token: registered for redaction (sarguard.util.redaction) while the
+    client lives, so that no output of the command carries it."""
+
     def __init__(self, url: str, token: str, timeout: float = 10.0) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not is_loopback_host(parts.hostname):
@@ -28,8 +32,13 @@ class ControlClient:
         if not token:
             raise EmulatorError("no emulator token: give --token or set SARGUARD_EMULATOR_TOKEN "
                                 "(the emulator prints it when it starts)")
+        self._token = token
+        register_secrets(self.secrets)
         self._http = httpx.Client(base_url=f"{parts.scheme}://{parts.netloc}", timeout=timeout,
                                   headers={"Authorization": f"SSWS {token}"}, trust_env=False)
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self._token,)
 
     def __enter__(self) -> ControlClient:
         return self

@@ -29,10 +29,6 @@ class CallResult:
     elapsed_s: float
     reason: str | None = None  # why there is no (usable) answer; never contains a secret
 
-    @property
-    def timed_out(self) -> bool:
-        return self.reason is not None and "timeout" in self.reason
-
 
 def _connection(url: str, timeout: float) -> http.client.HTTPConnection:
     parts = urlsplit(url)

@@ -14,47 +14,25 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from sarguard.emulator.serving import ServedInThread
 
-class NotificationSink:
-    """Records every JSON POST; ``status`` is what it answers (500 makes Apprise fail)."""
+
+class NotificationSink(ServedInThread):
+    """Records every JSON POST; ``status`` is what it answers (500 makes Apprise fail).
+
+    Its ``url`` (once started) is the Apprise URL, ``json://127.0.0.1:PORT/notify``."""
+
+    thread_name = "sarguard-notification-sink"
+    what = "notification sink"
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.status = 200
         self._lock = threading.Lock()
-        sink = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                return
-
-            def do_POST(self) -> None:  # noqa: N802 - stdlib name
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                status = sink.status
-                if status < 300:
-                    with sink._lock:
-                        sink.messages.append(json.loads(body))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """The Apprise URL of this sink (``json://127.0.0.1:PORT/notify``)."""
-        return f"json://127.0.0.1:{self._server.server_address[1]}/notify"
-
-    def __enter__(self) -> NotificationSink:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def start(self) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        return self._serve(server, f"json://127.0.0.1:{server.server_address[1]}/notify")
 
     def wait_for(self, condition: Callable[[list[dict[str, Any]]], bool],
                  timeout: float = 30.0) -> bool:
@@ -65,3 +43,26 @@ class NotificationSink:
                     return True
             time.sleep(0.02)
         return False
+
+    def record(self, body: bytes) -> int:
+        """Keep one POSTed message (unless failing on purpose); the status to answer."""
+        status = self.status
+        if status < 300:
+            with self._lock:
+                self.messages.append(json.loads(body))
+        return status
+
+
+def _handler_for(sink: NotificationSink) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+            length = int(self.headers.get("Content-Length") or 0)
+            status = sink.record(self.rfile.read(length))
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    return Handler

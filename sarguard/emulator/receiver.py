@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from sarguard.emulator.serving import ServedInThread
 from sarguard.eventhooks import (
     VERIFICATION_HEADER,
     EnvelopeError,
@@ -40,6 +41,9 @@ class ReceiverBehaviour:
     status: int = 204  # the answer to an accepted delivery
     redelivery_status: int | None = None  # the answer when every event was seen before
     statuses: list[int] = field(default_factory=list)  # answers to the next POSTs, in order
+    # True: every answer carries the auth header's value back, in its body and (for an error)
+    # in the status line's reason phrase, as a careless endpoint's error page may.
+    echo_auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,11 @@ class Received:
     authenticated: bool
 
 
-class HookReceiver:
+class HookReceiver(ServedInThread):
     """A threaded HTTP(S) server on 127.0.0.1 playing an event hook endpoint."""
+
+    thread_name = "sarguard-hook-receiver"
+    what = "receiver"
 
     def __init__(self, secret: str | None, auth_header: str = "Authorization", *,
                  path: str = "/okta/events", tls: ssl.SSLContext | None = None,
@@ -70,42 +77,19 @@ class HookReceiver:
         self.duplicates = 0
         self._lock = threading.Condition()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._url: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> str:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
         if self.tls is not None:
             server.socket = self.tls.wrap_socket(server.socket, server_side=True)
-        self._server = server
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                         name="sarguard-hook-receiver", daemon=True).start()
         scheme = "https" if self.tls is not None else "http"
-        self._url = f"{scheme}://127.0.0.1:{server.server_address[1]}{self.path}"
-        return self._url
+        return self._serve(server, f"{scheme}://127.0.0.1:{server.server_address[1]}{self.path}")
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        self._stopping.set()
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-
-    def __enter__(self) -> HookReceiver:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._url is None:
-            raise RuntimeError("the receiver has not been started")
-        return self._url
+        self._stopping.set()  # releases answers held by a delay
+        self._stop_serving()
 
     # -- what tests and the demo read ------------------------------------------------------
 
@@ -133,17 +117,22 @@ class HookReceiver:
         return hmac.compare_digest(given.encode(), self.secret.encode())
 
     def answer(self, method: str, path: str, headers: dict[str, str],
-               body: bytes) -> tuple[int, bytes]:
+               body: bytes) -> tuple[int, bytes, str | None]:
+        """The status, the body and the reason phrase (None: the standard one)."""
         behaviour = self.behaviour
         if behaviour.delay_s and self._stopping.wait(behaviour.delay_s):
-            return 503, b""
+            return 503, b"", None
         authenticated = self._authenticated(headers)
         status, payload = self._decide(method, path, headers, body, authenticated)
         recorded = {k: v for k, v in headers.items() if k != self.auth_header.lower()}
         with self._lock:
             self.requests.append(Received(method, path, recorded, body, status, authenticated))
             self._lock.notify_all()
-        return status, payload
+        given = headers.get(self.auth_header.lower()) if behaviour.echo_auth else None
+        if given is None:
+            return status, payload, None
+        return status, _with_echo(payload, status, given), (
+            f"Refused {given}" if status >= 400 else None)
 
     def _decide(self, method: str, path: str, headers: dict[str, str], body: bytes,
                 authenticated: bool) -> tuple[int, bytes]:
@@ -179,6 +168,15 @@ class HookReceiver:
         return behaviour.status, b""
 
 
+def _with_echo(payload: bytes, status: int, value: str) -> bytes:
+    """``payload`` (a JSON object, or nothing) with ``value`` added to it; 204 stays empty."""
+    if status == 204:
+        return payload
+    answer = json.loads(payload) if payload else {}
+    answer["receivedAuthorization"] = value
+    return json.dumps(answer).encode()
+
+
 def _handler_for(receiver: HookReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -199,9 +197,9 @@ def _handler_for(receiver: HookReceiver) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, payload = receiver.answer(self.command, self.path, headers, body)
+            status, payload, reason = receiver.answer(self.command, self.path, headers, body)
             try:
-                self.send_response(status)
+                self.send_response(status, reason)
                 if payload:
                     self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from typing import Any
 
 from sarguard.emulator.reported import REPORTABLE
+from sarguard.util.output import write_output
 
 TOKEN_ENV = "SARGUARD_EMULATOR_TOKEN"
 
@@ -53,34 +53,36 @@ def run_report(args: argparse.Namespace) -> int:
         queued = [str(i) for i in answer.get("deliveries") or []]
         deliveries = client.wait_for(queued, args.wait) if args.wait is not None and queued \
             else []
-    if args.format == "json":
-        print(json.dumps({**answer, "deliveryResults": deliveries}, indent=2))
-    else:
-        _print_text(answer, queued, deliveries, waited=args.wait is not None)
+        if args.format == "json":
+            text = json.dumps({**answer, "deliveryResults": deliveries}, indent=2)
+        else:
+            text = _text(answer, queued, deliveries, waited=args.wait is not None)
+        write_output(text, None)  # the token masked, should the emulator's answer echo it
     failed = [d for d in deliveries if d.get("status") != "delivered"]
     return 1 if failed else 0
 
 
-def _print_text(answer: dict[str, Any], queued: list[str], deliveries: list[dict[str, Any]],
-                waited: bool) -> None:
+def _text(answer: dict[str, Any], queued: list[str], deliveries: list[dict[str, Any]],
+          waited: bool) -> str:
     events = {e.get("uuid"): e for e in answer.get("events") or []}
     report = events.get(answer.get("reportEvent"), {})
     reported = events.get(answer.get("reportedEvent"), {})
     actor = report.get("actor") or {}
-    print(f"report written: {answer.get('reportEvent')} by {actor.get('alternateId')} "
-          f"({actor.get('id')})")
-    print(f"reported activity: {reported.get('eventType')} {answer.get('reportedEvent')} from "
-          f"{(reported.get('client') or {}).get('ipAddress')}")
+    lines = [f"report written: {answer.get('reportEvent')} by {actor.get('alternateId')} "
+             f"({actor.get('id')})",
+             f"reported activity: {reported.get('eventType')} {answer.get('reportedEvent')} "
+             f"from {(reported.get('client') or {}).get('ipAddress')}"]
     if not queued:
-        print("deliveries: none (no ACTIVE and VERIFIED hook is subscribed to these events)")
-        return
+        lines.append("deliveries: none (no ACTIVE and VERIFIED hook is subscribed to these events)")
+        return "\n".join(lines)
     if not waited:
-        print(f"deliveries queued: {', '.join(queued)}")
-        return
+        lines.append(f"deliveries queued: {', '.join(queued)}")
+        return "\n".join(lines)
     for d in deliveries:
         attempts = d.get("attempts") or []
         timing = ", ".join(f"#{a.get('attempt')} {a.get('httpStatus') or '-'} in "
                            f"{a.get('durationMs')} ms" for a in attempts) or "no attempt"
         reason = f": {d.get('reason')}" if d.get("reason") else ""
-        print(f"delivery {d.get('id')} to {d.get('hookName')}: {d.get('status')} ({timing}){reason}",
-              file=sys.stdout)
+        lines.append(f"delivery {d.get('id')} to {d.get('hookName')}: {d.get('status')} "
+                     f"({timing}){reason}")
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ unfamiliar one); the report comes from the user's own device.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sarguard.emulator.state import OrgStore, User
@@ -57,16 +57,14 @@ class ReportRequest:
     os: str | None = None
 
     def activity_client(self) -> ClientContext:
-        if not any((self.ip, self.city, self.state, self.country)):
-            base = DEFAULT_ACTIVITY
-        else:  # a place the caller named: no coordinates we could vouch for
-            base = ClientContext(ip=self.ip or DEFAULT_ACTIVITY.ip, city=self.city,
-                                 state=self.state, country=self.country)
-        return ClientContext(ip=base.ip, city=base.city, state=base.state, country=base.country,
-                             latitude=base.latitude, longitude=base.longitude,
-                             browser=self.browser or DEFAULT_ACTIVITY.browser,
-                             os=self.os or DEFAULT_ACTIVITY.os,
-                             raw_user_agent=DEFAULT_ACTIVITY.raw_user_agent)
+        """The default activity, with the place and the browser the caller named, if any."""
+        place = DEFAULT_ACTIVITY
+        if any((self.ip, self.city, self.state, self.country)):
+            # a place the caller named: no coordinates we could vouch for
+            place = replace(DEFAULT_ACTIVITY, ip=self.ip or DEFAULT_ACTIVITY.ip, city=self.city,
+                            state=self.state, country=self.country, latitude=None,
+                            longitude=None)
+        return replace(place, browser=self.browser or place.browser, os=self.os or place.os)
 
 
 def report_events(store: OrgStore, request: ReportRequest, now: float) -> list[dict[str, Any]]:

@@ -79,6 +79,11 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Connection-level errors (a client hanging up) are not worth a traceback."""
 
+    def server_close(self) -> None:
+        """Closes the open connections too: requests held by faults or latency are dropped."""
+        self.close_all()
+        super().server_close()
+
     def close_all(self) -> None:
         with self.conn_lock:
             conns = list(self.connections)

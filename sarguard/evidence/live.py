@@ -42,6 +42,7 @@ from sarguard.okta.client import OktaClient
 from sarguard.okta.errors import OktaApiError, OktaAuthError, OktaError
 from sarguard.okta.logs import aiter_logs, iter_logs
 from sarguard.okta.shapes import check_shape
+from sarguard.util.redaction import register as register_secrets
 
 __all__ = [
     "read_live_state",
@@ -402,6 +403,7 @@ async def read_live_state(
     """
     started = time.perf_counter()
     state = OrgState(source="live")
+    register_secrets(state.credential_header_values)  # while the state lives, masked everywhere
     state.meta["org"] = client.endpoint.url
     state.meta["auth"] = client.auth.kind
     tracker = _Progress(progress)

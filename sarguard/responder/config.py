@@ -30,6 +30,8 @@ from sarguard.settings.errors import SettingsError
 from sarguard.settings.loader import _schema_message as schema_message
 from sarguard.systemlog.durations import DurationError, parse_span
 from sarguard.util.keypath import format_key_path
+from sarguard.util.redaction import redact
+from sarguard.util.redaction import register as register_secrets
 
 KeyPath = tuple[str | int, ...]
 
@@ -99,6 +101,13 @@ class ResponderConfig:
     workers: int = 4
     dry_run: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)  # expanded values, for redaction
+
+    def __post_init__(self) -> None:
+        register_secrets(self.secret_values)
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The ``${NAME}`` values the config expanded (registered for redaction)."""
+        return self.secrets
 
     @property
     def is_sqlite(self) -> bool:
@@ -213,8 +222,8 @@ def load_config(path: str | Path, env: Mapping[str, str], *, serving: bool = Tru
         if sound((key,)):
             spans[key] = _span(raw.get(key, DEFAULTS[key]), key, problems,
                                allow_off=key != "giveUpAfter")
-    if problems.items:
-        raise ResponderConfigError(problems.sorted())
+    if problems.items:  # no config object holds the expanded values yet: mask them here
+        raise ResponderConfigError([redact(p, secrets) for p in problems.sorted()])
     hook = raw["hook"]
     exclude = raw.get("exclude") or {}
     return ResponderConfig(

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 
 from sarguard.errors import SarguardError
+from sarguard.util.redaction import register as register_secrets
 
 log = logging.getLogger("sarguard.responder")
 WEAK_SECRET_CHARS = 16
@@ -28,21 +29,23 @@ def _wire(value: str) -> bytes:
 
 
 class HookSecrets:
-    """The accepted auth values (never printed: ``repr`` shows only how many there are)."""
+    """The accepted auth values (never printed: ``repr`` shows only how many there are;
+    registered with :mod:`sarguard.util.redaction` while they are held)."""
 
-    __slots__ = ("_current", "_previous")
+    __slots__ = ("_current", "_previous", "__weakref__")
 
     def __init__(self, current: str, previous: str | None = None) -> None:
         if not current:
             raise HookSecretError("the hook's secret is empty")
         self._current = _wire(current)
         self._previous = _wire(previous) if previous else None
+        register_secrets(self.values)
 
     def __repr__(self) -> str:
         return f"HookSecrets({1 + (self._previous is not None)} value(s))"
 
     def values(self) -> tuple[str, ...]:
-        """The secrets as text, for redaction filters only."""
+        """The secrets as text, for redaction only."""
         out = [self._current.decode()]
         if self._previous is not None:
             out.append(self._previous.decode())

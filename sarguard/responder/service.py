@@ -38,7 +38,7 @@ from sarguard.responder.actions import Executor, LostClaim, Retry, settle
 from sarguard.responder.app import AppDeps, InFlight, build_app
 from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, ResponderConfig
 from sarguard.responder.hookauth import HookSecrets, secrets_from_env
-from sarguard.responder.logsetup import RedactSecrets, configure_logging
+from sarguard.responder.logsetup import configure_logging
 from sarguard.responder.message import ActionLine
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.notifier import Notifier, Sender
@@ -346,10 +346,6 @@ class ResponderServer:
     def base_url(self) -> str:
         return f"http://{_url_host(self.host)}:{self.port}"
 
-    def secret_values(self) -> tuple[str, ...]:
-        """Every secret this process knows, for the log's redaction filter."""
-        return (*self.secrets.values(), *self.config.secrets, *self.client.auth.secrets())
-
     def _start_store(self) -> None:
         runtime, now = self.runtime, self.runtime.clock()
         queue.register_responder(self.store, runtime.me, now)
@@ -401,11 +397,9 @@ class ResponderServer:
 
 def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, str]) -> int:
     """Run the responder until SIGTERM/SIGINT; returns the exit code."""
-    handler = configure_logging(())
+    configure_logging()
     server = ResponderServer(config, host=host, port=port, env=env)
     try:
-        handler.filters.clear()
-        handler.addFilter(RedactSecrets(server.secret_values()))
         print(f"sarguard responder: listening on {server.url} (store {server.store.shown}, pid "
               f"{os.getpid()})", flush=True)
         server.run()

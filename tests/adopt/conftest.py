@@ -95,6 +95,20 @@ def import_org(sarguard: Callable[..., Run], emu: Emulator, project: Path, *flag
                     *flags)
 
 
+def check_adopted(sarguard: Callable[..., Run], project: Path, out_dir: Path, *flags: str,
+                  stack: str = STACK) -> Run:
+    """``sarguard check`` of the imported stack, its JSON report (in ``out_dir``) parsed."""
+    return sarguard("check", "--stack", stack, "--project-dir", str(project), "--format", "json",
+                    "--output", str(out_dir / "check.json"), *flags)
+
+
+def drift_adopted(sarguard: Callable[..., Run], emu: Emulator, project: Path, out_dir: Path,
+                  *flags: str, stack: str = STACK) -> Run:
+    """``sarguard drift`` of the imported stack against ``emu``, its JSON report parsed."""
+    return sarguard("drift", "--stack", stack, "--project-dir", str(project), "--org-url", emu.url,
+                    "--format", "json", "--output", str(out_dir / "drift.json"), *flags)
+
+
 def set_secrets(project: Path, stack: str = STACK, headers: tuple[str, ...] = ()) -> None:
     """Do what the printed `pulumi config set --secret` commands would: add `secure:` values."""
     path = project / "stacks" / f"Pulumi.{stack}.yaml"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sarguard.adopt.check import STACK_CONTROLS
 from sarguard.evidence.liveread import read_org
 from sarguard.model import LINK_TEMPLATES, NOTIFICATION_FIELDS, REPORT_EVENT, OrgState
 from sarguard.okta.factory import client_from_env
 from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID
 
-STACK_CONTROLS = {f"SAR-{n:02d}" for n in range(1, 11)}
 AUTH_NOTE = "channel.config.authScheme.value is write-only in Okta and cannot be compared"
 
 

@@ -12,7 +12,7 @@ import yaml
 from sarguard.adopt.orgurl import ProviderOrg, provider_org
 from sarguard.adopt.plan import build_plan
 from sarguard.model import Brand, Customization, OrgState, Template, ThreatInsight
-from tests.adopt.conftest import STACK, bundled, files_under, import_org, set_secrets
+from tests.adopt.conftest import STACK, bundled, drift_adopted, files_under, import_org, set_secrets
 from tests.adopt.helpers import assert_plan_declares_live, drift_items, live_state
 from tests.reliability.families import READ_SCOPES
 from tests.reliability.harness import ec_private_key_pem
@@ -30,8 +30,7 @@ def _settings(project) -> dict:
 
 def _round_trip(sarguard, emu, project, tmp_path, headers: tuple[str, ...] = ()) -> dict:
     set_secrets(project, headers=headers)
-    drift = sarguard("drift", "--stack", STACK, "--project-dir", str(project), "--org-url", emu.url,
-                     "--format", "json", "--output", str(tmp_path / "drift.json"))
+    drift = drift_adopted(sarguard, emu, project, tmp_path)
     assert drift.report is not None, drift.err
     return drift.report
 
@@ -168,9 +167,8 @@ def test_oauth_only_credentials_leave_the_switches_unmanaged(emulator, project, 
     (tmp_path / "waivers.yaml").write_text(waivers.replace("<YYYY-MM-DD>", "2099-01-01"), "utf-8")
     (tmp_path / "ignore.yaml").write_text(ignores, "utf-8")
     set_secrets(project)
-    drift = sarguard("drift", "--stack", STACK, "--project-dir", str(project), "--org-url", emu.url,
-                     "--waivers", str(tmp_path / "waivers.yaml"), "--ignore", str(tmp_path / "ignore.yaml"),
-                     "--format", "json", "--output", str(tmp_path / "drift.json"))
+    drift = drift_adopted(sarguard, emu, project, tmp_path, "--waivers", str(tmp_path / "waivers.yaml"),
+                          "--ignore", str(tmp_path / "ignore.yaml"))
     assert drift.code == 0, drift.out
     assert drift.report["drift"] == []
     statuses = {f["control"]: f["status"] for f in drift.report["findings"]

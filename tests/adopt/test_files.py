@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import sarguard.util.output as output
-from tests.adopt.conftest import STACK, files_under, import_org
+from tests.adopt.conftest import STACK, bundled, files_under, import_org
 from tests.program.test_readme_pulumi_commands import COMMON, FLAGS, _parse
 
 
@@ -136,6 +136,24 @@ def test_a_credential_echoed_into_a_body_is_never_written(emulator, project, sar
     run = import_org(sarguard, emu, project)
     assert run.code == 2 and "contains a credential this run holds" in run.err
     assert emu.token not in run.err + run.out
+    assert files_under(project) == {}
+
+
+def test_a_hook_header_credential_echoed_into_a_body_is_never_written(emulator, project,
+                                                                       sarguard):
+    """Okta returns a hook's custom header values in clear; the stack declares a credential-like
+    one (X-Api-Key) as a secret by fingerprint. The live value is a secret this run holds: an
+    org echoing it into an email body gets nothing written and the value shown nowhere."""
+    key = "live-x-api-key-canary-0123456789"
+    seed = bundled("in-sync")
+    seed["eventHooks"][0]["channel"]["headers"].append({"key": "X-Api-Key", "value": key})
+    emu = emulator(seed)
+    with emu.state.lock:
+        template = emu.state.brands["bnd1dfltBrand00000001"].templates["PasswordChanged"]
+        template.customizations[0].body += f"<!-- {key} -->"
+    run = import_org(sarguard, emu, project)
+    assert run.code == 2 and "contains a credential this run holds" in run.err
+    assert key not in run.err + run.out
     assert files_under(project) == {}
 
 

@@ -13,9 +13,17 @@ import re
 import pytest
 
 from sarguard.adopt.bodies import REPORT_LINK_BLOCK, insert_block, variables_block
+from sarguard.adopt.check import STACK_CONTROLS
 from sarguard.controls.sar03_templates_keep_link import judge_body
 from sarguard.controls.sar09_templates_acceptable import missing_variable_groups
-from tests.adopt.conftest import STACK, bundled, import_org, set_secrets
+from tests.adopt.conftest import (
+    STACK,
+    bundled,
+    check_adopted,
+    drift_adopted,
+    import_org,
+    set_secrets,
+)
 from tests.adopt.helpers import drift_items
 
 LINK = ('<p><a href="${baseURL}/login/report-suspicious-activity?token='
@@ -60,7 +68,7 @@ def broken_org() -> dict:
 def mandatory_problems(report: dict) -> list[tuple[str, str, str]]:
     return [(f["control"], f["status"], f["resource"]) for f in report["findings"]
             if f["level"] == "mandatory" and f["status"] in ("fail", "not_evaluated")
-            and f["control"] not in ("SAR-11", "SAR-12")]
+            and f["control"] in STACK_CONTROLS]
 
 
 def test_fix_makes_every_mandatory_control_pass_and_drift_lists_exactly_the_fixes(
@@ -71,14 +79,12 @@ def test_fix_makes_every_mandatory_control_pass_and_drift_lists_exactly_the_fixe
     fixed = {line.split()[0]: line for line in run.out.splitlines() if re.match(r"\s+SAR-\d\d ", line)}
     assert set(fixed) == {f"SAR-{n:02d}" for n in (1, 2, 3, 4, 5, 8, 9, 10)}, run.out
     set_secrets(project)
-    where = ("--stack", STACK, "--project-dir", str(project))
 
-    check = sarguard("check", *where, "--format", "json", "--output", str(tmp_path / "c.json"))
+    check = check_adopted(sarguard, project, tmp_path)
     assert check.code == 0, check.out
     assert mandatory_problems(check.report) == []
 
-    drift = sarguard("drift", *where, "--org-url", emu.url, "--format", "json",
-                     "--output", str(tmp_path / "d.json"))
+    drift = drift_adopted(sarguard, emu, project, tmp_path)
     custom = "brand/{}/template/NewSignOnNotification/customization/{}"
     assert drift_items(drift.report) == sorted([
         ("changed", "securityNotificationEmails", "reportSuspiciousActivityEnabled"),
@@ -103,11 +109,9 @@ def test_without_fix_the_broken_org_is_declared_as_it_is(emulator, project, sarg
     emu = emulator(broken_org())
     assert import_org(sarguard, emu, project).code == 0
     set_secrets(project)
-    drift = sarguard("drift", "--stack", STACK, "--project-dir", str(project), "--org-url", emu.url,
-                     "--format", "json", "--output", str(tmp_path / "d.json"))
+    drift = drift_adopted(sarguard, emu, project, tmp_path)
     assert drift.report["drift"] == []
-    check = sarguard("check", "--stack", STACK, "--project-dir", str(project), "--format", "json",
-                     "--output", str(tmp_path / "c.json"))
+    check = check_adopted(sarguard, project, tmp_path)
     failing = {c for c, status, _ in mandatory_problems(check.report) if status == "fail"}
     assert failing == {"SAR-01", "SAR-02", "SAR-03", "SAR-04", "SAR-05", "SAR-08", "SAR-09"}
 
@@ -124,11 +128,9 @@ def test_fix_declares_a_hook_to_hook_url_when_none_is_subscribed(emulator, proje
     assert run.code == 0, run.err
     assert "SAR-05  eventHook/suspicious-activity-reports: new hook to https://soc.example.com/okta" in run.out
     set_secrets(project)
-    where = ("--stack", STACK, "--project-dir", str(project))
-    check = sarguard("check", *where, "--format", "json", "--output", str(tmp_path / "c.json"))
+    check = check_adopted(sarguard, project, tmp_path)
     assert check.code == 0 and mandatory_problems(check.report) == []
-    drift = sarguard("drift", *where, "--org-url", emu.url, "--format", "json",
-                     "--output", str(tmp_path / "d.json"))
+    drift = drift_adopted(sarguard, emu, project, tmp_path)
     assert drift_items(drift.report) == [("missing", "eventHook/suspicious-activity-reports", "eventHook")]
     # A new hook is created by `pulumi up`, not imported.
     assert '"okta:index/eventHook:EventHook"' not in (project / f"import-{STACK}.json").read_text("utf-8")
@@ -141,8 +143,7 @@ def test_fix_without_hook_url_says_sar05_will_fail(emulator, project, sarguard, 
     assert "SAR-05 will fail" in run.err and "--hook-url" in run.err
     assert "after --fix, SAR-05 still fails" in run.err
     set_secrets(project)
-    check = sarguard("check", "--stack", STACK, "--project-dir", str(project), "--format", "json",
-                     "--output", str(tmp_path / "c.json"))
+    check = check_adopted(sarguard, project, tmp_path)
     assert check.code == 1
     assert {c for c, *_ in mandatory_problems(check.report)} == {"SAR-05"}
 
@@ -231,11 +232,9 @@ def test_fix_marks_a_default_when_the_live_one_cannot_be_declared(emulator, proj
     run = import_org(sarguard, emu, project, "--fix", "--force")
     assert f"SAR-09  brand/default/template/{NEW_SIGN_ON}/customization/fr: marked isDefault: true" in run.out
     set_secrets(project)
-    where = ("--stack", STACK, "--project-dir", str(project))
-    check = sarguard("check", *where, "--format", "json", "--output", str(tmp_path / "c.json"))
+    check = check_adopted(sarguard, project, tmp_path)
     assert check.code == 0 and mandatory_problems(check.report) == []
-    drift = sarguard("drift", *where, "--org-url", emu.url, "--format", "json",
-                     "--output", str(tmp_path / "d.json"))
+    drift = drift_adopted(sarguard, emu, project, tmp_path)
     assert drift_items(drift.report) == [
         ("changed", f"brand/default/template/{NEW_SIGN_ON}/customization/fr", "isDefault"),
         ("unmanaged", f"brand/default/template/{NEW_SIGN_ON}/customization/en-AU", "customization"),

@@ -15,7 +15,7 @@ from sarguard.controls.runner import evaluate_catalog
 from sarguard.drift import compare_states
 from sarguard.pulumi.declared import run_program
 from sarguard.pulumi.plan import plan_document
-from tests.adopt.conftest import STACK, import_org, set_secrets
+from tests.adopt.conftest import STACK, check_adopted, drift_adopted, import_org, set_secrets
 from tests.adopt.helpers import (
     AUTH_NOTE,
     assert_import_ids_are_live,
@@ -39,14 +39,13 @@ def test_an_imported_org_round_trips(seed, drift_exit, emulator, project, sargua
     assert plan.code == 0, plan.err
     assert_plan_declares_live(plan.report, live)
 
-    drift = sarguard("drift", *where, "--org-url", emu.url, "--format", "json",
-                     "--output", str(tmp_path / "drift.json"))
+    drift = drift_adopted(sarguard, emu, project, tmp_path)
     assert drift.report["drift"] == []
     assert [n for n in drift.report["notes"] if AUTH_NOTE not in n] == []
     # In sync, the in-sync org passes; the demo org's live controls fail by design (exit 1).
     assert drift.code == drift_exit, drift.err
 
-    check = sarguard("check", *where, "--format", "json", "--output", str(tmp_path / "check.json"))
+    check = check_adopted(sarguard, project, tmp_path)
     assert check.code == drift_exit, check.err
     assert_same_verdicts(check.report["findings"], drift.report["findings"])
 

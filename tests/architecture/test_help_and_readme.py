@@ -59,3 +59,15 @@ def test_the_readme_names_every_fault_kind() -> None:
     faults = README[README.index("## The Okta API emulator"):]
     missing = [kind for kind in KINDS if f"`{kind}`" not in faults]
     assert not missing, missing
+
+
+@pytest.mark.parametrize(("command", "from_stack"), [
+    ("drift", True), ("audit", True), ("reports", True), ("investigate", True),
+    ("import", False), ("events", False)])
+def test_org_url_help_names_the_stack_default_only_where_it_applies(command: str,
+                                                                    from_stack: bool) -> None:
+    """``import --stack`` names the stack it writes (the org comes from --org-url or the
+    environment), ``events`` reads no stack: their --org-url help must not promise okta:orgName."""
+    [org_url] = [a for a in _options(command) if "--org-url" in a.option_strings]
+    assert ("okta:orgName" in org_url.help) is from_stack, org_url.help
+    assert "OKTA_ORG_NAME + OKTA_BASE_URL" in org_url.help

@@ -17,6 +17,7 @@ import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -28,6 +29,8 @@ from sarguard.drill.runner import run_drill
 from sarguard.drill.target import make_target
 from sarguard.emulator.receiver import HookReceiver, ReceiverBehaviour
 from sarguard.eventhooks import is_drill, parse_envelope
+from sarguard.report import FORMATS
+from sarguard.util.redaction import redact
 
 SECRET = "Bearer drill-secret-value-42"
 IDS = ["DRILL-01", "DRILL-02", "DRILL-03", "DRILL-04", "DRILL-05"]
@@ -256,6 +259,45 @@ def test_the_secret_never_appears_in_any_format(capsys, tmp_path: Path) -> None:
     sarif = json.loads(rendered["sarif"])
     assert {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]} >= set(IDS)
     assert "sarguard/drill/" in sarif["runs"][0]["automationDetails"]["id"]
+
+
+def test_the_target_registers_its_secrets_for_redaction() -> None:
+    """While a drill's target lives, every output path's last-resort redaction masks its auth
+    value and its credential-like custom header values (and nothing else)."""
+    target = make_target("http://127.0.0.1:9/okta/events", "Authorization", SECRET,
+                         {"X-Api-Key": "drill-api-key-0987", "X-Source": "okta-drill"})
+    text = f"{SECRET} drill-api-key-0987 okta-drill"
+    assert redact(text) == "*** *** okta-drill"
+    del target
+    assert redact(text) == text  # held weakly: gone with the target
+
+
+def test_an_endpoint_echoing_the_secret_back_never_gets_it_shown(capsys, tmp_path: Path) -> None:
+    """An endpoint that echoes the auth header's value in its answers' bodies and in an error's
+    status line (HTTP 500 "Refused <value>" on the redelivery): the value is in no output and
+    no report file, in any format."""
+    with _receiver(echo_auth=True, status=200, redelivery_status=500) as rx:
+        echoed = httpx.post(rx.url, content=b"{}", trust_env=False,
+                            headers={"Authorization": SECRET})
+        assert echoed.status_code == 400 and echoed.reason_phrase == f"Refused {SECRET}"
+        assert echoed.json() == {"receivedAuthorization": SECRET}
+        seen: list[tuple[str, str]] = []
+        for fmt in FORMATS:
+            outputs = {other: tmp_path / f"{fmt}-also.{other}" for other in FORMATS}
+            target = tmp_path / f"drill.{fmt}"
+            code = main(["drill", "--url", rx.url, "--format", fmt, "--output", str(target),
+                         *[f"--also={other}={path}" for other, path in outputs.items()]])
+            stdout_code = main(["drill", "--url", rx.url, "--format", fmt])
+            assert code == stdout_code == 1  # DRILL-04: the redelivery's 500
+            run = capsys.readouterr()
+            seen += [(f"{fmt} stdout", run.out), (f"{fmt} stderr", run.err)]
+            seen += [(str(p), p.read_text("utf-8")) for p in (target, *outputs.values())]
+        answered = [r for r in rx.requests if r.authenticated]
+    # the probe above, then per run: the verification, the delivery and the redelivery
+    assert len(answered) == 1 + 2 * len(FORMATS) * 3
+    assert all("DRILL-04" in text for where, text in seen if "stderr" not in where)
+    secret_part = SECRET.split()[1]
+    assert [where for where, text in seen if secret_part in text] == []
 
 
 def test_the_stack_gives_url_auth_header_and_custom_headers(capsys, monkeypatch,

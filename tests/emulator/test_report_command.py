@@ -83,3 +83,14 @@ def test_unreachable_emulator_exits_2(capsys) -> None:
     assert main(["emulator", "report", "--url", "http://127.0.0.1:9", "--user", "x",
                  "--token", TOKEN]) == 2
     assert "could not be reached" in capsys.readouterr().err
+
+
+def test_the_token_is_masked_where_an_answer_echoes_it(emu: Emulator, capsys,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client registers the emulator's token for redaction: an answer carrying it back
+    (here the unknown-user error, which names the user asked for) shows ``***`` instead."""
+    monkeypatch.setenv("SARGUARD_EMULATOR_TOKEN", TOKEN)
+    code = main(["emulator", "report", "--url", emu.url, "--user", f"x{TOKEN}"])
+    err = capsys.readouterr().err
+    assert code == 2 and "x***" in err, err
+    assert TOKEN not in err

@@ -52,6 +52,17 @@ def error(status: int, code: str, summary: str, headers: dict[str, str] | None =
     return json_response(body, status, headers)
 
 
+def rate_limited(clock: FakeClock, reset_in: float, *, date_offset: float = 0.0,
+                 headers: dict[str, str] | None = None) -> httpx.Response:
+    """Okta's 429 (E0000047) with the bucket spent: it resets ``reset_in`` seconds after the
+    server's ``Date``, which is ``date_offset`` seconds off the client's clock."""
+    server_now = clock.now + date_offset
+    return error(429, "E0000047", "API call exceeded rate limit", {
+        "X-Rate-Limit-Limit": "600", "X-Rate-Limit-Remaining": "0",
+        "X-Rate-Limit-Reset": str(int(server_now + reset_in)),
+        "Date": formatdate(server_now, usegmt=True), **(headers or {})})
+
+
 class FakeOkta:
     """Routes keyed by (method, path); every response gets Date and, optionally, rate headers.
 

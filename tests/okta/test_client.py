@@ -27,6 +27,7 @@ from tests.okta.fakeokta import (
     error,
     json_response,
     make_client,
+    rate_limited,
     run,
 )
 from tests.okta.keys import rsa_key
@@ -107,11 +108,9 @@ def test_an_empty_page_ends_pagination_even_with_a_next_link() -> None:
 def test_429_waits_until_reset_relative_to_date_and_sends_retry_headers(server_offset) -> None:
     clock = FakeClock()
     fake = FakeOkta(clock)
-    server_now = clock.now + server_offset  # the server's clock may disagree with ours
-    limited = error(429, "E0000047", "API call exceeded rate limit", {
-        "X-Rate-Limit-Limit": "600", "X-Rate-Limit-Remaining": "0",
-        "X-Rate-Limit-Reset": str(int(server_now) + 30),
-        "Date": formatdate(server_now, usegmt=True), "X-Okta-Request-Id": "req-abc"})
+    # the server's clock may disagree with ours
+    limited = rate_limited(clock, 30, date_offset=server_offset,
+                           headers={"X-Okta-Request-Id": "req-abc"})
     fake.route("/api/v1/eventHooks", scripted(limited, ok([])))
     client = make_client(fake)
     assert run(client.get_all("/api/v1/eventHooks")) == []

@@ -25,17 +25,11 @@ from tests.okta.fakeokta import (
     error,
     json_response,
     make_client,
+    rate_limited,
     run,
 )
 
 YEAR = 365 * 86_400
-
-
-def limited(clock: FakeClock, reset_in: float, *, date_offset: float = 0.0) -> httpx.Response:
-    return error(429, "E0000047", "API call exceeded rate limit", {
-        "X-Rate-Limit-Limit": "600", "X-Rate-Limit-Remaining": "0",
-        "X-Rate-Limit-Reset": str(int(clock.now + date_offset + reset_in)),
-        "Date": formatdate(clock.now + date_offset, usegmt=True)})
 
 
 # -- waits -------------------------------------------------------------------------------
@@ -45,7 +39,7 @@ def limited(clock: FakeClock, reset_in: float, *, date_offset: float = 0.0) -> h
 def test_a_far_future_reset_is_refused_without_sleeping(reset_in: float) -> None:
     clock = FakeClock()
     fake = FakeOkta(clock)
-    fake.route("/api/v1/eventHooks", lambda r: limited(clock, reset_in))
+    fake.route("/api/v1/eventHooks", lambda r: rate_limited(clock, reset_in))
     with pytest.raises(OktaRateLimitError) as info:
         run(make_client(fake).get_all("/api/v1/eventHooks"))
     message = str(info.value)
@@ -57,12 +51,12 @@ def test_a_far_future_reset_is_refused_without_sleeping(reset_in: float) -> None
 def test_max_wait_is_the_bound_for_429_waits() -> None:
     clock = FakeClock()
     fake = FakeOkta(clock)
-    answers = [limited(clock, 100), json_response([])]
+    answers = [rate_limited(clock, 100), json_response([])]
     fake.route("/api/v1/eventHooks", lambda r: answers.pop(0))
     assert run(make_client(fake, max_wait=120).get_all("/api/v1/eventHooks")) == []
     assert clock.sleeps == [101.0]
     fake2 = FakeOkta(clock)
-    fake2.route("/api/v1/eventHooks", lambda r: limited(clock, 100))
+    fake2.route("/api/v1/eventHooks", lambda r: rate_limited(clock, 100))
     with pytest.raises(OktaRateLimitError, match=r"more than --max-wait \(30 s\)"):
         run(make_client(fake2, max_wait=30).get_all("/api/v1/eventHooks"))
 
@@ -72,7 +66,7 @@ def test_one_poisoned_429_does_not_make_the_bucket_sleep() -> None:
     in that bucket must be refused at once (not slept), calls in other buckets go on."""
     clock = FakeClock()
     fake = FakeOkta(clock)
-    fake.route("/api/v1/brands", lambda r: limited(clock, YEAR))
+    fake.route("/api/v1/brands", lambda r: rate_limited(clock, YEAR))
     fake.route("/api/v1/eventHooks", [])
     fake.route("/api/internal/org/settings/security-notification-settings", {"x": True})
     client = make_client(fake)
@@ -111,7 +105,7 @@ def test_a_date_far_from_the_local_clock_is_ignored_with_a_warning(offset: float
 def test_a_date_within_five_minutes_still_times_the_wait() -> None:
     clock = FakeClock()
     fake = FakeOkta(clock)
-    answers = [limited(clock, 30, date_offset=200.0), json_response([])]
+    answers = [rate_limited(clock, 30, date_offset=200.0), json_response([])]
     fake.route("/api/v1/eventHooks", lambda r: answers.pop(0))
     client = make_client(fake)
     run(client.get_all("/api/v1/eventHooks"))

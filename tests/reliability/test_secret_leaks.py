@@ -194,6 +194,28 @@ def test_live_commands_never_show_credentials(live, scanner, project, pem, crede
     scanner.assert_clean(secret_values(pem, *issued))
 
 
+@pytest.mark.parametrize("credential", ["ssws", "oauth"])
+def test_import_never_shows_or_writes_credentials(live, scanner, pem, credential) -> None:
+    """``sarguard import`` (and ``--fix``, and a run the org fails) writes its stack file,
+    bodies and import file, and prints its summary, without any credential it holds."""
+    emu = live.emulator(_seed_with_hook_secret(), token=TOKEN)
+    if credential == "oauth":
+        live.oauth(emu, READ_SCOPES, key_id=KEY_ID, pem=pem)
+    project = scanner.out_dir / "adopted"  # scanned with the reports: every file import wrote
+    project.mkdir()
+    shutil.copy(REPO_ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    base = ("import", "--stack", "leak", "--org-url", emu.url, "--project-dir", str(project))
+    for label, extra in (("import", ()), ("import --fix", ("--fix", "--force"))):
+        run = scanner.add(f"{label} {credential}", live.run(*base, *extra))
+        assert run.code == 0, run.err
+    assert (project / "import-leak.json").is_file()
+    emu.set_faults("/api/v1/brands:503")
+    run = scanner.add(f"import faulted {credential}", live.run(*base, "--force"))
+    assert run.code == 2 and "Traceback" not in run.err, run.err
+    issued = list(getattr(getattr(emu, "token_service", None), "_tokens", {}))
+    scanner.assert_clean(secret_values(pem, *issued))
+
+
 def test_refused_credentials_are_not_echoed(live, scanner, pem) -> None:
     emu = live.emulator("in-sync", token=TOKEN)
     org = ("--org-url", emu.url, "--format", "json")

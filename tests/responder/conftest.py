@@ -15,11 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from benchmarks.responder.harness import wait_until as harness_wait
+from benchmarks.responder import harness
 from sarguard.emulator import Emulator
 from sarguard.emulator.control_client import ControlClient
 from sarguard.emulator.notifysink import NotificationSink
-from sarguard.model import REPORT_EVENT
 
 SECRET = "responder-hook-secret-0123456789abcdef"
 PREVIOUS = "responder-previous-secret-9876543210"
@@ -57,22 +56,16 @@ def responder_seed(extra_users: int = 0) -> dict[str, Any]:
 
 def write_config(path: Path, *, org_url: str, database: str, actions: str = ACTIONS,
                  extra: str = "") -> Path:
-    text = textwrap.dedent(f"""\
-        path: /okta/events
-        org: {{url: {org_url}}}
-        hook: {{authHeader: Authorization, secretEnv: SARGUARD_EVENT_HOOK_SECRET, previousSecretEnv: SARGUARD_PREVIOUS_SECRET}}
-        database: {database}
-        reconcile: "off"
-        actions:
-        """) + actions + textwrap.dedent(extra)
-    path.write_text(text, "utf-8")
-    return path
+    """The harness's responder.yaml with the previous secret's variable and reconciliation off."""
+    return harness.write_config(path, org_url=org_url, database=database, actions=actions,
+                                extra='reconcile: "off"\n' + textwrap.dedent(extra),
+                                previous_secret_env="SARGUARD_PREVIOUS_SECRET")
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 30.0, interval: float = 0.02) -> Any:
     """Poll ``condition`` until truthy (returned) or fail after ``timeout`` (a hang guard)."""
     try:
-        return harness_wait(condition, timeout, "the condition", interval)
+        return harness.wait_until(condition, timeout, "the condition", interval)
     except TimeoutError as exc:
         raise AssertionError(str(exc)) from None
 
@@ -87,16 +80,7 @@ class Org:
         self.control = ControlClient(emu.url, emu.token)
 
     def add_hook(self, url: str, secret: str = SECRET, *, verify: bool = True) -> str:
-        body = {"name": "responder", "events": {"type": "EVENT_TYPE", "items": [REPORT_EVENT]},
-                "channel": {"type": "HTTP", "version": "1.0.0", "config": {
-                    "uri": url, "headers": [],
-                    "authScheme": {"type": "HEADER", "key": "Authorization", "value": secret}}}}
-        hook = self.api.post("/api/v1/eventHooks", json=body)
-        hook.raise_for_status()
-        hook_id = hook.json()["id"]
-        if verify:
-            self.api.post(f"/api/v1/eventHooks/{hook_id}/lifecycle/verify").raise_for_status()
-        return hook_id
+        return harness.add_hook(self.emu.url, EMU_TOKEN, url, secret, verify=verify)
 
     def report(self, user: str, **fields: Any) -> dict[str, Any]:
         return self.control.report({"userId": user, **fields})
@@ -230,9 +214,8 @@ def pg_server() -> Iterator[Any]:
         server = PgServer()
     except PgUnavailable as exc:
         pytest.skip(str(exc))
-    server.start()
-    yield server
-    server.stop()
+    with server:
+        yield server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

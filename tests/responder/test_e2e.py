@@ -8,13 +8,10 @@ and a hook that drops deliveries (reconciliation from the System Log).
 
 from __future__ import annotations
 
-import json
-import uuid
 from pathlib import Path
 
-import httpx
-
-from sarguard.eventhooks import build_drill_event, build_envelope
+from benchmarks.responder.harness import deliver
+from sarguard.eventhooks import build_drill_event
 from sarguard.model import REPORT_EVENT
 from tests.responder.conftest import (
     ALICE,
@@ -35,12 +32,7 @@ def _config(tmp_path: Path, org, extra: str = "", **kw) -> Path:
 
 
 def post_delivery(responder, events: list[dict], event_id: str | None = None) -> int:
-    body = build_envelope(events, org_url="http://127.0.0.1", hook_id="who1direct",
-                          event_id=event_id or str(uuid.uuid4()),
-                          event_time="2026-01-01T00:00:00.000Z")
-    answer = httpx.post(responder.url, content=json.dumps(body), timeout=10, headers={
-        "Authorization": SECRET, "Content-Type": "application/json"})
-    return answer.status_code
+    return deliver(responder.url, events, SECRET, event_id=event_id)
 
 
 def finished(responder, count: int):

@@ -5,30 +5,29 @@ may die — with no duplicate action and nothing left undone."""
 
 from __future__ import annotations
 
-import json
 import random
 import threading
-import uuid
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
 from benchmarks.responder.harness import (
     EMU_TOKEN,
-    HOOK_SECRET,
     ResponderProcess,
+    acted_on,
     bench_user,
+    deliver,
     free_port,
+    nothing_left,
     responder_env,
     seed,
+    store_summary,
     wait_until,
     write_config,
 )
 from sarguard.emulator import Emulator
 from sarguard.emulator.notifysink import NotificationSink
-from sarguard.eventhooks import build_envelope
 from tests.responder.conftest import ALICE
 from tests.responder.test_app import report_event
 from tests.responder.test_e2e import finished
@@ -46,20 +45,8 @@ def test_the_whole_loop_on_postgresql(tmp_path, org, sink, start_responder, pg_s
     assert len(sink.messages) == 1
 
 
-def _deliver(url: str, events: list[dict]) -> int:
-    body = build_envelope(events, org_url="http://127.0.0.1", hook_id="who1lb",
-                          event_id=str(uuid.uuid4()), event_time="2026-01-01T00:00:00.000Z")
-    return httpx.post(url, content=json.dumps(body), timeout=30, headers={
-        "Authorization": HOOK_SECRET, "Content-Type": "application/json"}).status_code
-
-
 def _resets(emu: Emulator) -> Counter[str]:
-    with httpx.Client(base_url=emu.url, headers={"Authorization": f"SSWS {EMU_TOKEN}"},
-                      trust_env=False, timeout=30) as api:
-        events = api.get("/api/v1/logs", params={
-            "filter": 'eventType eq "user.account.reset_password"', "limit": 1000,
-            "since": "2000-01-01T00:00:00.000Z"}).json()
-    return Counter(t["id"] for e in events for t in e["target"] if t["type"] == "User")
+    return acted_on(emu.url, EMU_TOKEN, "user.account.reset_password")
 
 
 @pytest.fixture
@@ -81,17 +68,8 @@ def two_responders(tmp_path: Path, pg_server):
 
 
 def _settled(database: str, reports: int) -> bool:
-    from sarguard.responder.store.engine import open_store
-    from sarguard.responder.store.readers import status_summary
-
-    store = open_store(database, pool_size=1)
-    try:
-        summary = status_summary(store)
-    finally:
-        store.dispose()
-    actions = summary["actions"]
-    return (summary["reports"]["total"] == reports
-            and actions["pending"] + actions["waiting"] + actions["running"] == 0)
+    summary = store_summary(database)
+    return summary["reports"]["total"] == reports and nothing_left(summary)
 
 
 def test_two_responders_share_one_database_with_no_duplicate_action(two_responders) -> None:
@@ -110,7 +88,7 @@ def test_two_responders_share_one_database_with_no_duplicate_action(two_responde
 
     def send(batch: list) -> None:
         for url, events in batch:
-            codes.append(_deliver(url, events))
+            codes.append(deliver(url, events))
 
     threads = [threading.Thread(target=send, args=(jobs[i::6],)) for i in range(6)]
     for t in threads:
@@ -130,7 +108,7 @@ def test_a_killed_responders_claims_are_finished_by_the_other(two_responders) ->
     victim, survivor = processes
     users = [bench_user(i) for i in range(20, 30)]
     for n, user in enumerate(users):
-        assert _deliver(victim.url, [report_event(f"kill-{n}", user)]) == 204
+        assert deliver(victim.url, [report_event(f"kill-{n}", user)]) == 204
     wait_until(lambda: _resets(emu), 60, "the victim started acting")
     victim.kill()  # kill -9: its advisory lock goes with its connections
     wait_until(lambda: _settled(database, len(users)), 120, "the survivor finished the work")

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
-import uuid
 
 import httpx
 
@@ -17,6 +15,7 @@ from benchmarks.responder.harness import (
     ResponderProcess,
     add_hook,
     bench_user,
+    deliver,
     free_port,
     responder_env,
     seed,
@@ -27,26 +26,37 @@ from sarguard.cli import main
 from sarguard.emulator import Emulator
 from sarguard.emulator.control_client import ControlClient
 from sarguard.emulator.notifysink import NotificationSink
-from sarguard.eventhooks import build_envelope
+from sarguard.responder.config import load_config
+from sarguard.responder.hookauth import HookSecrets
 from sarguard.responder.logsetup import RedactSecrets
 from tests.responder.test_app import report_event
 
 PREVIOUS = "previous-hook-secret-abcdefghijklmnop"
 NOTIFY_PASSWORD = "notify-url-password-0987654321"
+NOTIFY_URL = f"json://soc:{NOTIFY_PASSWORD}@127.0.0.1/x"
 
 
-def test_the_log_filter_masks_secrets_in_messages_arguments_and_tracebacks() -> None:
-    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "token %s in %s", (
-        "s3cr3t-value", "a message"), None)
+def test_the_log_filter_masks_secrets_in_messages_arguments_and_tracebacks(tmp_path) -> None:
+    """The filter masks what the holders registered (sarguard.util.redaction), at each record:
+    the hook secrets and the config's expanded values from the moment they are held."""
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "token %s in %s and %s", (
+        "s3cr3t-value", "a message", NOTIFY_URL), None)
     try:
         raise ValueError("boom with s3cr3t-value inside")
     except ValueError:
         import sys
 
         record.exc_info = sys.exc_info()
-    RedactSecrets(["s3cr3t-value"]).filter(record)
+    held = HookSecrets("s3cr3t-value")
+    path = write_config(tmp_path / "responder.yaml", org_url="https://acme.okta.com",
+                        database=f"sqlite:///{tmp_path / 'responder.db'}",
+                        actions='- notify: {urls: ["${NOTIFY_URL}"]}\n')
+    config = load_config(path, {"NOTIFY_URL": NOTIFY_URL})
+    RedactSecrets().filter(record)
     text = logging.Formatter().format(record)
-    assert "s3cr3t-value" not in text and text.count("***") >= 2
+    assert "s3cr3t-value" not in text and NOTIFY_PASSWORD not in text
+    assert text.count("***") >= 3
+    del held, config
 
 
 def test_no_secret_reaches_the_log_the_output_or_the_store(tmp_path) -> None:
@@ -56,10 +66,7 @@ def test_no_secret_reaches_the_log_the_output_or_the_store(tmp_path) -> None:
         secret_url = sink.url.replace("json://", f"json://soc:{NOTIFY_PASSWORD}@")
         config = write_config(tmp_path / "responder.yaml", org_url=emu.url,
                               database=f"sqlite:///{tmp_path / 'responder.db'}",
-                              extra='reconcile: "off"\n')
-        config.write_text(config.read_text("utf-8").replace(
-            "secretEnv: SARGUARD_EVENT_HOOK_SECRET}",
-            "secretEnv: SARGUARD_EVENT_HOOK_SECRET, previousSecretEnv: OLD_SECRET}"), "utf-8")
+                              extra='reconcile: "off"\n', previous_secret_env="OLD_SECRET")
         env = responder_env(secret_url, OLD_SECRET=PREVIOUS)
         process = ResponderProcess(config, free_port(), env, tmp_path / "responder.log")
         try:
@@ -67,11 +74,8 @@ def test_no_secret_reaches_the_log_the_output_or_the_store(tmp_path) -> None:
             for wrong in (HOOK_SECRET[:-1], "Bearer " + HOOK_SECRET, PREVIOUS + "x"):
                 assert httpx.post(process.url, content=b"{}", headers={
                     "Authorization": wrong, "Content-Type": "application/json"}).status_code == 401
-            body = build_envelope([report_event("secret-1", bench_user(1))],
-                                  org_url=emu.url, hook_id="who1", event_id=str(uuid.uuid4()),
-                                  event_time="2026-01-01T00:00:00.000Z")
-            assert httpx.post(process.url, content=json.dumps(body), headers={
-                "Authorization": PREVIOUS, "Content-Type": "application/json"}).status_code == 204
+            assert deliver(process.url, [report_event("secret-1", bench_user(1))],
+                           PREVIOUS) == 204
             ControlClient(emu.url, emu.token).report({"userId": bench_user(0)})
             wait_until(lambda: "notify: retry" in process.log_path.read_text("utf-8"), 60,
                        "a failed notification logged")

@@ -10,6 +10,7 @@ from typing import Any
 from sarguard.emulator.errors import validation_failed
 from sarguard.emulator.state import OrgStore
 from sarguard.emulator.timeutil import iso
+from sarguard.eventhooks import TIMEOUT_S
 
 
 @dataclass
@@ -18,7 +19,7 @@ class ApiContext:
     clock: Callable[[], float]
     stopping: threading.Event = field(default_factory=threading.Event)
     # How long the emulator waits for a loopback hook to answer its verification challenge.
-    hook_timeout_s: float = 3.0
+    hook_timeout_s: float = TIMEOUT_S
     # Called with the events an API call wrote, in order; answers the deliveries it queued.
     publish: Callable[[list[dict[str, Any]]], list[str]] | None = None
 

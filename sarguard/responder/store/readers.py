@@ -5,9 +5,7 @@ while a responder serves (WAL) and never take the serve lock.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -129,10 +127,3 @@ def responses_for(store: Store, event_ids: Iterable[str]) -> dict[str, dict[str,
     return out
 
 
-def summary_of(report: Report) -> dict[str, Any]:
-    return json.loads(report.summary)
-
-
-def newest_times(store: Store) -> datetime | None:
-    with store.read() as session:
-        return session.scalar(select(func.max(Report.received_at)))
