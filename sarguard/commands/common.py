@@ -164,14 +164,33 @@ def _render_for(report: Report, fmt: str, path: str | None, args: argparse.Names
 
 
 # ---- emitting -----------------------------------------------------------------------------------
+# Stands in for the rendering time while the renderings that report it are being timed.
+_RENDERING_PENDING = 987654.321
+
+
 def emit_timed(report: Report, args: argparse.Namespace) -> int:
-    """``emit`` with the rendering phase timed into the report itself."""
+    """``emit`` with the rendering phase timed into the report itself.
+
+    The JSON report carries that time, and it is known only once everything is rendered: the
+    renderings are made once with a stand-in value, which is then replaced in the JSON text
+    (only a verbose text report, which shows timings in its own layout, is rendered again)."""
     import time
 
     started = time.perf_counter()
-    render(report, args.format)
-    report.timings["rendering"] = round(time.perf_counter() - started, 3)
-    return emit(report, args)
+    report.timings["rendering"] = _RENDERING_PENDING
+    outputs = report_outputs(report, args)
+    elapsed = round(time.perf_counter() - started, 3)
+    report.timings["rendering"] = elapsed
+    pending, measured = str(_RENDERING_PENDING), str(elapsed)
+    final = []
+    for fmt, path, text in outputs:
+        if fmt == "json":
+            text = text.replace(pending, measured, 1)
+        elif pending in text:  # a layout that shows timings its own way (verbose text)
+            text = _render_for(report, fmt, path, args, _full_report(args))
+        final.append((path, text))
+    write_outputs(final)
+    return exit_code(report)
 
 
 def emit(report: Report, args: argparse.Namespace) -> int:
@@ -189,14 +208,28 @@ def write_reports(report: Report, args: argparse.Namespace, *, text_to_stdout: b
     that cannot be written raises ``OutputError`` (exit 2, naming it) and leaves the others as
     they were.
     """
+    write_outputs([(path, text) for _, path, text in
+                   report_outputs(report, args, text_to_stdout=text_to_stdout)])
+
+
+def report_outputs(report: Report, args: argparse.Namespace, *,
+                   text_to_stdout: bool = True) -> list[tuple[str, str | None, str]]:
+    """``(format, path, text)`` of every requested rendering, in the order they are written."""
     also = getattr(args, "also", None) or []
-    # A Markdown report cut at GitHub's comment limit points at a complete one from this run.
-    full = next((path for fmt, path in [*also, (args.format, args.output)]
-                 if fmt != "markdown" and path and path != "-"), None)
-    outputs = [(path, _render_for(report, fmt, path, args, full)) for fmt, path in also]
+    full = _full_report(args)
+    outputs = [(fmt, path, _render_for(report, fmt, path, args, full)) for fmt, path in also]
     if text_to_stdout or args.output or args.format != "text":
-        outputs.append((args.output, _render_for(report, args.format, args.output, args, full)))
-    write_outputs(outputs)
+        outputs.append((args.format, args.output,
+                        _render_for(report, args.format, args.output, args, full)))
+    return outputs
+
+
+def _full_report(args: argparse.Namespace) -> str | None:
+    """A Markdown report cut at GitHub's comment limit points at a complete one from this run:
+    the first file of another format."""
+    also = getattr(args, "also", None) or []
+    return next((path for fmt, path in [*also, (args.format, args.output)]
+                 if fmt != "markdown" and path and path != "-"), None)
 
 
 # ---- could not run ------------------------------------------------------------------------------

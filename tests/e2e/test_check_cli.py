@@ -157,3 +157,19 @@ def test_real_export_with_an_encrypted_auth_block_passes_sar06(tmp_path, capsys)
     assert [f["status"] for f in sar06] == ["pass"]
     assert "header name cannot be read" in sar06[0]["message"]
     assert "v1:AbCdEf==" not in json.dumps(report)
+
+
+def test_the_rendering_time_is_measured_once_and_reported_everywhere(tmp_path, capsys):
+    """The rendering phase is timed over the one rendering of every requested format: the JSON
+    report and a verbose text report both carry the measured time, never the stand-in."""
+    from sarguard.commands.common import _RENDERING_PENDING
+
+    report, text = tmp_path / "r.json", tmp_path / "r.txt"
+    code = main(["check", "--stack", "demo", "--project-dir", str(REPO_ROOT), "--format", "json",
+                 "--output", str(report), "--also", f"text={text}", "--verbose"])
+    assert code == 0
+    rendering = json.loads(report.read_text("utf-8"))["timings"]["rendering"]
+    assert isinstance(rendering, float) and 0 <= rendering < 60
+    shown = text.read_text("utf-8")
+    assert "rendering" in shown and str(_RENDERING_PENDING) not in shown
+    assert str(_RENDERING_PENDING) not in report.read_text("utf-8")
