@@ -13,8 +13,10 @@ in reports (flagged, with the reason) but no longer affect the exit code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sarguard.report.model import DriftItem, UnreadItem
 from sarguard.verdicts.globmatch import FIELD_SEP, glob_match
@@ -83,19 +85,15 @@ def apply_ignores(
 ) -> None:
     """Flag matching items in place (``ignored=True`` plus the first matching rule's reason)."""
     for item in drift:
-        if item.ignored:
-            continue
-        rule = next((r for r in rules if r.matches_drift(item)), None)
-        if rule is not None:
-            item.ignored = True
-            item.reason = rule.reason
+        if not item.ignored and (rule := _first(rules, item, IgnoreRule.matches_drift)):
+            item.ignored, item.reason = True, rule.reason
     for entry in unread:
-        if entry.ignored:
-            continue
-        rule = next((r for r in rules if r.matches_unread(entry)), None)
-        if rule is not None:
-            entry.ignored = True
-            entry.ignore_reason = rule.reason
+        if not entry.ignored and (rule := _first(rules, entry, IgnoreRule.matches_unread)):
+            entry.ignored, entry.ignore_reason = True, rule.reason
+
+
+def _first(rules: list[IgnoreRule], item: Any, matches: Callable[[IgnoreRule, Any], bool]) -> IgnoreRule | None:
+    return next((r for r in rules if matches(r, item)), None)
 
 
 def unused_ignore_warnings(
