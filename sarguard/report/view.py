@@ -45,11 +45,6 @@ def catalog(report: Report) -> dict[str, Control]:
     return {c.id: c for c in report.controls}
 
 
-def title_of(report: Report, control_id: str) -> str:
-    control = catalog(report).get(control_id)
-    return control.title if control else ""
-
-
 def severity_of(finding: Finding, control: Control | None) -> str:
     """The finding's severity, else the catalog's."""
     return finding.severity or (control.severity if control else "")
