@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,responder]'
+	$(PY) -m pip install --quiet -e '.[dev,responder,oscal,docs]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -23,7 +23,7 @@ test: lint
 	$(PY) -m pytest -q -n 2
 
 bench: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,responder,bench]'
+	$(PY) -m pip install --quiet -e '.[dev,responder,oscal,docs,bench]'
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks.responder
 
