@@ -215,6 +215,7 @@ def write_reports(report: Report, args: argparse.Namespace, *, text_to_stdout: b
 def report_outputs(report: Report, args: argparse.Namespace, *,
                    text_to_stdout: bool = True) -> list[tuple[str, str | None, str]]:
     """``(format, path, text)`` of every requested rendering, in the order they are written."""
+    note_provenance(report, args)
     also = getattr(args, "also", None) or []
     full = _full_report(args)
     outputs = [(fmt, path, _render_for(report, fmt, path, args, full)) for fmt, path in also]
@@ -222,6 +223,23 @@ def report_outputs(report: Report, args: argparse.Namespace, *,
         outputs.append((args.format, args.output,
                         _render_for(report, args.format, args.output, args, full)))
     return outputs
+
+
+def note_provenance(report: Report, args: argparse.Namespace) -> None:
+    """The command line (credentials redacted) and the time, for the reports that show where
+    they came from (HTML, OSCAL); set once, so every format of one run says the same."""
+    if report.command is None:
+        import shlex
+
+        from sarguard.util.redaction import env_secrets, redact
+
+        argv = getattr(args, "_argv", None)
+        words = ["sarguard", *(argv if argv is not None else sys.argv[1:])]
+        report.command = redact(redact(shlex.join(words)), env_secrets(os.environ))
+    if report.generated_at is None:
+        from datetime import UTC, datetime
+
+        report.generated_at = datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _full_report(args: argparse.Namespace) -> str | None:
