@@ -34,7 +34,7 @@ def add_output_arguments(parser: argparse.ArgumentParser, group: Any = None) -> 
     """``--format``, ``--output``, ``--strict``, ``--also``, ``--color``, ``--verbose``: how any
     report is written (in ``group``, or a new "report options" group of ``parser``)."""
     group = group if group is not None else parser.add_argument_group("report options")
-    group.add_argument("--format", choices=FORMATS, default="text", metavar="FORMAT",
+    group.add_argument("--format", choices=FORMATS, default="text", metavar="FORMAT", type=_format,
                        help=f"report format: {', '.join(FORMATS)} (default: text)")
     group.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     group.add_argument("--strict", action="store_true",
@@ -56,7 +56,20 @@ def _also(value: str) -> tuple[str, str]:
     if not sep or fmt not in FORMATS or not path:
         raise argparse.ArgumentTypeError(
             f"expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}; got {value!r}")
-    return fmt, path
+    return _format(fmt), path
+
+
+def _format(fmt: str) -> str:
+    """A report format whose renderer can run here: ``oscal`` needs the ``oscal`` extra, and
+    saying so before the run beats reading an org to fail at the end (exit 2, argparse's)."""
+    if fmt == "oscal":
+        from sarguard.report.render_oscal import OscalUnavailable, require_trestle
+
+        try:
+            require_trestle()
+        except OscalUnavailable as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return fmt
 
 
 def add_project_argument(parser: argparse.ArgumentParser) -> None:
