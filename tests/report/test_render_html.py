@@ -4,6 +4,7 @@ and no string from the org ever markup (the browser side is in test_html_browser
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,18 @@ def test_evidence_window_needs_a_system_log() -> None:
 def test_hostile_sample_keeps_the_raw_string() -> None:
     """The test data is what it claims: markup that a naive renderer would run."""
     assert "<script>" in HOSTILE and "onerror=" in HOSTILE and "{{" in HOSTILE
+
+
+def test_templates_ship_as_package_data() -> None:
+    """A wheel without its templates would fail only when someone asks for HTML."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["sarguard"]
+    templates = sorted((root / "sarguard" / "report" / "templates").iterdir())
+    assert templates
+    for path in templates:
+        relative = path.relative_to(root / "sarguard").as_posix()
+        assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
