@@ -129,7 +129,7 @@ def _document(report: Report) -> dict[str, Any]:
     result: dict[str, Any] = {
         "uuid": stable_uuid(run_id, "result"),
         "title": f"{TOOL_NAME} {report.kind}: {word}",
-        "description": verdict(report),
+        "description": safe_text(verdict(report)),
         "start": when,
         "end": when,
         "props": [_prop("kind", report.kind), _prop("exit-code", code),

@@ -154,3 +154,10 @@ def test_check_writes_oscal_that_trestle_reads_back(tmp_path: Path, monkeypatch)
     trestle_ar.AssessmentResults.model_validate(doc)
     command = next(p["value"] for p in doc["metadata"]["props"] if p["name"] == "command")
     assert command.startswith("sarguard check --stack demo --format oscal")
+
+
+def test_no_control_character_from_the_org_in_oscal() -> None:
+    from tests.report.test_hostile_strings import hostile_report as terminal_hostile
+
+    text = render(terminal_hostile(), "oscal")
+    assert "\\u001b" not in text and "\x1b" not in text
