@@ -9,9 +9,9 @@ Sources: Selenium's Chrome options and ``goog:loggingPrefs`` / ``get_log("browse
 (selenium.dev documentation, "Chrome specific functionality": logs are at levels
 SEVERE/WARNING/INFO), Chromium's switches ``--proxy-server``, ``--host-resolver-rules`` and
 ``--print-to-pdf`` (chromium/src, content/public/common/content_switches.cc and
-headless/public/switches.cc), and axe-core's API (dequelabs/axe-core, doc/API.md: ``axe.run``
-resolves to results whose ``violations`` carry an ``impact`` of minor, moderate, serious or
-critical).
+headless/public/switches.cc), and axe-core's API (dequelabs/axe-core, doc/API.md#results-arrays
+and axe.d.ts in the pinned package: ``axe.run`` takes ``resultTypes`` and resolves to results whose
+``violations`` carry an ``ImpactValue`` of minor, moderate, serious, critical or null).
 """
 
 from __future__ import annotations
