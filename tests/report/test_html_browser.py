@@ -7,9 +7,10 @@ tools/axe``, which ``.ci/run`` does) are absent.
 
 Sources: Selenium's Chrome options and ``goog:loggingPrefs`` / ``get_log("browser")``
 (selenium.dev documentation, "Chrome specific functionality": logs are at levels
-SEVERE/WARNING/INFO), Chromium's switches ``--proxy-server``, ``--host-resolver-rules`` and
-``--print-to-pdf`` (chromium/src, content/public/common/content_switches.cc and
-headless/public/switches.cc), and axe-core's API (dequelabs/axe-core, doc/API.md#results-arrays
+SEVERE/WARNING/INFO), Chromium's switches ``--proxy-server`` and ``--host-resolver-rules``
+(chromium/src, chrome/common/chrome_switches.cc and services/network/public/cpp/network_switches.cc)
+and ``--print-to-pdf`` / ``--no-pdf-header-footer`` (chromium/src,
+components/headless/command_handler/headless_command_switches.cc), and axe-core's API (dequelabs/axe-core, doc/API.md#results-arrays
 and axe.d.ts in the pinned package: ``axe.run`` takes ``resultTypes`` and resolves to results whose
 ``violations`` carry an ``ImpactValue`` of minor, moderate, serious, critical or null).
 """
