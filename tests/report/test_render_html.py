@@ -150,3 +150,18 @@ def test_templates_ship_as_package_data() -> None:
     for path in templates:
         relative = path.relative_to(root / "sarguard").as_posix()
         assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
+
+
+def test_check_writes_html_with_also_and_records_the_command(tmp_path: Path, monkeypatch) -> None:
+    from sarguard.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    page, report = tmp_path / "check.html", tmp_path / "check.json"
+    code = main(["check", "--stack", "demo", "--format", "json", "--output", str(report),
+                 "--also", f"html={page}"])
+    assert code in (0, 1)
+    html = page.read_text(encoding="utf-8")
+    assert f"sarguard check --stack demo --format json --output {report}" in html
+    assert 'id="control-SAR-01"' in html and 'id="framework-nist-800-53"' in html
+    assert "stacks/Pulumi.demo.yaml" in html
