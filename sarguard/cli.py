@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("sarguard.commands.audit", "evaluate the control catalog on a live org (no stack needed)"),
     "reports": ("sarguard.commands.reports", "list suspicious-activity reports from the System Log"),
     "investigate": ("sarguard.commands.investigate", "build or run System Log investigation queries"),
+    "controls": ("sarguard.commands.controls",
+                 "list the control catalog and its framework mappings (NIST SP 800-53, ISO 27001, CIS v8)"),
     "events": ("sarguard.commands.events", "list Okta event types from the bundled catalog"),
     "drill": ("sarguard.commands.drill", "probe a real event hook endpoint as Okta would (DRILL-01..05)"),
     "import": ("sarguard.commands.import_org", "write the stack that declares a live org (--fix: what it should be), its email bodies and a `pulumi import --file` plan"),
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # the reports' provenance
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return EXIT_ERROR

@@ -34,7 +34,7 @@ def add_output_arguments(parser: argparse.ArgumentParser, group: Any = None) -> 
     """``--format``, ``--output``, ``--strict``, ``--also``, ``--color``, ``--verbose``: how any
     report is written (in ``group``, or a new "report options" group of ``parser``)."""
     group = group if group is not None else parser.add_argument_group("report options")
-    group.add_argument("--format", choices=FORMATS, default="text", metavar="FORMAT",
+    group.add_argument("--format", choices=FORMATS, default="text", metavar="FORMAT", type=_format,
                        help=f"report format: {', '.join(FORMATS)} (default: text)")
     group.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     group.add_argument("--strict", action="store_true",
@@ -56,7 +56,20 @@ def _also(value: str) -> tuple[str, str]:
     if not sep or fmt not in FORMATS or not path:
         raise argparse.ArgumentTypeError(
             f"expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}; got {value!r}")
-    return fmt, path
+    return _format(fmt), path
+
+
+def _format(fmt: str) -> str:
+    """A report format whose renderer can run here: ``oscal`` needs the ``oscal`` extra, and
+    saying so before the run beats reading an org to fail at the end (exit 2, argparse's)."""
+    if fmt == "oscal":
+        from sarguard.report.render_oscal import OscalUnavailable, require_trestle
+
+        try:
+            require_trestle()
+        except OscalUnavailable as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return fmt
 
 
 def add_project_argument(parser: argparse.ArgumentParser) -> None:
@@ -215,6 +228,7 @@ def write_reports(report: Report, args: argparse.Namespace, *, text_to_stdout: b
 def report_outputs(report: Report, args: argparse.Namespace, *,
                    text_to_stdout: bool = True) -> list[tuple[str, str | None, str]]:
     """``(format, path, text)`` of every requested rendering, in the order they are written."""
+    note_provenance(report, args)
     also = getattr(args, "also", None) or []
     full = _full_report(args)
     outputs = [(fmt, path, _render_for(report, fmt, path, args, full)) for fmt, path in also]
@@ -222,6 +236,23 @@ def report_outputs(report: Report, args: argparse.Namespace, *,
         outputs.append((args.format, args.output,
                         _render_for(report, args.format, args.output, args, full)))
     return outputs
+
+
+def note_provenance(report: Report, args: argparse.Namespace) -> None:
+    """The command line (credentials redacted) and the time, for the reports that show where
+    they came from (HTML, OSCAL); set once, so every format of one run says the same."""
+    if report.command is None:
+        import shlex
+
+        from sarguard.util.redaction import env_secrets, redact
+
+        argv = getattr(args, "_argv", None)
+        words = ["sarguard", *(argv if argv is not None else sys.argv[1:])]
+        report.command = redact(redact(shlex.join(words)), env_secrets(os.environ))
+    if report.generated_at is None:
+        from datetime import UTC, datetime
+
+        report.generated_at = datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _full_report(args: argparse.Namespace) -> str | None:

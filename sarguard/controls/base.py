@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sarguard.controls.frameworks import FrameworkRef
 from sarguard.model import Location, OrgState
 
 Status = Literal["pass", "fail", "not_evaluated", "not_applicable", "waived"]
@@ -58,6 +59,9 @@ class Control:
     sources: frozenset[str] = ALL_SOURCES
     # JSON Schema ``properties`` for the control's options (policy config), with defaults.
     options_schema: Mapping[str, Any] = field(default_factory=dict)
+    # sarguard's mappings to NIST SP 800-53, ISO/IEC 27001 and CIS Controls (the module's
+    # ``FRAMEWORKS``; see sarguard.controls.frameworks).
+    frameworks: tuple[FrameworkRef, ...] = ()
 
     def default_options(self) -> dict[str, Any]:
         return {k: v["default"] for k, v in self.options_schema.items() if "default" in v}

@@ -1,6 +1,8 @@
 """The control catalog: one ordered list, looked up by id (``SAR-02``) or policy name.
 
 Order is the report order. To add a control, import its module and append its ``CONTROL``.
+Each module's ``FRAMEWORKS`` (sarguard's framework mappings) is attached here, so the catalog's
+controls carry them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sarguard.controls import (
     sar12_no_tampering,
 )
 from sarguard.controls.base import Control
+from sarguard.controls.frameworks import with_frameworks
 
 CATALOG: list[Control] = [
     sar01_report_enabled.CONTROL,
@@ -35,6 +38,11 @@ CATALOG: list[Control] = [
     sar11_report_deliveries.CONTROL,
     sar12_no_tampering.CONTROL,
 ]
+CATALOG = with_frameworks(CATALOG, (
+    sar01_report_enabled, sar02_link_emails, sar03_templates_keep_link, sar04_templates_reach_users,
+    sar05_report_hook, sar06_report_hook_auth, sar07_hook_events, sar08_admins_notified,
+    sar09_templates_acceptable, sar10_threatinsight, sar11_report_deliveries, sar12_no_tampering,
+))
 
 
 def find_control(key: str, controls: list[Control] | None = None) -> Control | None:

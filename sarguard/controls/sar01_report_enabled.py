@@ -48,3 +48,18 @@ CONTROL = Control(
     ),
     evaluate=evaluate,
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "IR-6": "The report button is the path by which users report a suspected incident on their own account.",
+        "IR-6(1)": "One click in the email files the report through Okta, an automated reporting mechanism.",
+    },
+    "iso-27001": {
+        "A.6.8": "Gives people a channel to report a suspected security event as soon as they see it.",
+    },
+    "cis-v8": {
+        "17.3": "The feature is the enterprise's process for users to report an incident on their account.",
+    },
+}

@@ -71,3 +71,19 @@ CONTROL = Control(
         },
     },
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "AC-9(3)": "The new sign-on, factor and password emails notify users of changes to their account.",
+        "AC-9(4)": "The new sign-on email tells users when, where and from what device they signed in.",
+        "IR-6": "These emails carry the report link: without them users have nothing to report from.",
+    },
+    "iso-27001": {
+        "A.6.8": "The emails are where users see the event and the channel to report it.",
+    },
+    "cis-v8": {
+        "17.3": "The emails carry the reporting process to every user the event concerns.",
+    },
+}

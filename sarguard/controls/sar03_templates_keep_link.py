@@ -89,3 +89,19 @@ CONTROL = Control(
     ),
     evaluate=evaluate,
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "IR-6": "A customized email without the link removes the users' way to report.",
+        "IR-6(1)": "The link is the automated reporting mechanism; the check keeps it in every template.",
+        "CM-6": "The templates are configuration settings whose required content is checked on every change.",
+    },
+    "iso-27001": {
+        "A.6.8": "Keeps the reporting channel inside each customized email.",
+    },
+    "cis-v8": {
+        "17.3": "Keeps the reporting process reachable from every customized email.",
+    },
+}

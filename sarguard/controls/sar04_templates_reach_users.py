@@ -81,3 +81,18 @@ CONTROL = Control(
     ),
     evaluate=evaluate,
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "AC-9(3)": "Account-change notifications must reach the users themselves, not only admins.",
+        "IR-6": "Only a user who receives the email can report the activity in it.",
+    },
+    "iso-27001": {
+        "A.6.8": "Event reports come from the people who receive the notifications.",
+    },
+    "cis-v8": {
+        "17.3": "The reporting process reaches every user, in every brand.",
+    },
+}

@@ -63,3 +63,22 @@ CONTROL = Control(
     ),
     evaluate=evaluate,
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "IR-6(1)": "The hook delivers each report to the SOC's tooling automatically.",
+        "IR-4(1)": "The delivery starts the automated incident handling process (SIEM/SOAR).",
+        "SI-4": "Reports become monitoring events in the SOC's systems.",
+    },
+    "iso-27001": {
+        "A.5.24": "The hook is the planned route from a report to incident management.",
+        "A.5.25": "Delivered reports reach those who assess and decide on security events.",
+        "A.5.26": "The delivery can trigger the documented response.",
+        "A.8.16": "Reports feed the monitoring of anomalous behaviour.",
+    },
+    "cis-v8": {
+        "17.3": "Reported incidents reach the incident handling team without manual steps.",
+    },
+}

@@ -127,3 +127,18 @@ CONTROL = Control(
     ),
     evaluate=evaluate,
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "IA-9": "The receiver authenticates Okta, the service that sends the report, by its auth header.",
+        "IR-6(1)": "An unauthenticated endpoint would accept forged reports into the reporting path.",
+    },
+    "iso-27001": {
+        "A.5.14": "Protects the transfer of reports to the SOC against forged deliveries.",
+    },
+    "cis-v8": {
+        "17.3": "Only genuine reports enter the incident reporting process.",
+    },
+}

@@ -139,3 +139,20 @@ CONTROL = Control(
         },
     },
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "IR-6(1)": "The hook subscribes to event types Okta can actually deliver, within its limits.",
+        "SI-4": "A valid subscription keeps the monitored events flowing to the SOC.",
+        "CM-6": "Event types and hook limits are configuration settings checked before they apply.",
+    },
+    "iso-27001": {
+        "A.6.8": "An invalid subscription silently drops the reports it was meant to carry.",
+        "A.8.16": "The monitored events reach the monitoring systems.",
+    },
+    "cis-v8": {
+        "17.3": "The reporting process does not silently drop the events it depends on.",
+    },
+}

@@ -103,3 +103,18 @@ CONTROL = Control(
         },
     },
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "IR-6": "Reports reach the designated personnel (the admins' role subscription).",
+        "SI-4(12)": "Okta alerts the designated admins automatically when a user reports suspicious activity.",
+    },
+    "iso-27001": {
+        "A.5.25": "The admins who assess and decide on a reported event are told about it.",
+    },
+    "cis-v8": {
+        "17.2": "The admins to inform of reported incidents are kept as Okta's notification contacts.",
+    },
+}

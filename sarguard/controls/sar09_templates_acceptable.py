@@ -204,3 +204,19 @@ CONTROL = Control(
     ),
     evaluate=evaluate,
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "CM-6": "Template settings (variables, languages, size limits, recipients) stay within what Okta accepts.",
+        "AC-9(3)": "A template Okta rejects or truncates stops the account-change notification it carries.",
+    },
+    "iso-27001": {
+        "A.8.9": "The email configuration is defined and checked against Okta's rules.",
+        "A.6.8": "A rejected template would leave users without the email they report from.",
+    },
+    "cis-v8": {
+        "4.1": "The notification templates follow a documented, checked secure configuration.",
+    },
+}

@@ -59,3 +59,17 @@ CONTROL = Control(
     ),
     evaluate=evaluate,
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "SI-4": "ThreatInsight monitors sign-in traffic for known-malicious sources.",
+    },
+    "iso-27001": {
+        "A.8.16": "Monitors authentication activity for anomalous behaviour.",
+    },
+    "cis-v8": {
+        "13.1": "Okta's security event alerting on suspicious sign-ins is turned on.",
+    },
+}

@@ -100,3 +100,20 @@ CONTROL = Control(
     evaluate=evaluate,
     sources=LIVE_ONLY,
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "AU-5": "A failed delivery of a report is a failure of the logging path that someone must learn about.",
+        "IR-6(1)": "Checks that the automated reporting mechanism actually delivered in the window.",
+        "SI-4": "Monitors the monitoring: the SOC sees every report only if deliveries succeed.",
+    },
+    "iso-27001": {
+        "A.8.16": "Checks that the monitoring feed worked in the window.",
+        "A.5.24": "Shows that the planned route from report to incident management works.",
+    },
+    "cis-v8": {
+        "17.3": "Evidence that reports reached the incident handling team.",
+    },
+}

@@ -108,3 +108,20 @@ CONTROL = Control(
         },
     },
 )
+
+# Framework mappings: sarguard's own (no framework publishes one for this feature); the
+# catalog attaches them to CONTROL (see sarguard.controls.frameworks).
+FRAMEWORKS: dict[str, dict[str, str]] = {
+    "nist-800-53": {
+        "CM-3": "Lists the changes made to the reporting configuration in the window, with who made them.",
+        "AU-6": "Reviews the System Log's audit records of those changes.",
+        "SI-4": "Watches for an attacker disabling the reporting path.",
+    },
+    "iso-27001": {
+        "A.8.32": "Changes to the reporting configuration are reviewed against the expected actors.",
+        "A.8.16": "Monitors for changes that would silence reporting.",
+    },
+    "cis-v8": {
+        "8.11": "Reviews audit log entries of changes to the reporting configuration.",
+    },
+}

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sarguard.report.model import Report
 
-FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "github")
-_GUARDED = ("text", "markdown", "junit", "github")  # read by people, in terminals and CI logs
+FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "github", "html", "oscal")
+_GUARDED = ("text", "markdown", "junit", "github", "html")  # read by people, in terminals and CI logs
 _RENDERERS: dict[str, tuple[str, str]] = {
     fmt: (f"sarguard.report.render_{fmt}", f"render_{fmt}") for fmt in FORMATS
 }

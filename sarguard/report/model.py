@@ -67,3 +67,7 @@ class Report:
     # write-only auth value); ``warnings`` are for things a user should act on.
     notes: list[str] = field(default_factory=list)
     org_url: str | None = None  # the org's URL (https://acme.okta.com), shown in every header
+    # Provenance (HTML and OSCAL reports): the command line that made the report, credentials
+    # redacted, and when it was made (ISO 8601, UTC). The command layer fills them in.
+    command: str | None = None
+    generated_at: str | None = None

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sarguard.controls.base import Finding
+from sarguard.controls.base import Control, Finding
+from sarguard.controls.frameworks import MAPPING_SOURCE
 from sarguard.errors import Problem
 from sarguard.report.exit_codes import completed, exit_code
 from sarguard.report.model import DriftItem, Report, UnreadItem
@@ -62,7 +63,7 @@ def render_json(report: Report) -> str:
     return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
 
 
-def _finding(finding: Finding, control: Any) -> dict[str, Any]:
+def _finding(finding: Finding, control: Control | None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "control": finding.control,
         "title": control.title if control else "",
@@ -73,6 +74,8 @@ def _finding(finding: Finding, control: Any) -> dict[str, Any]:
         "message": safe_text(finding.message),
         "remediation": remediation_of(finding, control),
     }
+    if control is not None and control.frameworks:
+        item["frameworks"] = frameworks_json(control)
     if finding.waiver is not None:
         item["waiver"] = {
             "reason": safe_text(finding.waiver.get("reason")),
@@ -83,6 +86,13 @@ def _finding(finding: Finding, control: Any) -> dict[str, Any]:
     if finding.urn:
         item["urn"] = finding.urn
     return item
+
+
+def frameworks_json(control: Control) -> list[dict[str, str]]:
+    """sarguard's framework mappings of a control: ``[{"framework", "id", "rationale",
+    "source"}]``, ``source`` always ``sarguard`` (no framework publishes a mapping for this)."""
+    return [{"framework": ref.framework, "id": ref.requirement, "rationale": ref.rationale,
+             "source": MAPPING_SOURCE} for ref in control.frameworks]
 
 
 def _error(problem: Problem) -> dict[str, Any]:

@@ -179,7 +179,10 @@ def _control_rule(control: Control) -> dict[str, Any]:
         "help": {"text": control.remediation or control.title, "markdown": help_md},
         "defaultConfiguration": {"level": level, "enabled": control.default_level != "disabled"},
         "properties": {
-            "tags": ["security", "okta", "suspicious-activity-reporting"],
+            # sarguard's framework mappings as tags (`nist-800-53/IR-6(1)`), searchable in
+            # code scanning; the rationale of each is in `frameworks` of the JSON report.
+            "tags": ["security", "okta", "suspicious-activity-reporting",
+                     *(ref.tag for ref in control.frameworks)],
             "severity": control.severity,
             "security-severity": SECURITY_SEVERITY.get(control.severity, "5.5"),
             "enforcementLevel": control.default_level,

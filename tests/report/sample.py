@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sarguard.controls.base import Control, Finding
+from sarguard.controls.frameworks import cis, iso, nist
 from sarguard.model import UNKNOWN, Location
 from sarguard.report.model import DriftItem, Report, UnreadItem
 
@@ -32,7 +33,7 @@ class FlaggedSecret(str):
     is_secret = True
 
 
-def _control(cid: str, title: str, severity: str, level: str, refs=()) -> Control:
+def _control(cid: str, title: str, severity: str, level: str, refs=(), frameworks=()) -> Control:
     return Control(
         id=cid,
         policy_name=f"sar-{cid[-2:]}-policy",
@@ -43,6 +44,7 @@ def _control(cid: str, title: str, severity: str, level: str, refs=()) -> Contro
         remediation=f"Fix {cid} | by doing <things>.",
         evaluate=lambda state, options: [],
         references=tuple(refs),
+        frameworks=tuple(frameworks),
     )
 
 
@@ -53,9 +55,13 @@ CONTROLS = [
         "high",
         "mandatory",
         ["https://help.okta.com/report-suspicious", "not a url"],
+        [nist("IR-6", "Users report."), nist("IR-6(1)", "Automated reporting."),
+         iso("A.6.8", "Event reporting."), cis("17.3", "Reporting process.")],
     ),
-    _control("SAR-03", "Customized templates keep the token", "high", "mandatory"),
-    _control("SAR-05", "Event hook verified", "medium", "mandatory"),
+    _control("SAR-03", "Customized templates keep the token", "high", "mandatory",
+             frameworks=[nist("IR-6(1)", "The link is the mechanism."), nist("CM-6", "Settings.")]),
+    _control("SAR-05", "Event hook verified", "medium", "mandatory",
+             frameworks=[nist("IR-4(1)", "Automated handling."), iso("A.8.16", "Monitoring.")]),
     _control("SAR-09", "ThreatInsight on", "low", "advisory"),
 ]
 

@@ -71,3 +71,25 @@ def test_layout_matches_the_golden_file(name: str, fmt: str, suffix: str, option
         path.write_text(text, encoding="utf-8")
     assert path.is_file(), f"missing {path}; run with SARGUARD_UPDATE_GOLDEN=1 to create it"
     assert text == path.read_text(encoding="utf-8")
+
+
+def _with_provenance(report: Report) -> Report:
+    from tests.report.html_samples import with_provenance
+
+    return with_provenance(report, f"sarguard {report.kind} --stack demo")
+
+
+@pytest.mark.parametrize(("name", "fmt", "suffix"), [
+    ("check", "html", "html"), ("drift", "html", "html"), ("could-not-run", "html", "html"),
+    ("check", "oscal", "oscal.json"), ("drift", "oscal", "oscal.json"),
+])
+def test_auditor_formats_match_the_golden_file(name: str, fmt: str, suffix: str) -> None:
+    """HTML and OSCAL with a fixed command line and time (the rest of provenance is the report's)."""
+    if fmt == "oscal":
+        pytest.importorskip("trestle.oscal.assessment_results", reason="the 'oscal' extra is not installed")
+    text = render(_with_provenance(CASES[name]()), fmt)
+    path = GOLDEN / f"{name}.{suffix}"
+    if os.environ.get("SARGUARD_UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"missing {path}; run with SARGUARD_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8")

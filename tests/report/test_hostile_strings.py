@@ -47,7 +47,7 @@ def _lines(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("fmt", "color"), [("text", False), ("text", True), ("markdown", False),
-                                            ("junit", False), ("github", False)])
+                                            ("junit", False), ("github", False), ("html", False)])
 def test_no_control_character_and_no_workflow_command_from_data(fmt: str, color: bool) -> None:
     """Colour is a text-only option, so only text is rendered both ways."""
     out = render(hostile_report(), fmt, color=color)

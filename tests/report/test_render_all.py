@@ -29,8 +29,8 @@ def test_empty_report_renders(fmt: str) -> None:
 
 
 def test_unknown_format_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="unknown report format 'html'; expected one of text"):
-        render(Report(kind="check"), "html")
+    with pytest.raises(ValueError, match="unknown report format 'pdf'; expected one of text"):
+        render(Report(kind="check"), "pdf")
 
 
 def test_secret_like_values_become_marker() -> None:
