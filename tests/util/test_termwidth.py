@@ -21,7 +21,6 @@ import time
 import pytest
 from rich.text import Text
 
-from sarguard.report.model import Report
 from sarguard.report.render_text import fit, render_text
 from sarguard.systemlog.render import table_to_text
 from sarguard.util.termwidth import UNFOLDED, table_width, text_width
