@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   "receive Okta's event hook deliveries and run the declared response"),
     "emulator": ("sarguard.emulator.command", "serve the bundled Okta API emulator on 127.0.0.1"),
     "demo": ("sarguard.commands.demo", "run the whole story on the bundled emulator (what `make demo` runs)"),
+    "completion": ("sarguard.commands.completion", "print a shell completion script (bash, zsh or fish)"),
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -155,15 +154,14 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def _text_width(path: str | None) -> int | None:
-    """The terminal's width (at most the default) when text goes to a terminal."""
-    if path and path != "-":
-        return None
-    if not _isatty(sys.stdout):
-        return None
+def _text_width(path: str | None) -> int:
+    """The report's layout width: a terminal's (at most the report's own layout width), or
+    ``COLUMNS``; unfolded in a file, a pipe or a CI log."""
     from sarguard.report.render_text import WIDTH
+    from sarguard.util.termwidth import UNFOLDED, text_width
 
-    return min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns)
+    width = text_width(to_stdout=not path or path == "-")
+    return width if width == UNFOLDED or "COLUMNS" in os.environ else min(width, WIDTH)
 
 
 def _render_for(report: Report, fmt: str, path: str | None, args: argparse.Namespace,

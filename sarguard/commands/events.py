@@ -9,6 +9,7 @@ from sarguard.commands.org import add_org_arguments
 from sarguard.systemlog.eventcatalog import catalog_release, list_types
 from sarguard.systemlog.render import table_to_text
 from sarguard.util.output import write_output
+from sarguard.util.termwidth import table_width
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     rows = [[t.name, t.category, "yes" if t.hook_eligible else "", "yes" if t.oie_only else "",
              t.description] for t in types]
-    table = table_to_text(None, ["Event type", "Category", "Hook-eligible", "OIE only", "Description"], rows)
+    table = table_to_text(None, ["Event type", "Category", "Hook-eligible", "OIE only", "Description"],
+                          rows, width=table_width(args.output))
     footer = f"{len(types)} event type(s) (Okta catalog {catalog_release()})"
     write_output(f"{table}\n{footer}" if rows else footer, args.output)
     return 0

@@ -13,6 +13,7 @@ from sarguard.systemlog.investigate import (
 )
 from sarguard.systemlog.scopes import DEFAULT_SCOPE, SCOPES
 from sarguard.util.output import write_output
+from sarguard.util.termwidth import table_width
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     build_filter(user=args.user, ip=args.ip, session=args.session, scope=args.scope)  # validate first
     result = investigate(fetcher(args), since=since, until=until, user=args.user, ip=args.ip,
                          session=args.session, scope=args.scope)
-    text = render_investigation_json(result) if args.format == "json" else render_investigation_text(result)
+    text = (render_investigation_json(result) if args.format == "json"
+            else render_investigation_text(result, width=table_width(args.output)))
     write_output(text, args.output)
     return 0

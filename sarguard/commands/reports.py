@@ -7,6 +7,7 @@ import argparse
 from sarguard.commands.logs_common import add_log_arguments, connection_args, fetcher, window
 from sarguard.systemlog.reports import fetch_reports, render_reports_json, render_reports_text
 from sarguard.util.output import write_output
+from sarguard.util.termwidth import table_width
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
                          connection=connection_args(args))
     if args.responder_db:
         rows = link_responses(rows, args.responder_db)
-    render = render_reports_json if args.format == "json" else render_reports_text
-    write_output(render(rows, since=since, until=until), args.output)
+    if args.format == "json":
+        text = render_reports_json(rows, since=since, until=until)
+    else:
+        text = render_reports_text(rows, since=since, until=until, width=table_width(args.output))
+    write_output(text, args.output)
     return 0

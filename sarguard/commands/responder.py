@@ -8,6 +8,7 @@ import os
 from sarguard.commands.argtypes import ranged
 from sarguard.errors import UsageError
 from sarguard.util.output import write_output
+from sarguard.util.termwidth import table_width
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         summary = status_summary(store)
     finally:
         store.dispose()
-    render = render_status_json if args.format == "json" else render_status_text
-    write_output(render(summary), args.output)
+    text = (render_status_json(summary) if args.format == "json"
+            else render_status_text(summary, width=table_width(args.output)))
+    write_output(text, args.output)
     return 0

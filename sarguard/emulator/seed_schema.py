@@ -3,7 +3,7 @@
 Why a schema: a typo in a seed (``isdefault``, ``recipients: ALL``) should stop the emulator with
 the file, the key path and what was expected, not produce an org that silently differs from what
 the author meant. Rules a schema cannot say (one default brand, unique languages, ...) are
-checked in :mod:`sarguard.emulator.seeds`. ``docs/emulator.md`` documents every key.
+checked in :mod:`sarguard.emulator.seeds`. ``docs/reference/emulator.md`` documents every key.
 """
 
 from __future__ import annotations

@@ -68,6 +68,9 @@ _SUMMARY_LABELS = {
 _ACTION_STATUSES = ("fail", "not_evaluated", "waived")
 
 
+MIN_WIDTH = 20  # the narrowest page a report is fitted to
+
+
 def render_text(report: Report, color: bool = False, width: int = WIDTH,
                 verbose: bool = False) -> str:
     """The report as text ``width`` columns wide; ANSI colour only when ``color``."""
@@ -88,8 +91,47 @@ def render_text(report: Report, color: bool = False, width: int = WIDTH,
     )
     layout = _Layout(max(width, 40))
     for line in _lines(report, layout, verbose):
-        console.print(line, overflow="ignore", crop=False, no_wrap=True, soft_wrap=True)
+        for part in fit(line, max(width, MIN_WIDTH)):
+            console.print(part, overflow="ignore", crop=False, no_wrap=True, soft_wrap=True)
     return buffer.getvalue()
+
+
+def fit(line: Text, width: int) -> list[Text]:
+    """``line`` in pieces of at most ``width`` columns: broken at spaces, continued under its own
+    indent plus two; a word wider than a whole line is shortened with an ellipsis, never split
+    (an e-mail address or id half on one line reads as two wrong values)."""
+    if line.cell_len <= width:
+        return [line]
+    plain = line.plain
+    indent = len(plain) - len(plain.lstrip(" "))
+    hanging = " " * min(indent + 2, width // 2)
+    pieces: list[Text] = []
+    start = 0
+    room = width
+    while start < len(plain):
+        end = start + room
+        if end >= len(plain):
+            cut, rest = len(plain), len(plain)
+        else:
+            space = plain.rfind(" ", start + 1, end + 1)
+            cut = space if space > start else end
+            rest = space + 1 if space > start else plain.find(" ", end)
+            rest = len(plain) if rest < 0 else rest
+        piece = line[start:cut] if cut > start else Text("")
+        if cut == start + room and (rest > cut and not plain[cut:rest].startswith(" ")):
+            # a single word wider than the room: shortened, not split
+            piece = line[start:rest]
+            piece.truncate(room, overflow="ellipsis")
+            cut = rest
+        piece.rstrip()
+        if pieces:
+            piece = Text(hanging) + piece
+        pieces.append(piece)
+        start = cut
+        while start < len(plain) and plain[start] == " ":
+            start += 1
+        room = width - len(hanging)
+    return pieces
 
 
 class _Layout:

@@ -15,7 +15,7 @@ def _counts(mapping: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(mapping.items())) or "none"
 
 
-def render_status_text(summary: dict[str, Any], width: int = 160) -> str:
+def render_status_text(summary: dict[str, Any], width: int | None = None) -> str:
     d, e, r, a = summary["deliveries"], summary["events"], summary["reports"], summary["actions"]
     lines = [
         f"Responder store: {summary['database']}",

@@ -60,7 +60,7 @@ def investigate(
     return Investigation(query, scope, since, until, build_timeline(fetch(query, since, until)))
 
 
-def render_investigation_text(result: Investigation, width: int = 160) -> str:
+def render_investigation_text(result: Investigation, width: int | None = None) -> str:
     """The filter (paste it into Reports > System Log to share), then the timeline."""
     head = (f"System Log {le.iso(result.since)} to {le.iso(result.until)}, scope {result.scope}\n"
             f"Filter: {result.filter}\n\n")

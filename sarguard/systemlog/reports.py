@@ -94,7 +94,7 @@ _HEADERS = ("Reported", "User", "Activity", "Activity time", "IP", "Location", "
 
 
 def render_reports_text(rows: list[ReportRow], *, since: datetime, until: datetime,
-                        width: int = 160) -> str:
+                        width: int | None = None) -> str:
     window = f"{le.iso(since)} to {le.iso(until)}"
     if not rows:
         return f"No suspicious activity reports from {window}.\n"

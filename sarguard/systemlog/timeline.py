@@ -282,7 +282,7 @@ _HEADERS = ("Time", "Event", "Outcome", "Actor", "Target", "IP", "Location", "Se
 
 
 def render_timeline_text(timeline: Timeline, *, title: str | None = None,
-                         width: int = 160) -> str:
+                         width: int | None = None) -> str:
     """The timeline table, then one line per recognised scenario."""
     if not timeline.entries:
         return (clean(title) + "\n" if title else "") + "No events in the window.\n"

@@ -227,7 +227,7 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
 
 
 def test_documented_example_seed_is_valid() -> None:
-    doc = Path(__file__).resolve().parents[2] / "docs" / "emulator.md"
+    doc = Path(__file__).resolve().parents[2] / "docs" / "reference" / "emulator.md"
     text = doc.read_text(encoding="utf-8")
     example = text.split("### Example", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
     data = yaml.safe_load(example)
