@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 
-def read_json_file(path: str | Path, error: type[Exception]) -> Any:
-    """Parse ``path``; any problem raises ``error`` with a message that names the file."""
-    return _read_json(path, error)[0]
+def read_json_file(path: str | Path, error: type[Exception], max_bytes: int | None = None) -> Any:
+    """Parse ``path``; any problem raises ``error`` with a message that names the file.
+
+    ``max_bytes`` refuses a bigger file before reading it, so a runaway document costs no memory.
+    """
+    return _read_json(path, error, max_bytes)[0]
 
 
 def read_json_file_with_lines(path: str | Path,
@@ -23,9 +26,13 @@ def read_json_file_with_lines(path: str | Path,
     return data, json_lines(text)
 
 
-def _read_json(path: str | Path, error: type[Exception]) -> tuple[Any, str]:
+def _read_json(path: str | Path, error: type[Exception],
+               max_bytes: int | None = None) -> tuple[Any, str]:
     source = str(path)
     try:
+        if max_bytes is not None and Path(path).stat().st_size > max_bytes:
+            raise error(f"{source}: file is larger than {max_bytes // (1024 * 1024)} MB; "
+                        "refusing to read it")
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{source}: file not found") from None
