@@ -78,12 +78,12 @@ def test_existing_files_are_listed_and_kept_without_force(emulator, project, sar
 
 def test_existing_body_files_alone_stop_the_import(emulator, project, sarguard):
     emu = emulator("in-sync")
-    target = project / "email-templates" / "default" / "PasswordChanged.en.html"
+    target = project / "email-templates" / STACK / "default" / "PasswordChanged.en.html"
     target.parent.mkdir(parents=True)
     target.write_bytes(b"mine")
     run = import_org(sarguard, emu, project)
-    assert run.code == 2 and "email-templates/default/PasswordChanged.en.html" in run.err
-    assert files_under(project) == {"email-templates/default/PasswordChanged.en.html": b"mine"}
+    assert run.code == 2 and f"email-templates/{STACK}/default/PasswordChanged.en.html" in run.err
+    assert files_under(project) == {f"email-templates/{STACK}/default/PasswordChanged.en.html": b"mine"}
 
 
 def test_force_replaces_them(emulator, project, sarguard):
