@@ -224,3 +224,15 @@ def test_cli_judges_a_preview(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert any(f["control"] == "SAR-01" and f["status"] == "fail" for f in out["findings"])
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "github", "junit"])
+def test_plaintext_credentials_in_a_preview_fail_and_never_reach_the_report(tmp_path, capsys, fmt):
+    def plain(name, inputs):
+        if name == "soc":
+            inputs["auth"]["value"] = "plain-secret-xyz-123"
+            inputs["headers"] = [{"key": "X-Api-Key", "value": "hdr-secret-abc-999"}]
+    assert main(["check", "--preview", _write(tmp_path, digest(mutate=plain)), "--format", fmt]) == 1
+    captured = capsys.readouterr()
+    for secret in ("plain-secret-xyz-123", "hdr-secret-abc-999"):
+        assert secret not in captured.out + captured.err
