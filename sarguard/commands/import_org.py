@@ -69,7 +69,7 @@ class _Project:
 
 
 def _project(args: argparse.Namespace) -> _Project:
-    """The sarguard project to write into (refused elsewhere) and the two fixed targets."""
+    """The Pulumi project to write into (refused elsewhere) and the two fixed targets."""
     from sarguard.adopt.errors import AdoptError
     from sarguard.pulumi.stack import PROJECT_FILE, find_project_dir, load_project, stack_file_path
 
@@ -79,19 +79,19 @@ def _project(args: argparse.Namespace) -> _Project:
     if args.project_dir is not None:
         directory = Path(args.project_dir).resolve()
         if not (directory / PROJECT_FILE).is_file():
-            raise AdoptError(f"not a sarguard project: {directory} has no {PROJECT_FILE}; run "
+            raise AdoptError(f"not a Pulumi project: {directory} has no {PROJECT_FILE}; run "
                              "sarguard import in the project (or give --project-dir)")
     else:
         try:
             directory = find_project_dir(Path.cwd())
         except Exception as exc:  # StackFileError: no Pulumi.yaml upwards
-            raise AdoptError(f"not in a sarguard project: {exc}; run sarguard import in the "
+            raise AdoptError(f"not in a Pulumi project: {exc}; run sarguard import in the "
                              "project's directory (or give --project-dir)") from None
     project, _ = load_project(directory)
     runtime = project.get("runtime")
     name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if name != "python" and not args.raw:  # --raw: pulumi writes the code, in any language
-        raise AdoptError(f"not a sarguard project: {directory / PROJECT_FILE} has runtime "
+        raise AdoptError(f"not a Python project: {directory / PROJECT_FILE} has runtime "
                          f"{name!r}; sarguard's component is Python (runtime: python); for another "
                          "language use --raw (plain pulumi-okta resources)")
     stack_path = stack_file_path(directory, project, args.stack)

@@ -20,20 +20,20 @@ from tests.adopt.conftest import STACK, bundled, files_under, import_org
 from tests.program.test_readme_pulumi_commands import COMMON, FLAGS, _parse
 
 
-def test_it_refuses_to_run_outside_a_sarguard_project(emulator, tmp_path, sarguard, monkeypatch):
+def test_it_refuses_to_run_outside_a_pulumi_project(emulator, tmp_path, sarguard, monkeypatch):
     emu = emulator("in-sync")
     empty = tmp_path / "empty"
     empty.mkdir()
     run = import_org(sarguard, emu, empty)
-    assert run.code == 2 and "not a sarguard project" in run.err and "Pulumi.yaml" in run.err
+    assert run.code == 2 and "not a Pulumi project" in run.err and "Pulumi.yaml" in run.err
     monkeypatch.chdir(empty)
     run = sarguard("import", "--stack", STACK, "--org-url", emu.url)
-    assert run.code == 2 and "not in a sarguard project" in run.err
+    assert run.code == 2 and "not in a Pulumi project" in run.err
     node = tmp_path / "node"
     node.mkdir()
     (node / "Pulumi.yaml").write_text("name: web\nruntime: nodejs\n", "utf-8")
     run = import_org(sarguard, emu, node)
-    assert run.code == 2 and "runtime 'nodejs'" in run.err
+    assert run.code == 2 and "runtime 'nodejs'" in run.err and "--raw" in run.err
     assert files_under(empty) == files_under(node) == {}
     assert not emu.requests, "refused before any API call"
 

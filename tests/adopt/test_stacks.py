@@ -149,3 +149,24 @@ def test_raw_takes_no_component_flags(flags, emulator, project, sarguard):
     run = import_org(sarguard, emu, project, *flags)
     assert run.code == 2 and "--raw" in run.err
     assert files_under(project) == {}
+
+
+def test_a_teams_own_project_gets_the_import_file_the_stack_and_the_program_lines(
+        emulator, tmp_path, sarguard):
+    """A project that is not sarguard's: its own name, no stackConfigDir, its own program."""
+    team = tmp_path / "okta-infra"
+    team.mkdir()
+    (team / "Pulumi.yaml").write_text("name: okta-infra\nruntime:\n  name: python\n", "utf-8")
+    (team / "__main__.py").write_text("import pulumi_okta as okta\n"
+                                      "okta.Group('admins', name='Admins')\n", "utf-8")
+    emu = emulator("in-sync")
+    run = import_org(sarguard, emu, team, "--component-name", "acme", stack="prod")
+    assert run.code == 0, run.err
+    assert (team / "Pulumi.prod.yaml").is_file() and (team / "import-prod.json").is_file()
+    assert any(p.startswith("email-templates/prod/") for p in files_under(team))
+    document = json.loads((team / "import-prod.json").read_text("utf-8"))
+    parse_import_file(document, "prod", "okta-infra")
+    out = run.out
+    assert out.index("add to __main__.py:") < out.index("pulumi preview")
+    assert 'SuspiciousActivityReporting("acme")' in out
+    assert out.index("sarguard pack --dir policies") < out.index("pulumi preview")
