@@ -111,8 +111,9 @@ def next_steps(plan: AdoptionPlan, stack: str, import_file: str, stack_file: str
                   f"adopt the live objects into the stack's state (Pulumi CLI {MIN_PULUMI} or later)"))
     if program:
         steps.append((f"add to {main_file}:\n" + "\n".join(f"       {line}" for line in program),
-                      "the component the import file parents the resources to (README: 'Add "
-                      "sarguard to your Pulumi program')"))
+                      "the component the import file parents the resources to, with sarguard in "
+                      "the project's requirements.txt (README: 'Add sarguard to your Pulumi "
+                      "program')"))
     if not policies:
         steps.append(("sarguard pack --dir policies",
                       "the policy pack the next command runs (the project has no policies/ yet)"))
