@@ -48,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     findings = evaluate_catalog(state, config)
+    if args.preview:  # a program's own resources: the fix is an argument, not a settings key
+        from sarguard.controls.resource_remediation import speak_resources
+
+        findings = speak_resources(findings, component=bool(state.meta.get("component")))
     findings, warnings = apply_waivers_file(findings, args.waivers, waivers)
     timings["evaluation"] = time.perf_counter() - started
     report = Report(kind="check", findings=findings, controls=list(CATALOG), stack=stack, org=org,

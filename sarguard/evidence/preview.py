@@ -28,6 +28,7 @@ from sarguard.errors import LocatedError
 from sarguard.evidence.pulumi_resources import (
     SECRET_SIG,
     SECRET_SIG_KEY,
+    T_COMPONENT,
     T_EVENT_HOOK,
     DeclaredResource,
     state_from_resources,
@@ -172,6 +173,8 @@ def state_from_preview(path: str | Path) -> OrgState:
     if org:
         state.meta["org"] = org
     state.meta["preview"] = source
+    # sarguard's component in the program: its children's fixes are settings keys
+    state.meta["component"] = any(r.type == T_COMPONENT for r in resources)
     return state
 
 

@@ -236,3 +236,50 @@ def test_plaintext_credentials_in_a_preview_fail_and_never_reach_the_report(tmp_
     captured = capsys.readouterr()
     for secret in ("plain-secret-xyz-123", "hdr-secret-abc-999"):
         assert secret not in captured.out + captured.err
+
+
+def _json_findings(tmp_path, capsys, data) -> list[dict]:
+    main(["check", "--preview", _write(tmp_path, data), "--format", "json"])
+    return json.loads(capsys.readouterr().out)["findings"]
+
+
+def test_remediation_names_the_resource_type_and_argument(tmp_path, capsys):
+    def broken(name, inputs):
+        if "body" in inputs and inputs.get("templateName") == "PasswordChanged":
+            inputs["body"] = "<p>no link</p>"
+        if name == "notifications":
+            inputs["reportSuspiciousActivityEnabled"] = False
+    findings = _json_findings(tmp_path, capsys, digest(mutate=broken))
+    sar03 = next(f for f in findings if f["control"] == "SAR-03" and f["status"] == "fail")
+    assert "okta:index/emailCustomization:EmailCustomization resource 'PasswordChanged-en'" in \
+        sar03["remediation"]
+    assert "${request.reportSuspiciousActivityToken}" in sar03["remediation"]
+    sar01 = next(f for f in findings if f["control"] == "SAR-01")
+    assert "reportSuspiciousActivityEnabled" in sar01["remediation"]
+    assert all("sarguard:settings" not in f["remediation"] for f in findings
+               if f["status"] == "fail")
+
+
+def test_a_missing_hook_names_the_resource_to_declare(tmp_path, capsys):
+    data = digest()
+    data["steps"] = [s for s in data["steps"] if "eventHook" not in s["urn"]]
+    data["changeSummary"] = {"same": len(data["steps"])}
+    sar05 = next(f for f in _json_findings(tmp_path, capsys, data) if f["control"] == "SAR-05")
+    assert sar05["status"] == "fail"
+    assert "declare an okta:index/eventHook:EventHook" in sar05["remediation"]
+
+
+def test_the_components_children_keep_the_settings_remediation(tmp_path, capsys):
+    component = "sarguard:index:SuspiciousActivityReporting"
+    data = digest()
+    for step in data["steps"][1:]:
+        for holder in (step, step["newState"]):
+            holder["urn"] = holder["urn"].replace("::okta:", f"::{component}$okta:")
+    comp_urn = f"urn:pulumi:prod::okta-infra::{component}::suspicious-activity-reporting"
+    data["steps"].append({"op": "same", "urn": comp_urn, "newState": {
+        "urn": comp_urn, "custom": False, "type": component, "outputs": {}}})
+    data["steps"] = [s for s in data["steps"] if "eventHook" not in s["urn"]]
+    data["changeSummary"] = {"same": len(data["steps"])}
+    findings = _json_findings(tmp_path, capsys, data)
+    sar05 = next(f for f in findings if f["control"] == "SAR-05")
+    assert "sarguard:settings.eventHook" in sar05["remediation"]
