@@ -13,7 +13,8 @@ from typing import Any
 def read_json_file(path: str | Path, error: type[Exception], max_bytes: int | None = None) -> Any:
     """Parse ``path``; any problem raises ``error`` with a message that names the file.
 
-    ``max_bytes`` refuses a bigger file before reading it, so a runaway document costs no memory.
+    ``max_bytes`` reads at most that much and refuses a bigger input, so a runaway document (or
+    ``/dev/zero``) costs bounded memory and time; a pipe (``/dev/stdin``) works.
     """
     return _read_json(path, error, max_bytes)[0]
 
@@ -30,10 +31,15 @@ def _read_json(path: str | Path, error: type[Exception],
                max_bytes: int | None = None) -> tuple[Any, str]:
     source = str(path)
     try:
-        if max_bytes is not None and Path(path).stat().st_size > max_bytes:
-            raise error(f"{source}: file is larger than {max_bytes // (1024 * 1024)} MB; "
-                        "refusing to read it")
-        text = Path(path).read_text(encoding="utf-8")
+        if max_bytes is None:
+            text = Path(path).read_text(encoding="utf-8")
+        else:  # a bounded read: a huge file, /dev/zero or an endless pipe stops at the cap
+            with open(path, "rb") as stream:
+                raw = stream.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                raise error(f"{source}: file is larger than {max_bytes // (1024 * 1024)} MB; "
+                            "refusing to read it")
+            text = raw.decode("utf-8")
     except FileNotFoundError:
         raise error(f"{source}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:

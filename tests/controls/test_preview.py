@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -283,3 +284,12 @@ def test_the_components_children_keep_the_settings_remediation(tmp_path, capsys)
     findings = _json_findings(tmp_path, capsys, data)
     sar05 = next(f for f in findings if f["control"] == "SAR-05")
     assert "sarguard:settings.eventHook" in sar05["remediation"]
+
+
+def test_an_endless_input_stops_at_the_cap(monkeypatch, capsys):
+    """/dev/zero never ends and reports size 0: the read itself is bounded."""
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero on this system")
+    monkeypatch.setattr("sarguard.evidence.preview.MAX_BYTES", 1024 * 1024)
+    assert main(["check", "--preview", "/dev/zero"]) == 2
+    assert "larger than 1 MB" in capsys.readouterr().err
