@@ -108,8 +108,10 @@ def _steps(data: Any, source: str) -> list[Any]:
 def _check_sames(data: Mapping[str, Any], steps: list[Mapping[str, Any]], source: str) -> None:
     """Refuse a digest of an existing stack written without ``--show-sames``.
 
-    The summary counts every step, shown or not; fewer ``same`` steps in the document than the
-    summary counts means some were left out. Without a summary, an existing stack shows in its
+    The summary counts every step the engine reports, shown or not (pulumi/pulumi
+    ``pkg/engine/update.go``: the preview actions count and emit the same steps,
+    ``shouldReportStep``; only the display's ``shouldShow`` drops ``same`` ones); fewer ``same``
+    steps in the document than the summary counts means some were left out. Without a summary, an existing stack shows in its
     root stack step being ``same`` while no resource is.
     """
     shown = sum(1 for s in steps if s.get("op") == "same")
