@@ -79,7 +79,7 @@ def _declared(args: argparse.Namespace) -> tuple[Any, str | None, str | None, st
         from sarguard.evidence.preview import state_from_preview
 
         state = state_from_preview(args.preview)
-        org = state.meta.get("org")
+        org = state.meta.get("oktaOrg")
         note_report_context(args, stack_file=args.preview, org=org, org_url=_org_url(org))
         return state, state.meta.get("stack"), args.preview, org, []
     from sarguard.evidence.stack_export import state_from_stack_export

@@ -173,7 +173,7 @@ def state_from_preview(path: str | Path) -> OrgState:
     if stack:
         state.meta["stack"] = stack
     if org:
-        state.meta["org"] = org
+        state.meta["oktaOrg"] = org  # <orgName>.<baseUrl> (live evidence keeps a URL in "org")
     state.meta["preview"] = source
     # sarguard's component in the program: its children's fixes are settings keys
     state.meta["component"] = any(r.type == T_COMPONENT for r in resources)

@@ -98,7 +98,7 @@ def _status(state, control: str) -> list[str]:
 
 def test_existing_stack_with_sames_passes(tmp_path):
     state = state_from_preview(_write(tmp_path, digest()))
-    assert state.meta["stack"] == "prod" and state.meta["org"] == "acme.okta.com"
+    assert state.meta["stack"] == "prod" and state.meta["oktaOrg"] == "acme.okta.com"
     bad = [f for f in evaluate_catalog(state) if f.status not in ("pass", "not_applicable")]
     assert bad == []
     # the hook's auth value is "[secret]": a secret is set, as a stack export's ciphertext says
