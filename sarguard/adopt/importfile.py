@@ -20,9 +20,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sarguard.adopt.names import DEFAULT_COMPONENT_NAME, child_name
 from sarguard.adopt.plan import AdoptionPlan
 from sarguard.model import REPORT_NOTIFICATION
-from sarguard.pulumi.entrypoint import COMPONENT_NAME
 from sarguard.pulumi.program import (
     COMPONENT_TYPE,
     customization_resource_name,
@@ -78,13 +78,21 @@ def import_entries(plan: AdoptionPlan) -> list[ImportEntry]:
     return out
 
 
-def import_document(plan: AdoptionPlan) -> dict[str, Any]:
-    """The import file as a JSON-ready mapping."""
+def import_document(plan: AdoptionPlan, component_name: str = DEFAULT_COMPONENT_NAME, *,
+                    raw: bool = False) -> dict[str, Any]:
+    """The import file as a JSON-ready mapping: the children parented to the component named
+    ``component_name`` (the one the program declares), or with ``raw`` plain pulumi-okta
+    resources with no component, for ``pulumi import --generate-code`` to write the code."""
     entries = import_entries(plan)
+    if raw:
+        return {"resources": [{"type": e.type, "name": e.logical_name, "id": e.id}
+                              for e in entries]}
+    entries = [ImportEntry(e.type, child_name(component_name, e.logical_name), e.id)
+               for e in entries]
     taken = {e.logical_name for e in entries}
-    parent = COMPONENT_NAME if COMPONENT_NAME not in taken else f"{COMPONENT_NAME}-component"
+    parent = component_name if component_name not in taken else f"{component_name}-component"
     resources: list[dict[str, Any]] = [
-        {"type": COMPONENT_TYPE, "name": parent, "logicalName": COMPONENT_NAME, "component": True}]
+        {"type": COMPONENT_TYPE, "name": parent, "logicalName": component_name, "component": True}]
     # Two entries may share a name (their types differ) unless one is a parent: only the
     # component's must be unique (parseImportFile: "has an ambiguous parent").
     resources += [{"type": e.type, "name": e.logical_name, "logicalName": e.logical_name,
@@ -98,5 +106,7 @@ def needs_logical_names(document: dict[str, Any]) -> bool:
     return any(r.get("logicalName", r["name"]) != r["name"] for r in document["resources"])
 
 
-def import_text(plan: AdoptionPlan) -> str:
-    return json.dumps(import_document(plan), indent=4, ensure_ascii=False) + "\n"
+def import_text(plan: AdoptionPlan, component_name: str = DEFAULT_COMPONENT_NAME, *,
+                raw: bool = False) -> str:
+    return json.dumps(import_document(plan, component_name, raw=raw), indent=4,
+                      ensure_ascii=False) + "\n"

@@ -25,9 +25,11 @@ NOTIFICATION_ORDER = ("newSignOn", "factorEnrolled", "factorReset", "passwordCha
                       "reportSuspiciousActivity")
 
 
-def body_path(brand: str, template: str, language: str) -> str:
-    """Where one body lives, relative to the project: ``email-templates/<brand>/<T>.<lang>.html``."""
-    return f"{TEMPLATES_DIR}/{brand}/{template}.{language}.html"
+def body_path(stack: str, brand: str, template: str, language: str) -> str:
+    """Where one imported body lives, relative to the project:
+    ``email-templates/<stack>/<brand>/<T>.<lang>.html`` — per stack, so a second org imported into
+    the same project never writes over the first one's bodies."""
+    return f"{TEMPLATES_DIR}/{stack}/{brand}/{template}.{language}.html"
 
 
 @dataclass
@@ -62,7 +64,7 @@ def stack_document(plan: AdoptionPlan, stack: str, read_at: str) -> StackDocumen
                    "sarguard takes the org from --org-url; give the provider its Okta name with",
                    "`pulumi config set okta:orgName <org>` (and okta:baseUrl), or OKTA_ORG_NAME and "
                    "OKTA_BASE_URL."]
-    settings = _settings(plan, comments)
+    settings = _settings(plan, stack, comments)
     config[SETTINGS_KEY] = settings
     at = ("config", SETTINGS_KEY)
     comments[at] = _secret_comments(plan.hook, stack)
@@ -81,7 +83,7 @@ def _secret_comments(hook: HookPlan | None, stack: str) -> list[str]:
     return lines
 
 
-def _settings(plan: AdoptionPlan, comments: dict[Path, list[str]]) -> dict[str, Any]:
+def _settings(plan: AdoptionPlan, stack: str, comments: dict[Path, list[str]]) -> dict[str, Any]:
     root: Path = ("config", SETTINGS_KEY)
     settings: dict[str, Any] = {}
     if plan.notifications is None:
@@ -92,7 +94,8 @@ def _settings(plan: AdoptionPlan, comments: dict[Path, list[str]]) -> dict[str, 
     else:
         settings["notifications"] = {name: plan.notifications[name] for name in NOTIFICATION_ORDER}
         comments[(*root, "notifications")] = ["Security > General, as read from the org's -admin host"]
-    settings["brands"] = [_brand(b, (*root, "brands", i), comments) for i, b in enumerate(plan.brands)]
+    settings["brands"] = [_brand(b, stack, (*root, "brands", i), comments)
+                          for i, b in enumerate(plan.brands)]
     if plan.hook is not None:
         settings["eventHook"] = _hook(plan.hook, plan, (*root, "eventHook"), comments)
     else:
@@ -110,7 +113,7 @@ def _settings(plan: AdoptionPlan, comments: dict[Path, list[str]]) -> dict[str, 
     return settings
 
 
-def _brand(brand: BrandPlan, at: Path, comments: dict[Path, list[str]]) -> dict[str, Any]:
+def _brand(brand: BrandPlan, stack: str, at: Path, comments: dict[Path, list[str]]) -> dict[str, Any]:
     label = f"brand {shown(brand.name)!s} (id {brand.id})" if brand.name else f"brand id {brand.id}"
     comments[at] = [f"{label}{', the default brand' if brand.key == 'default' else ''}",
                     *(shown(n) for n in brand.notes)]
@@ -127,7 +130,7 @@ def _brand(brand: BrandPlan, at: Path, comments: dict[Path, list[str]]) -> dict[
                 if custom.is_default:
                     item["isDefault"] = True
                 item["subject"] = custom.subject
-                item["bodyFile"] = body_path(brand.key, template.name, custom.language)
+                item["bodyFile"] = body_path(stack, brand.key, template.name, custom.language)
                 origin = f"customization {shown(custom.id)}" if custom.id else "new customization"
                 comments[(*t_at, "customizations", i)] = [origin, *(shown(n) for n in custom.notes)]
                 items.append(item)
@@ -164,12 +167,12 @@ def _hook(hook: HookPlan, plan: AdoptionPlan, at: Path, comments: dict[Path, lis
     return entry
 
 
-def body_files(plan: AdoptionPlan) -> dict[str, bytes]:
+def body_files(plan: AdoptionPlan, stack: str) -> dict[str, bytes]:
     """Every body the stack points at, by path: the text Okta returned, byte for byte, as
     UTF-8 (the settings loader reads it back the same way, with no newline translation)."""
     files: dict[str, bytes] = {}
     for brand, template, custom in plan.customizations():
-        files[body_path(brand.key, template.name, custom.language)] = _utf8(custom.body, brand.key,
+        files[body_path(stack, brand.key, template.name, custom.language)] = _utf8(custom.body, brand.key,
                                                                           template.name, custom.language)
     return files
 

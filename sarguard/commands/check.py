@@ -27,14 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--stack", metavar="NAME",
                         help="stack name: run the program for stacks/Pulumi.<NAME>.yaml under mocks")
     source.add_argument("--state", metavar="FILE", help="a `pulumi stack export` file (JSON)")
+    source.add_argument("--preview", metavar="FILE",
+                        help="a `pulumi preview --json --show-sames` file (any language's program)")
     add_project_argument(parser)
     add_report_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.stack and not args.state:
-        raise UsageError("give --stack NAME (offline, from the stack file) or --state FILE "
-                         "(a `pulumi stack export` file)")
+    if not args.stack and not args.state and not args.preview:
+        raise UsageError("give --stack NAME (offline, from the stack file), --state FILE "
+                         "(a `pulumi stack export` file) or --preview FILE "
+                         "(`pulumi preview --json --show-sames`)")
     timings: dict[str, float] = {}
     started = time.perf_counter()
     # Bad inputs stop the run before any evaluation, all their problems reported at once.
@@ -45,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     findings = evaluate_catalog(state, config)
+    if args.preview:  # a program's own resources: the fix is an argument, not a settings key
+        from sarguard.controls.resource_remediation import speak_resources
+
+        findings = speak_resources(findings, component=bool(state.meta.get("component")))
     findings, warnings = apply_waivers_file(findings, args.waivers, waivers)
     timings["evaluation"] = time.perf_counter() - started
     report = Report(kind="check", findings=findings, controls=list(CATALOG), stack=stack, org=org,
@@ -68,6 +75,13 @@ def _declared(args: argparse.Namespace) -> tuple[Any, str | None, str | None, st
         warning = stack_credentials_warning(declared.config.values,
                                             manage=declared.settings.manage_notifications)
         return declared.state, args.stack, stack_file, org, [warning] if warning else []
+    if args.preview:
+        from sarguard.evidence.preview import state_from_preview
+
+        state = state_from_preview(args.preview)
+        org = state.meta.get("oktaOrg")
+        note_report_context(args, stack_file=args.preview, org=org, org_url=_org_url(org))
+        return state, state.meta.get("stack"), args.preview, org, []
     from sarguard.evidence.stack_export import state_from_stack_export
 
     state = state_from_stack_export(args.state)

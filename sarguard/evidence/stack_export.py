@@ -49,33 +49,40 @@ def resources_from_export(data: Any, source: str = "<stack export>") -> list[Dec
     _expect(isinstance(raw, list), source, "deployment.resources", "a list", raw)
     out: list[DeclaredResource] = []
     for i, item in enumerate(raw):
-        where = f"deployment.resources[{i}]"
-        _expect(isinstance(item, Mapping), source, where, "an object", item)
-        for key in ("type", "urn"):
-            _expect(isinstance(item.get(key), str) and item.get(key), source, f"{where}.{key}",
-                    "a non-empty string", item.get(key))
-        rtype, urn = item["type"], item["urn"]
-        if rtype in _SKIP_TYPES or rtype.startswith(_SKIP_PREFIXES) or item.get("delete"):
-            continue
-        for key in ("inputs", "outputs", "propertyDependencies"):
-            value = item.get(key, {})
-            _expect(value is None or isinstance(value, Mapping), source, f"{where}.{key}",
-                    "an object", value)
-        deps = item.get("propertyDependencies") or {}
-        for prop, urns in deps.items():
-            _expect(isinstance(urns, list) and all(isinstance(u, str) for u in urns), source,
-                    f"{where}.propertyDependencies.{prop}", "a list of URNs", urns)
-        rid = item.get("id")
-        out.append(DeclaredResource(
-            type=rtype,
-            name=_name_from_urn(urn),
-            inputs=dict(item.get("inputs") or {}),
-            urn=urn,
-            id=rid if isinstance(rid, str) and rid else None,
-            outputs=dict(item.get("outputs") or {}),
-            property_dependencies={k: list(v) for k, v in deps.items()},
-        ))
+        res = resource_from_state(item, source, f"deployment.resources[{i}]")
+        if res is not None:
+            out.append(res)
     return out
+
+
+def resource_from_state(item: Any, source: str, where: str) -> DeclaredResource | None:
+    """One serialized resource state (``apitype.ResourceV3``, as in a stack export or a preview
+    step's ``newState``); None for the stack itself, providers and pending deletions."""
+    _expect(isinstance(item, Mapping), source, where, "an object", item)
+    for key in ("type", "urn"):
+        _expect(isinstance(item.get(key), str) and item.get(key), source, f"{where}.{key}",
+                "a non-empty string", item.get(key))
+    rtype, urn = item["type"], item["urn"]
+    if rtype in _SKIP_TYPES or rtype.startswith(_SKIP_PREFIXES) or item.get("delete"):
+        return None
+    for key in ("inputs", "outputs", "propertyDependencies"):
+        value = item.get(key, {})
+        _expect(value is None or isinstance(value, Mapping), source, f"{where}.{key}",
+                "an object", value)
+    deps = item.get("propertyDependencies") or {}
+    for prop, urns in deps.items():
+        _expect(isinstance(urns, list) and all(isinstance(u, str) for u in urns), source,
+                f"{where}.propertyDependencies.{prop}", "a list of URNs", urns)
+    rid = item.get("id")
+    return DeclaredResource(
+        type=rtype,
+        name=_name_from_urn(urn),
+        inputs=dict(item.get("inputs") or {}),
+        urn=urn,
+        id=rid if isinstance(rid, str) and rid else None,
+        outputs=dict(item.get("outputs") or {}),
+        property_dependencies={k: list(v) for k, v in deps.items()},
+    )
 
 
 def state_from_stack_export(path: str | Path,
@@ -85,7 +92,7 @@ def state_from_stack_export(path: str | Path,
     data = read_json_file(path, StackExportError)
     resources = resources_from_export(data, source)
     if brand_keys is None:
-        brand_keys = _brand_keys(resources)
+        brand_keys = brand_keys_of(resources)
     state = state_from_resources(resources, "stack-export", brand_keys=brand_keys)
     stack = _stack_name(data)
     if stack:
@@ -94,7 +101,7 @@ def state_from_stack_export(path: str | Path,
     return state
 
 
-def _brand_keys(resources: list[DeclaredResource]) -> dict[str, str]:
+def brand_keys_of(resources: list[DeclaredResource]) -> dict[str, str]:
     """Brand id -> stack key, from a component's ``brandIds`` output ({"default": "bnd..."})."""
     keys: dict[str, str] = {}
     for res in resources:

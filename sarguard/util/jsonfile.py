@@ -10,9 +10,13 @@ from pathlib import Path
 from typing import Any
 
 
-def read_json_file(path: str | Path, error: type[Exception]) -> Any:
-    """Parse ``path``; any problem raises ``error`` with a message that names the file."""
-    return _read_json(path, error)[0]
+def read_json_file(path: str | Path, error: type[Exception], max_bytes: int | None = None) -> Any:
+    """Parse ``path``; any problem raises ``error`` with a message that names the file.
+
+    ``max_bytes`` reads at most that much and refuses a bigger input, so a runaway document (or
+    ``/dev/zero``) costs bounded memory and time; a pipe (``/dev/stdin``) works.
+    """
+    return _read_json(path, error, max_bytes)[0]
 
 
 def read_json_file_with_lines(path: str | Path,
@@ -23,10 +27,19 @@ def read_json_file_with_lines(path: str | Path,
     return data, json_lines(text)
 
 
-def _read_json(path: str | Path, error: type[Exception]) -> tuple[Any, str]:
+def _read_json(path: str | Path, error: type[Exception],
+               max_bytes: int | None = None) -> tuple[Any, str]:
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if max_bytes is None:
+            text = Path(path).read_text(encoding="utf-8")
+        else:  # a bounded read: a huge file, /dev/zero or an endless pipe stops at the cap
+            with open(path, "rb") as stream:
+                raw = stream.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                raise error(f"{source}: file is larger than {max_bytes // (1024 * 1024)} MB; "
+                            "refusing to read it")
+            text = raw.decode("utf-8")
     except FileNotFoundError:
         raise error(f"{source}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -63,7 +63,7 @@ def test_a_template_whose_customizations_were_all_deleted_is_okta_default(emulat
     assert import_org(sarguard, emu, project).code == 0
     default = next(b for b in _settings(project)["brands"] if b["id"] == "default")
     assert default["templates"][NEW_SIGN_ON] == {"recipients": "ALL_USERS"}
-    assert not (project / "email-templates" / "default" / f"{NEW_SIGN_ON}.en.html").exists()
+    assert not (project / "email-templates" / STACK / "default" / f"{NEW_SIGN_ON}.en.html").exists()
     assert _round_trip(sarguard, emu, project, tmp_path)["drift"] == []
 
 
@@ -92,7 +92,7 @@ def test_crlf_and_non_ascii_bodies_round_trip_byte_for_byte(emulator, project, s
     en["subject"] = "Neue Anmeldung — ${org.name} ✓"
     emu = emulator(seed)
     assert import_org(sarguard, emu, project).code == 0
-    written = (project / "email-templates" / "default" / f"{NEW_SIGN_ON}.en.html").read_bytes()
+    written = (project / "email-templates" / STACK / "default" / f"{NEW_SIGN_ON}.en.html").read_bytes()
     assert written == en["body"].encode("utf-8") and b"\r\n" in written
     report = _round_trip(sarguard, emu, project, tmp_path)
     assert report["drift"] == []

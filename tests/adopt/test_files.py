@@ -20,20 +20,20 @@ from tests.adopt.conftest import STACK, bundled, files_under, import_org
 from tests.program.test_readme_pulumi_commands import COMMON, FLAGS, _parse
 
 
-def test_it_refuses_to_run_outside_a_sarguard_project(emulator, tmp_path, sarguard, monkeypatch):
+def test_it_refuses_to_run_outside_a_pulumi_project(emulator, tmp_path, sarguard, monkeypatch):
     emu = emulator("in-sync")
     empty = tmp_path / "empty"
     empty.mkdir()
     run = import_org(sarguard, emu, empty)
-    assert run.code == 2 and "not a sarguard project" in run.err and "Pulumi.yaml" in run.err
+    assert run.code == 2 and "not a Pulumi project" in run.err and "Pulumi.yaml" in run.err
     monkeypatch.chdir(empty)
     run = sarguard("import", "--stack", STACK, "--org-url", emu.url)
-    assert run.code == 2 and "not in a sarguard project" in run.err
+    assert run.code == 2 and "not in a Pulumi project" in run.err
     node = tmp_path / "node"
     node.mkdir()
     (node / "Pulumi.yaml").write_text("name: web\nruntime: nodejs\n", "utf-8")
     run = import_org(sarguard, emu, node)
-    assert run.code == 2 and "runtime 'nodejs'" in run.err
+    assert run.code == 2 and "runtime 'nodejs'" in run.err and "--raw" in run.err
     assert files_under(empty) == files_under(node) == {}
     assert not emu.requests, "refused before any API call"
 
@@ -78,12 +78,12 @@ def test_existing_files_are_listed_and_kept_without_force(emulator, project, sar
 
 def test_existing_body_files_alone_stop_the_import(emulator, project, sarguard):
     emu = emulator("in-sync")
-    target = project / "email-templates" / "default" / "PasswordChanged.en.html"
+    target = project / "email-templates" / STACK / "default" / "PasswordChanged.en.html"
     target.parent.mkdir(parents=True)
     target.write_bytes(b"mine")
     run = import_org(sarguard, emu, project)
-    assert run.code == 2 and "email-templates/default/PasswordChanged.en.html" in run.err
-    assert files_under(project) == {"email-templates/default/PasswordChanged.en.html": b"mine"}
+    assert run.code == 2 and f"email-templates/{STACK}/default/PasswordChanged.en.html" in run.err
+    assert files_under(project) == {f"email-templates/{STACK}/default/PasswordChanged.en.html": b"mine"}
 
 
 def test_force_replaces_them(emulator, project, sarguard):

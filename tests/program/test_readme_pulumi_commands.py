@@ -3,7 +3,8 @@
 Flags and arguments from pulumi/pulumi's cobra definitions: ``pkg/cmd/pulumi/operations/import.go``
 (``import [type] [name] [id]``; ``--parent``/``--provider`` "in the format name=urn", ``--file``,
 ``--generate-code``, ``--out``, ``--properties``, ``--protect``), ``operations/preview.go``
-(``--policy-pack``, ``--policy-pack-config``, ``--import-file``, ``--expect-no-changes``),
+(``--policy-pack``, ``--policy-pack-config``, ``--import-file``, ``--expect-no-changes``, ``--json``/``-j``,
+``--show-sames``),
 ``operations/refresh.go`` (``--preview-only``, ``--expect-no-changes``), ``policy/policy_publish.go``
 (``publish [org-name]``), ``policy/policy_enable.go`` (``enable <org-name>/<policy-pack-name>
 <latest|version>``, ``--policy-group``, ``--config``), ``policy/policy_validate.go``
@@ -25,7 +26,8 @@ COMMON = {"--stack", "-s", "--yes", "-y", "--diff", "--cwd", "-C", "--non-intera
 FLAGS: dict[str, set[str]] = {
     "import": {"--parent", "--provider", "--file", "-f", "--generate-code", "--out", "-o",
                "--properties", "--protect", "--skip-preview", "--preview-only"},
-    "preview": {"--policy-pack", "--policy-pack-config", "--import-file", "--expect-no-changes"},
+    "preview": {"--policy-pack", "--policy-pack-config", "--import-file", "--expect-no-changes",
+                "--json", "-j", "--show-sames"},
     "up": {"--policy-pack", "--policy-pack-config"},
     "refresh": {"--preview-only", "--expect-no-changes"},
     "install": set(),
@@ -58,7 +60,7 @@ COMMANDS = readme_pulumi_commands()
 
 
 def _parse(command: str) -> tuple[str, list[str], dict[str, str | None]]:
-    words = shlex.split(command.split(" < ")[0])[1:]
+    words = shlex.split(command.split(" < ")[0].split(" > ")[0])[1:]
     name = " ".join(words[:2]) if words[0] in TWO_WORD else words[0]
     rest = words[2:] if words[0] in TWO_WORD else words[1:]
     positional: list[str] = []
@@ -70,6 +72,7 @@ def _parse(command: str) -> tuple[str, list[str], dict[str, str | None]]:
             flag, eq, value = word.partition("=")
             if not eq and i + 1 < len(rest) and not rest[i + 1].startswith("-") and flag not in (
                     "--secret", "--path", "--plaintext", "--local", "--expect-no-changes", "--preview-only",
+                    "--json", "-j", "--show-sames",
                     "--diff", "--yes", "-y"):
                 value = rest[i + 1]
                 i += 1

