@@ -19,6 +19,7 @@ from tests.reliability.harness import FAST_TIMEOUT, SAFE_TIMEOUT
 DAY = 86_400
 YEAR = 365 * DAY
 PAGE_CAP_IN_MATRIX = 25  # the real cap (10,000) is tested on a transport: tests/okta
+FAMILY_PAGE_CAP = 5  # brands, templates, customizations: sarguard/evidence/live.py
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,18 @@ CASES: tuple[Case, ...] = (
          "larger than 64 MiB (stopped reading after"),
     Case("400 MB announced", lambda: hostile.huge_body(announce=True), ("eventHooks",),
          "fail closed", "larger than 64 MiB (announced 419,430,400 bytes; not read)"),
-    Case("pages never end", lambda: hostile.endless_pages(), ("brands", "systemLog"),
+    Case("pages never end", lambda: hostile.endless_pages(), ("systemLog",),
          "fail closed", f"pagination did not end after {PAGE_CAP_IN_MATRIX} pages",
          overrides={"max_pages": PAGE_CAP_IN_MATRIX}),
+    # Brands, templates and customizations are capped by Okta's own limits (a few pages at
+    # limit=200; sarguard/evidence/live.py cites them), whatever the client's cap.
+    Case("pages never end (capped family)", lambda: hostile.endless_pages(),
+         ("brands", "templates", "customizations"), "fail closed",
+         f"pagination did not end after {FAMILY_PAGE_CAP} pages (more than this list can hold"),
+    # GET /api/v1/eventHooks has no pagination parameters in Okta's management spec: a next
+    # link there is not Okta's answer (okta-management-openapi.yaml, listEventHooks).
+    Case("next link on an unpaged list", lambda: hostile.endless_pages(), ("eventHooks",),
+         "fail closed", "Okta's API does not page this resource, yet the answer has a next link"),
     # -- malformed links and shapes
     Case("next link: port 99999", lambda: hostile.next_link(_port), ("eventHooks",),
          "fail closed", "the next link is not a valid URL"),
