@@ -20,6 +20,8 @@ from sarguard.systemlog.investigate import (
 from sarguard.systemlog.scopes import DEFAULT_SCOPE, SCOPES
 from sarguard.util.output import write_output
 
+_ANY_ID = "00u00000000000000000"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     subject = parser.add_argument_group("subject (at least one; combined with AND)")
@@ -52,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     _, since, until = window(args)
     user = validate_login(args.user) if login else args.user
-    build_filter(user=None if login else user, ip=args.ip, session=args.session,
-                 scope=args.scope)  # validate first
+    # Validate every subject before any API call (a login stands as an id-shaped placeholder).
+    build_filter(user=_ANY_ID if login else user, ip=args.ip, session=args.session,
+                 scope=args.scope)
     client = org_client(args)
     resolved = None
     if login:

@@ -56,6 +56,10 @@ def _no_default(data: Any) -> Any:
     return data
 
 
+def _impostor(data: Any) -> Any:
+    return [*data, {"id": "default", "name": "Impostor Co", "isDefault": False}]
+
+
 def _port(server: hostile.HostileServer, req: hostile.Req) -> str:
     return f"http://127.0.0.1:99999{req.path}?after=x"
 
@@ -136,6 +140,10 @@ CASES: tuple[Case, ...] = (
          "the org returned no default brand", only_path="/api/v1/brands"),
     Case("no default brand", lambda: hostile.reshape(_no_default), ("brands",), "fail closed",
          "the org returned no default brand", only_path="/api/v1/brands"),
+    # Issue 19 §3: brands are keyed "default" or by id; an impostor would replace the default.
+    Case("a non-default brand with id 'default'", lambda: hostile.reshape(_impostor), ("brands",),
+         "fail closed", "the non-default brand 'Impostor Co' has the id 'default'",
+         only_path="/api/v1/brands"),
     # -- a server that reflects the credentials into every error field
     Case("reflects token (403)", lambda: hostile.reflect(403),
          tuple(f.name for f in FAMILIES if not f.fatal), "fail closed", "HTTP 403"),
@@ -151,9 +159,13 @@ CASES: tuple[Case, ...] = (
 
 PREFIXES = {f.name: f.prefix for f in FAMILIES} | {"all": "/", "oauth token": "/oauth2/v1/token"}
 COLUMNS = [f.name for f in FAMILIES] + ["all", "oauth token", "check", "plan", "drift"]
+COLUMNS += ["audit", "import", "reports", "investigate"]  # test_deadline.py, the impostor brand
+# Issue 19 §1: run with the real clock and pacing (test_deadline.py), each ends by --deadline.
+DEADLINE_ROWS = ["deadline: bucket always empty", "deadline: brands never end, paced",
+                 "deadline: System Log never ends, slow"]
 FILE_ROWS = [
     "bodyFile ../ escape", "bodyFile /proc/self/environ", "bodyFile symlink to /proc",
     "billion laughs stack", "alias in waivers", "alias in ignores", "--output is a directory",
     "--also parent is a file", "--output unwritable (/proc)", "*.localhost org URL",
 ]
-ROWS = [c.row for c in CASES] + FILE_ROWS
+ROWS = [c.row for c in CASES] + FILE_ROWS + DEADLINE_ROWS
