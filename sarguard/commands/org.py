@@ -51,8 +51,8 @@ def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = Fa
         group.add_argument("--deadline", type=_deadline, default=DEFAULT_DEADLINE_S,
                            metavar="SECONDS",
                            help="the longest the run may read the org, rate-limit waits included; "
-                                "what is not read by then is unread and the run exits 2 with its "
-                                f"reports written (default {DEFAULT_DEADLINE_S:g})")
+                                "what is not read by then is unread and the run exits 2, its reports "
+                                f"written (import writes nothing) (default {DEFAULT_DEADLINE_S:g})")
 
 
 def make_client(args: argparse.Namespace, stack_config: Mapping[str, Any] | None = None,
