@@ -97,8 +97,12 @@ CASES: tuple[Case, ...] = (
     Case("pages never end", lambda: hostile.endless_pages(), ("systemLog",),
          "fail closed", f"pagination did not end after {PAGE_CAP_IN_MATRIX} pages",
          overrides={"max_pages": PAGE_CAP_IN_MATRIX}),
-    # Brands, templates and customizations are capped by Okta's own limits (a few pages at
-    # limit=200; sarguard/evidence/live.py cites them), whatever the client's cap.
+    # Brands, templates and customizations are capped by Okta's own limits, whatever the
+    # client's cap: limit=200 is the spec's maximum (okta-management-openapi.yaml,
+    # components.parameters.queryLimit); an org's brands are its default brand plus one per
+    # custom domain, 3 by default and 200 on request (developer.okta.com/docs/concepts/brands,
+    # "Multibrand and custom domains"); the email templates are a fixed set (31) and a
+    # template's customizations one per language (27): each fits in one or two pages.
     Case("pages never end (capped family)", lambda: hostile.endless_pages(),
          ("brands", "templates", "customizations"), "fail closed",
          f"pagination did not end after {FAMILY_PAGE_CAP} pages (more than this list can hold"),
