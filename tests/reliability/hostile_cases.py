@@ -166,7 +166,7 @@ COLUMNS = [f.name for f in FAMILIES] + ["all", "oauth token", "check", "plan", "
 COLUMNS += ["audit", "import", "reports", "investigate"]  # test_deadline.py, the impostor brand
 # Issue 19 §1: run with the real clock and pacing (test_deadline.py), each ends by --deadline.
 DEADLINE_ROWS = ["deadline: bucket always empty", "deadline: brands never end, paced",
-                 "deadline: System Log never ends, slow"]
+                 "deadline: brands never end, tight budget", "deadline: System Log never ends, slow"]
 FILE_ROWS = [
     "bodyFile ../ escape", "bodyFile /proc/self/environ", "bodyFile symlink to /proc",
     "billion laughs stack", "alias in waivers", "alias in ignores", "--output is a directory",
