@@ -185,3 +185,15 @@ def test_the_deadline_must_be_a_positive_number_of_seconds(live, value: str) -> 
         live.run("audit", "--deadline", value)
     assert info.value.code == 2
     assert "--deadline" in live.capsys.readouterr().err
+
+
+def test_reports_as_text_ends_with_what_was_left_unread(live, tmp_path: Path) -> None:
+    _real_pacing(live)
+    server = _server(live, "deadline: System Log never ends, slow")
+    out = tmp_path / "answer.txt"
+    run, took = _timed(live, lambda: live.run("reports", "--org-url", server.url, "--output",
+                                              str(out), "--deadline", f"{DEADLINE_S:g}"))
+    assert took < DEADLINE_S + SLACK_S and run.code == 2, (took, run.code, run.err)
+    text = out.read_text("utf-8")
+    assert text.endswith("unread (this answer is partial): the run's deadline passed while "
+                         f"reading the System Log (--deadline {DEADLINE_S:g} s)\n"), text
