@@ -55,7 +55,6 @@ _AUTH_RETRIES = 2  # DPoP nonce rotations / token refreshes per request
 # Okta's largest page (200 customizations of < 64 KB) is ~13 MB: a body past this is not Okta.
 MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_PAGES = 10_000  # a listing still going after this many pages is not going to end
-DEFAULT_DEADLINE_S = 600.0  # --deadline: the whole read, waits for rate-limit windows included
 _REBUILT_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 
 
