@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-# The domains sarguard import writes as okta:baseUrl (issue 15's contract).
-PROVIDER_DOMAINS: tuple[str, ...] = ("okta.com", "oktapreview.com", "okta-emea.com")
+from sarguard.util.oktadomains import OKTA_DOMAINS
+
+# The domains sarguard import writes as okta:baseUrl: Okta's, the one list the client uses too
+# (government clouds included).
+PROVIDER_DOMAINS: tuple[str, ...] = OKTA_DOMAINS
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,14 @@ class StackDocument:
         return render(self.document, self.comments, self.header)
 
 
+def _domains() -> str:
+    """``okta.com, .oktapreview.com, … or .okta.mil``: the Okta domains, as the header says them."""
+    from sarguard.adopt.orgurl import PROVIDER_DOMAINS
+
+    *rest, last = PROVIDER_DOMAINS
+    return ", .".join(rest) + f" or .{last}"
+
+
 def stack_document(plan: AdoptionPlan, stack: str, read_at: str) -> StackDocument:
     comments: dict[Path, list[str]] = {}
     config: dict[str, Any] = {}
@@ -59,8 +67,7 @@ def stack_document(plan: AdoptionPlan, stack: str, read_at: str) -> StackDocumen
         config["okta:baseUrl"] = plan.provider.base_url
     else:
         header += ["", f"okta:orgName/okta:baseUrl are left out: {shown(plan.org_url)} is not",
-                   "https://<org>.okta.com, .oktapreview.com or .okta-emea.com (a custom domain, the "
-                   "emulator).",
+                   f"https://<org>.{_domains()} (a custom domain, the emulator).",
                    "sarguard takes the org from --org-url; give the provider its Okta name with",
                    "`pulumi config set okta:orgName <org>` (and okta:baseUrl), or OKTA_ORG_NAME and "
                    "OKTA_BASE_URL."]

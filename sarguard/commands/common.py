@@ -303,7 +303,11 @@ def write_could_not_run(args: argparse.Namespace, problems: list[Problem]) -> in
     try:
         write_reports(report, args, text_to_stdout=False)
     except Exception as exc:  # noqa: BLE001 -- the run already failed; say so, never a traceback
+        from sarguard.util.output import OutputError
         from sarguard.util.redaction import env_secrets, redact
+
+        if isinstance(exc, OutputError) and any(p.message == str(exc) for p in problems):
+            return EXIT_CANNOT_RUN  # the run failed writing this very target: said once already
 
         detail = redact(redact(f"{type(exc).__name__}: {exc}"), env_secrets(os.environ))
         print(f"sarguard {report.kind}: error: could not write the report: {detail}",

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text or json (default: text)")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     # Accepted for symmetry with the other live commands; the catalog itself is bundled.
-    add_org_arguments(parser, for_catalog=True, org_from_stack=False)
+    add_org_arguments(parser, for_catalog=True, org_from_stack=False, deadline=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -132,6 +132,11 @@ def run(args: argparse.Namespace) -> int:
             state = read_org(client, since=None, until=None, brands=args.brands, progress=progress)
     except OktaError as exc:  # the credential refused included
         raise AdoptError(unreachable_message(exc, org_url)) from None
+    if client.deadline_passed:  # a stack written from part of the org would declare less
+        unread = "".join(f"\n  - {key}: {reason}" for key, reason in sorted(state.unread.items()))
+        raise AdoptError(f"cannot import {org_url}: the run's deadline (--deadline "
+                         f"{args.deadline:g} s) passed before the org was read; nothing was "
+                         f"written{unread}")
     read_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return _write(args, target, state, read_at)
 

@@ -159,8 +159,14 @@ def new_report(kind: str, state: OrgState, findings: list, warnings: list[str], 
                   evidence=evidence_sections(state), **extra)
 
 
+DEADLINE_REASON = "the run's deadline passed while reading"
+
+
 def apply_ignore_file(path: str | None, drift: list, unread: list[UnreadItem], warnings: list[str]) -> None:
-    """Mark known, accepted drift and unreadable evidence as ignored (they stay in the report)."""
+    """Mark known, accepted drift and unreadable evidence as ignored (they stay in the report).
+
+    Evidence left unread because the run's ``--deadline`` passed is never ignored: the run
+    did not finish, so it exits 2 whatever the ignore file accepts."""
     if not path:
         return
     from sarguard.verdicts.ignores import apply_ignores, load_ignores, unused_ignore_warnings
@@ -168,6 +174,12 @@ def apply_ignore_file(path: str | None, drift: list, unread: list[UnreadItem], w
     rules = load_ignores(path)
     apply_ignores(drift, unread, rules)
     warnings.extend(unused_ignore_warnings(drift, unread, rules))
+    for item in unread:
+        if item.ignored and item.reason.startswith(DEADLINE_REASON):
+            item.ignored = False
+            item.ignore_reason = None
+            warnings.append(f"{item.resource}: the ignore file's rule does not apply: it was "
+                            "unread because the run's --deadline passed, not as a known gap")
 
 
 def preload_rule_files(args: argparse.Namespace, *more: Callable[[], Any]) -> list[Any]:

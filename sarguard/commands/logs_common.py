@@ -44,12 +44,31 @@ def window(args: argparse.Namespace) -> tuple[datetime, datetime, datetime]:
     return now, since, until
 
 
-def fetcher(args: argparse.Namespace):
-    from sarguard.evidence.liveread import log_fetcher
-
+def org_client(args: argparse.Namespace):
+    """The Okta client for the org the flags (and ``--stack``) name."""
     stack_values = None
     if args.stack:
         from sarguard.pulumi.stack import load_stack_config
 
         stack_values = load_stack_config(args.stack, args.project_dir).values
-    return log_fetcher(make_client(args, stack_values))
+    return make_client(args, stack_values)
+
+
+def fetcher(args: argparse.Namespace, unread: list[str] | None = None, client=None):
+    """A System Log fetcher for the org; ``unread`` collects what the run's ``--deadline`` left
+    unread (the query then ends with what it has)."""
+    from sarguard.evidence.liveread import log_fetcher
+
+    return log_fetcher(client if client is not None else org_client(args), unread)
+
+
+def unread_text(unread: list[str]) -> str:
+    """The lines a partial text answer ends with."""
+    return "".join(f"unread (this answer is partial): {reason}\n" for reason in unread)
+
+
+def unread_json(unread: list[str]) -> list[dict[str, str]]:
+    """The ``unread`` entries of a partial JSON answer (the drift/audit report's shape)."""
+    from sarguard.model import SECTION_SYSTEM_LOG
+
+    return [{"resource": SECTION_SYSTEM_LOG, "reason": reason} for reason in unread]

@@ -13,15 +13,18 @@ _percent = ranged(int, lambda n: 1 <= n <= 100, "a whole percentage 1-100")
 _positive = ranged(int, lambda n: n >= 1, "a positive whole number")
 _seconds = ranged(float, lambda n: 0 <= n < float("inf"), "a number of seconds",
                   "a number of seconds, 0 or more")
+_deadline = ranged(float, lambda n: 0 < n < float("inf"), "a number of seconds",
+                   "a number of seconds greater than 0")
+DEFAULT_DEADLINE_S = 600.0
 
 
 ORG_FROM_ENV = "OKTA_ORG_NAME + OKTA_BASE_URL"
 
 
 def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = False,
-                      org_from_stack: bool = True) -> None:
+                      org_from_stack: bool = True, deadline: bool = True) -> None:
     """``--org-url``, ``--admin-url``, ``--max-api-capacity``, ``--concurrency``, ``--timeout``,
-    ``--max-wait``.
+    ``--max-wait`` and (``deadline``: the commands that read an org) ``--deadline``.
 
     ``org_from_stack`` False: the command reads no stack's ``okta:*`` config (``import`` writes
     its stack; ``events`` reads none), so ``--org-url``'s help names only the environment."""
@@ -44,6 +47,12 @@ def add_org_arguments(parser: argparse.ArgumentParser, *, for_catalog: bool = Fa
                        help="the longest single wait for a rate limit this run accepts; evidence "
                             "that would need a longer one is unread and the run exits 2 "
                             "(default 120)")
+    if deadline:
+        group.add_argument("--deadline", type=_deadline, default=DEFAULT_DEADLINE_S,
+                           metavar="SECONDS",
+                           help="the longest the run may read the org, rate-limit waits included; "
+                                "what is not read by then is unread and the run exits 2, its reports "
+                                f"written (import writes nothing) (default {DEFAULT_DEADLINE_S:g})")
 
 
 def make_client(args: argparse.Namespace, stack_config: Mapping[str, Any] | None = None,
@@ -60,4 +69,5 @@ def make_client(args: argparse.Namespace, stack_config: Mapping[str, Any] | None
         concurrency=args.concurrency,
         timeout=args.timeout,
         max_wait=args.max_wait,
+        deadline=getattr(args, "deadline", None),
     )

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from sarguard.commands.logs_common import add_log_arguments, connection_args, fetcher, window
+from sarguard.commands.logs_common import (
+    add_log_arguments,
+    connection_args,
+    fetcher,
+    unread_json,
+    unread_text,
+    window,
+)
 from sarguard.systemlog.reports import fetch_reports, render_reports_json, render_reports_text
 from sarguard.util.output import write_output
 from sarguard.util.termwidth import table_width
@@ -25,13 +32,15 @@ def run(args: argparse.Namespace) -> int:
         from sarguard.responder.links import check_responder_db, link_responses
 
         check_responder_db(args.responder_db)  # before the System Log is queried
-    rows = fetch_reports(fetcher(args), since=since, until=until, now=now,
+    unread: list[str] = []  # what the run's --deadline left unread: a partial list, exit 2
+    rows = fetch_reports(fetcher(args, unread), since=since, until=until, now=now,
                          connection=connection_args(args))
     if args.responder_db:
         rows = link_responses(rows, args.responder_db)
     if args.format == "json":
-        text = render_reports_json(rows, since=since, until=until)
+        text = render_reports_json(rows, since=since, until=until, unread=unread_json(unread))
     else:
-        text = render_reports_text(rows, since=since, until=until, width=table_width(args.output))
+        text = (render_reports_text(rows, since=since, until=until, width=table_width(args.output))
+                + unread_text(unread))
     write_output(text, args.output)
-    return 0
+    return 2 if unread else 0

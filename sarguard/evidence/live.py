@@ -39,7 +39,13 @@ from sarguard.model import (
     key_template_settings,
 )
 from sarguard.okta.client import OktaClient
-from sarguard.okta.errors import OktaApiError, OktaAuthError, OktaError
+from sarguard.okta.errors import (
+    OktaApiError,
+    OktaAuthError,
+    OktaDeadlineError,
+    OktaError,
+    deadline_reason,
+)
 from sarguard.okta.logs import aiter_logs, iter_logs
 from sarguard.okta.shapes import check_shape
 from sarguard.util.redaction import register as register_secrets
@@ -60,7 +66,26 @@ SSWS_ONLY_REASON = (
     "the notification switches are only readable with an SSWS API token (OKTA_API_TOKEN); "
     "the OAuth service app was refused by the internal endpoint (HTTP 401 E0000011)"
 )
-PAGE = 200
+DEFAULT_BRAND_KEY = "default"  # the default brand's key in OrgState.brands
+PAGE = 200  # the largest ``limit`` Okta's spec allows (components.parameters.queryLimit: max 200)
+# Page caps per family, at ``limit=200``, sized from Okta's own limits (only the System Log may
+# be long; the run's --deadline bounds it). A list still going past its cap is not Okta's.
+# - brands (GET /api/v1/brands, queryAfter + queryLimit): an org has one default brand plus
+#   custom brands, each shown through its own custom domain, and Okta allows up to 3 custom
+#   domains, 200 on request (developer.okta.com/docs/concepts/brands, "Multibrand and custom
+#   domains"): 2 pages; 5 leaves room.
+# - a brand's email templates (GET /api/v1/brands/{brandId}/templates/email): a fixed set of
+#   Okta templates (31 in sarguard/data/email_templates.json): 1 page.
+# - a template's customizations (.../templates/email/{templateName}/customizations): one per
+#   language, and Okta has 27 (sarguard/data/languages.json; custom languages are an EA
+#   addition): 1 page.
+# - event hooks (GET /api/v1/eventHooks) and a role's subscription
+#   (GET /api/v1/roles/{roleRef}/subscriptions/{notificationType}): the spec gives them no
+#   pagination parameters at all, so they are one answer; a ``next`` link there is refused.
+BRANDS_MAX_PAGES = 5
+TEMPLATES_MAX_PAGES = 5
+CUSTOMIZATIONS_MAX_PAGES = 5
+UNPAGED = 1
 
 
 class _Progress:
@@ -87,7 +112,10 @@ class _Progress:
 
 
 def describe_failure(exc: OktaError, what: str) -> str:
-    """The ``unread`` reason: name the missing scope or credential when that is the cause."""
+    """The ``unread`` reason: name the missing scope or credential when that is the cause,
+    and say plainly when the run's deadline passed."""
+    if isinstance(exc, OktaDeadlineError):
+        return deadline_reason(what, exc.seconds)
     if isinstance(exc, OktaApiError) and exc.status == 403:
         code = f" {exc.error_code}" if exc.error_code else ""
         if exc.scope:
@@ -165,7 +193,8 @@ async def _read_brands(
 ) -> None:
     progress.expect("brands")
     try:
-        items = await client.get_all("/api/v1/brands", params={"limit": PAGE})
+        items = await client.get_all("/api/v1/brands", params={"limit": PAGE},
+                                     max_pages=BRANDS_MAX_PAGES)
         check_shape("brands", items, "/api/v1/brands")
     except OktaAuthError:
         raise
@@ -190,9 +219,19 @@ async def _read_brands(
             state.unread[SECTION_BRANDS] = "the brands response has an entry without an id"
             return
         is_default = body.get("isDefault") is True
+        if brand_id == DEFAULT_BRAND_KEY and not is_default:
+            # Brands are keyed "default" (the default brand) or by id: a non-default brand
+            # whose id is literally "default" would stand in for the real default brand (its
+            # evidence replacing the default's). Okta's ids are generated (bnd...), so such an
+            # answer is refused: the brands are unread, the brand named.
+            name = _str(body.get("name"))
+            state.unread[SECTION_BRANDS] = (
+                f"refusing the org's brands: the non-default brand {name!r} has the id "
+                f"'default', which would stand in for the org's default brand")
+            return
         brands.append(
             Brand(
-                key="default" if is_default else brand_id,
+                key=DEFAULT_BRAND_KEY if is_default else brand_id,
                 id=brand_id,
                 name=_str(body.get("name")),
                 is_default=is_default,
@@ -215,7 +254,7 @@ async def _read_templates(
     path = f"/api/v1/brands/{quote(str(brand.id), safe='')}/templates/email"
     params = {"expand": "settings,customizationCount", "limit": PAGE}
     try:
-        items = await client.get_all(path, params=params)
+        items = await client.get_all(path, params=params, max_pages=TEMPLATES_MAX_PAGES)
         check_shape("templates", items, path)
     except OktaAuthError:
         raise
@@ -262,7 +301,8 @@ async def _read_customizations(
         f"{quote(template.name, safe='')}/customizations"
     )
     try:
-        items = await client.get_all(path, params={"limit": PAGE})
+        items = await client.get_all(path, params={"limit": PAGE},
+                                     max_pages=CUSTOMIZATIONS_MAX_PAGES)
         check_shape("customizations", items, path)
     except OktaAuthError:
         raise
@@ -317,7 +357,8 @@ def _event_hook(item: Any) -> EventHook:
 async def _read_event_hooks(client: OktaClient, state: OrgState, progress: _Progress) -> None:
     progress.expect("eventHooks")
     try:
-        items = await client.get_all("/api/v1/eventHooks")  # not paged: no limit parameter
+        # Not paged (no limit/after in the spec): one answer; a next link is refused.
+        items = await client.get_all("/api/v1/eventHooks", max_pages=UNPAGED)
         check_shape("eventHooks", items, "/api/v1/eventHooks")
     except OktaAuthError:
         raise
@@ -335,7 +376,7 @@ async def _read_role_subscription(
     """The role's subscription, or the reason it could not be read."""
     path = f"/api/v1/roles/{role}/subscriptions/{REPORT_NOTIFICATION}"
     try:
-        data = await client.get_json(path)
+        data = await client.get_json(path, unpaged=True)
         check_shape("roleSubscription", data, path)
     except OktaAuthError:
         raise

@@ -17,7 +17,7 @@ from typing import Any
 from sarguard.evidence.live import describe_failure, read_live_state
 from sarguard.model import OrgState
 from sarguard.okta.client import OktaClient
-from sarguard.okta.errors import OktaAuthError, OktaError
+from sarguard.okta.errors import OktaAuthError, OktaDeadlineError, OktaError
 from sarguard.okta.logs import aiter_logs, iter_logs
 from sarguard.systemlog.evidence import QUERIES, SystemLogUnavailable, attach_system_log
 from sarguard.systemlog.filters import event_types_filter
@@ -35,12 +35,20 @@ def _log_failure(exc: BaseException) -> BaseException:
     return SystemLogUnavailable(describe_failure(exc, "the System Log"))
 
 
-def log_fetcher(client: OktaClient) -> LogFetcher:
-    """A System Log fetcher whose failures carry the exact unread reason (e.g. the scope)."""
+def log_fetcher(client: OktaClient, unread: list[str] | None = None) -> LogFetcher:
+    """A System Log fetcher whose failures carry the exact unread reason (e.g. the scope).
+
+    ``unread``: when the run's deadline passes, the query ends with what it has read so far
+    and the reason goes into this list (the caller writes its partial report and exits 2);
+    without it the deadline fails the query like any other failure."""
 
     def fetch(filter_: str | None, since: datetime, until: datetime) -> Iterator[dict[str, Any]]:
         try:
             yield from iter_logs(client, since=since, until=until, filter=filter_)
+        except OktaDeadlineError as exc:
+            if unread is None:
+                raise _log_failure(exc) from None
+            unread.append(describe_failure(exc, "the System Log"))
         except OktaError as exc:
             raise _log_failure(exc) from None
 

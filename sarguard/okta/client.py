@@ -29,10 +29,12 @@ from sarguard.okta.errors import (
     OktaApiError,
     OktaAuthError,
     OktaConfigError,
+    OktaDeadlineError,
     OktaError,
     OktaPaginationError,
     OktaRateLimitError,
     OktaTransportError,
+    deadline_reason,
     redact,
 )
 from sarguard.okta.looplocal import LoopLocal
@@ -123,6 +125,7 @@ class OktaClient:
         transport: httpx.AsyncBaseTransport | None = None,
         rng: random.Random | None = None,
         bucket_key: Callable[[str], str] = default_bucket_key,
+        deadline: float | None = None,
     ) -> None:
         if not isinstance(max_api_capacity, int) or not 1 <= max_api_capacity <= 100:
             raise OktaConfigError("max_api_capacity: expected a whole percentage from 1 to 100")
@@ -134,6 +137,8 @@ class OktaClient:
             raise OktaConfigError("max_attempts: expected a whole number of at least 1")
         if not max_wait >= 0:
             raise OktaConfigError("max_wait: expected a number of seconds, 0 or more")
+        if deadline is not None and not 0 < deadline < float("inf"):
+            raise OktaConfigError("deadline: expected a number of seconds greater than 0")
         self.endpoint = endpoint
         self.auth = auth
         self.concurrency = concurrency
@@ -147,6 +152,12 @@ class OktaClient:
                                    max_wait=self.max_wait)
         self._clock = clock
         self._sleep = sleep
+        # The run's deadline, counted from the client's creation on ``clock`` (so the waits
+        # this client sleeps count against it): nothing is sent, waited for or read past it.
+        self.deadline = float(deadline) if deadline is not None else None
+        self._deadline_at = clock() + self.deadline if self.deadline is not None else None
+        self.limiter.deadline_at, self.limiter.deadline_s = self._deadline_at, self.deadline
+        self.deadline_passed = False  # set when something was left unread for the deadline
         self._transport = transport
         self._rng = rng or random.Random()
         self._bucket_key = bucket_key
@@ -223,31 +234,45 @@ class OktaClient:
         self._checked = True
 
     async def get_json(
-        self, path: str, *, params: Params | None = None, admin: bool = False
+        self, path: str, *, params: Params | None = None, admin: bool = False,
+        unpaged: bool = False,
     ) -> Any:
-        """GET one resource and return its parsed JSON (None for an empty body)."""
+        """GET one resource and return its parsed JSON (None for an empty body).
+
+        ``unpaged``: Okta's spec gives this resource no pagination, so an answer with a
+        ``next`` link is not Okta's answer (``OktaPaginationError``)."""
         with self._redacted_errors():
-            _, data = await self._request("GET", self.url(path, admin=admin), params=params)
+            response, data = await self._request("GET", self.url(path, admin=admin),
+                                                 params=params)
+            if unpaged and response.links.get("next"):
+                raise OktaPaginationError(_unpaged_next(path))
         return data
 
     async def paginate(
-        self, path: str, *, params: Params | None = None, admin: bool = False
+        self, path: str, *, params: Params | None = None, admin: bool = False,
+        max_pages: int | None = None,
     ) -> AsyncIterator[Any]:
         """Yield the items of every page, following ``Link: rel="next"`` until there is none.
 
         A ``next`` link that repeats a page already fetched, leaves the org's origin or is not a
-        valid URL, and a listing still going after ``max_pages`` pages, raise
-        ``OktaPaginationError`` (never spin, never send the token elsewhere).
+        valid URL, and a listing still going after ``max_pages`` pages (the family's cap, at
+        most the client's), raise ``OktaPaginationError`` (never spin, never send the token
+        elsewhere). ``max_pages=1`` is a list Okta does not page: a ``next`` link there is an
+        unexpected answer, refused the same way.
         """
+        cap = self.max_pages if max_pages is None else min(max_pages, self.max_pages)
         url: str | None = self.url(path, admin=admin)
         page_params = params
         seen: set[str] = set()
         pages = 0
         while url is not None:
             with self._redacted_errors():
-                if pages >= self.max_pages:
+                if pages >= cap:
+                    if max_pages == 1:
+                        raise OktaPaginationError(_unpaged_next(path))
+                    sized = " (more than this list can hold in an Okta org)" if cap < self.max_pages else ""
                     raise OktaPaginationError(
-                        f"GET {path}: pagination did not end after {self.max_pages:,} pages; "
+                        f"GET {path}: pagination did not end after {cap:,} pages{sized}; "
                         "stopping"
                     )
                 full = str(httpx.URL(url, params=page_params)) if page_params else url
@@ -270,10 +295,34 @@ class OktaClient:
             page_params = None
 
     async def get_all(
-        self, path: str, *, params: Params | None = None, admin: bool = False
+        self, path: str, *, params: Params | None = None, admin: bool = False,
+        max_pages: int | None = None,
     ) -> list[Any]:
-        """Every item of a paged collection as one list."""
-        return [item async for item in self.paginate(path, params=params, admin=admin)]
+        """Every item of a paged collection as one list (``max_pages``: see ``paginate``)."""
+        return [item async for item in self.paginate(path, params=params, admin=admin,
+                                                     max_pages=max_pages)]
+
+    def remaining(self) -> float | None:
+        """Seconds left before the run's deadline (None: no deadline)."""
+        return None if self._deadline_at is None else self._deadline_at - self._clock()
+
+    def _deadline_error(self, what: str, detail: str = "") -> OktaDeadlineError:
+        assert self.deadline is not None
+        self.deadline_passed = True
+        return OktaDeadlineError(deadline_reason(what, self.deadline) + detail,
+                                 seconds=self.deadline)
+
+    def _check_deadline(self, what: str, wait: float = 0.0) -> None:
+        """Raise when the deadline has passed, or when waiting ``wait`` s would end past it
+        (such a wait is never started)."""
+        remaining = self.remaining()
+        if remaining is None:
+            return
+        if remaining <= 0:
+            raise self._deadline_error(what)
+        if wait > remaining:
+            raise self._deadline_error(
+                what, f": a {wait:.0f} s wait before retrying would end past it")
 
     # -- internals ----------------------------------------------------------------------
 
@@ -337,10 +386,10 @@ class OktaClient:
                     raise OktaTransportError.of(exc, request.method, _base(request.url),
                                                 request.url.path, attempt,
                                                 reason=self._timeout_reason(exc)) from None
-                await self._backoff(attempt)
+                await self._backoff(attempt, f"{request.method} {request.url.path}")
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
-                await self._backoff(attempt)
+                await self._backoff(attempt, f"{request.method} {request.url.path}")
                 continue
             return response
 
@@ -350,7 +399,13 @@ class OktaClient:
         ``sign``: add the credential after any wait for capacity, so a DPoP proof is fresh.
         """
         key = self._bucket_key(request.url.path)
-        await self.limiter.acquire(key)
+        what = f"{request.method} {request.url.path}"
+        self._check_deadline(what)
+        try:
+            await self.limiter.acquire(key)
+        except OktaDeadlineError:
+            self.deadline_passed = True
+            raise
         response: httpx.Response | None = None
         received = _Received()
         self.stats.enter()
@@ -360,9 +415,16 @@ class OktaClient:
             try:
                 # The whole exchange, connect to last byte: httpx's timeouts are per socket
                 # operation, and a server trickling a byte a second never trips them.
-                async with asyncio.timeout(self.timeout):
+                # ... and never past the run's deadline.
+                limit, remaining = self.timeout, self.remaining()
+                capped = remaining is not None and remaining < limit
+                if remaining is not None and capped:
+                    limit = max(remaining, 0.0)
+                async with asyncio.timeout(limit):
                     response = await self._exchange(request, received)
             except TimeoutError:
+                if capped:
+                    raise self._deadline_error(what, ": the answer had not arrived") from None
                 raise RequestTimeout(
                     f"no complete answer within {self.timeout:g} s", request=request) from None
             return response
@@ -411,8 +473,9 @@ class OktaClient:
             return f"no complete answer within {self.timeout:g} s (--timeout)"
         return None
 
-    async def _backoff(self, attempt: int) -> None:
+    async def _backoff(self, attempt: int, what: str) -> None:
         delay = backoff_delay(attempt, self._rng)
+        self._check_deadline(what, delay)
         self.stats.retries += 1
         self.stats.backoff_wait_s += delay
         await self._sleep(delay)
@@ -443,7 +506,7 @@ class OktaClient:
                 if failures >= self.max_attempts:
                     raise OktaTransportError.of(exc, method, _base(request.url), path, failures,
                                                 reason=self._timeout_reason(exc)) from None
-                await self._backoff(failures)
+                await self._backoff(failures, f"{method} {path}")
                 continue
             if self.auth.should_retry(response) and auth_retries < _AUTH_RETRIES:
                 auth_retries += 1
@@ -458,7 +521,7 @@ class OktaClient:
                 failures += 1
                 if failures >= self.max_attempts:
                     raise self._api_error(method, path, response, attempts=failures)
-                await self._backoff(failures)
+                await self._backoff(failures, f"{method} {path}")
                 continue
             if not 200 <= status < 300:
                 raise self._api_error(method, path, response)
@@ -473,7 +536,7 @@ class OktaClient:
                         f"{method} {path}: malformed JSON in the response after "
                         f"{failures} attempts"
                     ) from None
-                await self._backoff(failures)
+                await self._backoff(failures, f"{method} {path}")
 
     async def _wait_after_429(
         self, method: str, path: str, response: httpx.Response, limited: int
@@ -494,6 +557,7 @@ class OktaClient:
                 f"{method} {path}: HTTP 429: "
                 + wait_refused(self._bucket_key(path), wait, reset, self.max_wait)
             )
+        self._check_deadline(f"{method} {path}", wait)
         self.stats.retries += 1
         self.stats.rate_limit_wait_s += wait
         await self._sleep(wait)
@@ -536,6 +600,11 @@ class OktaClient:
             summary=self._redact(summary) if summary else None,
             scope=self._redact(scope) if scope else None,
         )
+
+
+def _unpaged_next(path: str) -> str:
+    return (f"GET {path}: Okta's API does not page this resource, yet the answer has a next "
+            "link (an unexpected answer); not following it")
 
 
 def _base(url: httpx.URL) -> str:

@@ -14,16 +14,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sarguard.okta.errors import OktaConfigError
+from sarguard.util import oktadomains
 from sarguard.util.netutil import is_loopback_host
 
-# Okta-operated domains whose orgs have a ``{org}-admin.{domain}`` admin host.
-OKTA_DOMAINS: tuple[str, ...] = (
-    "okta.com",
-    "oktapreview.com",
-    "okta-emea.com",
-    "okta-gov.com",
-    "okta.mil",
-)
+# Okta-operated domains whose orgs have a ``{org}-admin.{domain}`` admin host (the one list,
+# shared with ``import``).
+OKTA_DOMAINS = oktadomains.OKTA_DOMAINS
 DEFAULT_BASE_URL = "okta.com"
 
 

@@ -14,8 +14,8 @@ from sarguard.errors import SarguardError
 from sarguard.util.redaction import redact
 
 __all__ = [
-    "OktaApiError", "OktaAuthError", "OktaConfigError", "OktaError", "OktaPaginationError",
-    "OktaRateLimitError", "OktaTransportError", "redact",
+    "OktaApiError", "OktaAuthError", "OktaConfigError", "OktaDeadlineError", "OktaError",
+    "OktaPaginationError", "OktaRateLimitError", "OktaTransportError", "redact",
 ]
 
 
@@ -85,7 +85,22 @@ class OktaTransportError(OktaError):
 
 
 class OktaPaginationError(OktaError):
-    """A ``next`` link repeated a page already fetched, or pointed at another origin."""
+    """A ``next`` link repeated a page already fetched, pointed at another origin, kept a
+    listing going past its family's page cap, or appeared where Okta does not page."""
+
+
+class OktaDeadlineError(OktaError):
+    """The run's ``--deadline`` passed (or a wait would have ended past it): what was being
+    read is unread. ``seconds`` is the deadline the run was given."""
+
+    def __init__(self, message: str, *, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+def deadline_reason(what: str, seconds: float) -> str:
+    """The one wording of a deadline's ``unread`` reason (issue 19's contract)."""
+    return f"the run's deadline passed while reading {what} (--deadline {seconds:g} s)"
 
 
 def transport_reason(exc: BaseException) -> str:

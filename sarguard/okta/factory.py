@@ -28,6 +28,7 @@ def client_from_env(
     concurrency: int = 8,
     timeout: float = 30.0,
     max_wait: float = 120.0,
+    deadline: float | None = None,
 ) -> OktaClient:
     """Resolve the org and credentials (raises ``OktaConfigError`` naming what is missing)."""
     endpoint = resolve_org(org_url, stack_config, env, admin_url=admin_url)
@@ -39,6 +40,7 @@ def client_from_env(
         "concurrency": concurrency,
         "timeout": timeout,
         "max_wait": max_wait,
+        "deadline": deadline,
         **overrides,
     }
     return OktaClient(endpoint, auth, **options)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from sarguard.okta.errors import OktaRateLimitError
+from sarguard.okta.errors import OktaDeadlineError, OktaRateLimitError, deadline_reason
 from sarguard.okta.looplocal import LoopLocal
 from sarguard.okta.retry import describe_epoch, header_date, header_int
 from sarguard.okta.stats import ApiStats
@@ -84,6 +84,10 @@ class RateLimiter:
         self._skew = 0.0  # server clock minus ours, from Date headers
         self._skew_warned = False
         self._cond: LoopLocal[asyncio.Condition] = LoopLocal(asyncio.Condition)
+        # The run's --deadline (the client sets both): a wait that would end past
+        # ``deadline_at`` (local clock) is not started.
+        self.deadline_at: float | None = None
+        self.deadline_s: float | None = None
 
     def allowed(self, bucket: Bucket) -> int | None:
         """This run's share of the bucket's window, or None while the limit is unknown."""
@@ -130,10 +134,21 @@ class RateLimiter:
                     continue
                 if wait > self.max_wait:
                     raise OktaRateLimitError(wait_refused(key, wait, bucket.reset, self.max_wait))
+                self.check_wait(key, wait)
             # Sleep outside the lock so responses in flight can still be recorded.
             self.stats.rate_limit_waits += 1
             self.stats.rate_limit_wait_s += wait
             await self._sleep(wait)
+
+    def check_wait(self, what: str, wait: float) -> None:
+        """Raise ``OktaDeadlineError`` when waiting ``wait`` s would end past the deadline."""
+        if self.deadline_at is None or self.deadline_s is None:
+            return
+        if self._clock() + wait > self.deadline_at:
+            raise OktaDeadlineError(
+                deadline_reason(what, self.deadline_s)
+                + f": waiting {wait:.0f} s for {what}'s rate-limit window would end past it",
+                seconds=self.deadline_s)
 
     def _decide(self, bucket: Bucket) -> float | None:
         """0 = go now; None = wait for a response in flight; > 0 = sleep that long."""

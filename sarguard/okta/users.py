@@ -92,6 +92,23 @@ async def suspend(client: OktaClient, user_id: str) -> None:
     await _send(client, "POST", _user_path(user_id, "/lifecycle/suspend"), {})
 
 
+def lookup_user(client: OktaClient, id_or_login: str) -> dict[str, Any] | None:
+    """``GET /api/v1/users/{id or login}`` in its own event loop (one call; the spec's getUser
+    takes a login, URL-encoded, in place of the id). None when Okta has no such user."""
+    import asyncio
+
+    found: list[dict[str, Any] | None] = []
+
+    async def run() -> None:
+        try:
+            found.append(await get_user(client, id_or_login))
+        finally:
+            await client.aclose()
+
+    asyncio.run(run())
+    return found[0]
+
+
 def rate_limit_reset(client: OktaClient, path: str) -> float | None:
     """Seconds until the rate-limit window of ``path``'s bucket resets, when it is used up."""
     bucket = client.limiter.buckets.get(client._bucket_key(path))  # noqa: SLF001

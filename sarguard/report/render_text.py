@@ -39,7 +39,8 @@ from sarguard.report.view import (
     remediation_of,
     run_errors,
     severity_of,
-    verdict,
+    verdict_head,
+    verdict_parts,
 )
 
 WIDTH = 120
@@ -194,11 +195,12 @@ def _lines(report: Report, layout: _Layout, verbose: bool) -> list[Text]:
 
 def _verdict_lines(report: Report, layout: _Layout) -> list[str]:
     """The verdict, continued on indented lines at ``; `` when it is wider than the page."""
-    head, _, rest = verdict(report).partition(": ")
-    lines = [f"{head}:"]
-    for part in rest.split("; "):
-        joiner = " " if lines[-1].endswith(":") else "; "
-        if len(lines[-1]) + len(joiner) + len(part) + 1 <= layout.width or lines[-1].endswith(":"):
+    head = verdict_head(report).rstrip()
+    lines = [head]
+    for part in verdict_parts(report):
+        first = lines[-1] == head
+        joiner = " " if first else "; "
+        if len(lines[-1]) + len(joiner) + len(part) + 1 <= layout.width or first:
             lines[-1] += joiner + part
         else:
             lines[-1] += ";"

@@ -71,10 +71,13 @@ def by_status(report: Report, status: str) -> list[Finding]:
 
 
 def outcome(report: Report) -> tuple[int, str]:
-    """``(exit code, word)``; drift runs say "in sync"/"drifted" instead of passed/failed."""
+    """``(exit code, word)``; drift runs say "in sync"/"drifted" instead of passed/failed —
+    "drifted" only when there is unignored drift: a drift run whose controls fail on an org
+    that matches its stack is in sync (and its verdict says what failed)."""
     code = exit_code(report)
     if report.kind == "drift" and code < 2:
-        return code, "in sync" if code == 0 else "drifted"
+        drifted = any(not d.ignored for d in report.drift or [])
+        return code, "drifted" if drifted else "in sync"
     return code, OUTCOME_WORDS[code]
 
 
@@ -167,9 +170,15 @@ def _named(ids: list[str], limit: int = 6) -> str:
 
 def verdict(report: Report) -> str:
     """The one-line verdict every human format starts with, e.g. ``FAILED: 2 mandatory
-    controls failed (SAR-03, SAR-05); 1 advisory failure (SAR-10)``."""
-    _, word = outcome(report)
-    return f"{word.upper()}: {'; '.join(verdict_parts(report))}"
+    controls failed (SAR-03, SAR-05); 1 advisory failure (SAR-10)``, or for a drift run with
+    no drift but failing controls ``IN SYNC — 2 mandatory controls failed (SAR-03, SAR-05)``."""
+    return verdict_head(report) + "; ".join(verdict_parts(report))
+
+
+def verdict_head(report: Report) -> str:
+    """``FAILED: ``; ``IN SYNC — `` when an in-sync drift run still fails (not a success)."""
+    code, word = outcome(report)
+    return f"{word.upper()}{' — ' if word == 'in sync' and code else ': '}"
 
 
 def verdict_parts(report: Report) -> list[str]:

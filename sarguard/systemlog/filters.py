@@ -39,6 +39,25 @@ def _shown(value: str) -> str:
     return repr(clipped)
 
 
+def is_okta_id(value: str) -> bool:
+    """Whether ``value`` has the shape of an Okta object id (else ``--user`` is a login)."""
+    return _OKTA_ID.fullmatch(value.strip()) is not None
+
+
+def validate_login(value: str) -> str:
+    """A login ``investigate --user`` can look up with ``GET /api/v1/users/{login}``.
+
+    Okta's spec (getUser): a login is URL-encoded into the path, and a login with a ``/`` can
+    only be fetched by id."""
+    v = value.strip()
+    if not v or len(v) > 256 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in v):
+        raise FilterError(f"--user: {_shown(value)} is neither an Okta id nor a login")
+    if "/" in v:
+        raise FilterError(f"--user: {_shown(value)} has a '/': Okta looks such a login up only "
+                          "by the user's id (00u…); give the id")
+    return v
+
+
 def validate_user_id(value: str) -> str:
     """An Okta user (or other object) id such as ``00ub0oNGTSWTBKOLGLNR``."""
     v = value.strip()

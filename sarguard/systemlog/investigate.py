@@ -6,7 +6,7 @@ label the story) lives here so the CLI only parses arguments and prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sarguard.systemlog.durations import (  # re-exported for the CLI
 )
 from sarguard.systemlog.evidence import LogFetcher
 from sarguard.systemlog.filters import FilterError, build_filter
+from sarguard.systemlog.render import clean
 from sarguard.systemlog.scopes import DEFAULT_SCOPE
 from sarguard.systemlog.timeline import Timeline, build_timeline, render_timeline_json
 from sarguard.systemlog.timeline import render_timeline_text as _render_text
@@ -39,10 +40,19 @@ class Investigation:
     since: datetime
     until: datetime
     timeline: Timeline
+    # ``--user LOGIN``: {"login": what was given, "id": the user Okta resolved it to}
+    resolved: dict[str, str] | None = None
+    # what the run's --deadline left unread ({"resource", "reason"}): the timeline is partial
+    unread: list[dict[str, str]] = field(default_factory=list)
 
     def header(self) -> dict[str, Any]:
-        return {"filter": self.filter, "scope": self.scope,
-                "since": le.iso(self.since), "until": le.iso(self.until)}
+        head: dict[str, Any] = {"filter": self.filter, "scope": self.scope,
+                                "since": le.iso(self.since), "until": le.iso(self.until)}
+        if self.resolved:
+            head["user"] = dict(self.resolved)
+        if self.unread:
+            head["unread"] = list(self.unread)
+        return head
 
 
 def investigate(
@@ -62,9 +72,14 @@ def investigate(
 
 def render_investigation_text(result: Investigation, width: int | None = None) -> str:
     """The filter (paste it into Reports > System Log to share), then the timeline."""
-    head = (f"System Log {le.iso(result.since)} to {le.iso(result.until)}, scope {result.scope}\n"
-            f"Filter: {result.filter}\n\n")
-    return head + _render_text(result.timeline, width=width)
+    head = f"System Log {le.iso(result.since)} to {le.iso(result.until)}, scope {result.scope}\n"
+    if result.resolved:
+        head += (f"User: {clean(result.resolved['login'])} resolved to "
+                 f"{clean(result.resolved['id'])} (GET /api/v1/users/{{login}})\n")
+    head += f"Filter: {result.filter}\n\n"
+    tail = "".join(f"unread (this timeline is partial): {clean(u['reason'])}\n"
+                   for u in result.unread)
+    return head + _render_text(result.timeline, width=width) + tail
 
 
 def render_investigation_json(result: Investigation) -> str:

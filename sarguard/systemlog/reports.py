@@ -128,6 +128,12 @@ def response_line(response: dict[str, Any] | None) -> str:
     return head + (f": {steps}" if steps else "")
 
 
-def render_reports_json(rows: list[ReportRow], *, since: datetime, until: datetime) -> str:
-    return to_json({"since": le.iso(since), "until": le.iso(until), "count": len(rows),
-                    "reports": [r.to_dict() for r in rows]})
+def render_reports_json(rows: list[ReportRow], *, since: datetime, until: datetime,
+                        unread: list[dict[str, str]] | None = None) -> str:
+    """``unread`` (only when something was): what the run could not read, so the list is
+    partial."""
+    doc: dict[str, Any] = {"since": le.iso(since), "until": le.iso(until), "count": len(rows),
+                           "reports": [r.to_dict() for r in rows]}
+    if unread:
+        doc["unread"] = unread
+    return to_json(doc)

@@ -212,13 +212,24 @@ def test_an_unknown_brand_is_refused_and_a_subset_is_declared(emulator, project,
     ("https://dev-123.oktapreview.com", ProviderOrg("dev-123", "oktapreview.com")),
     ("https://acme.okta-emea.com/", ProviderOrg("acme", "okta-emea.com")),
     ("https://login.acme.com", None),             # a custom domain
-    ("https://acme.okta-gov.com", None),          # not one of the three
+    # Okta's government domains are Okta domains in import too (issue 19 §4), the client's list
+    ("https://agency.okta-gov.com", ProviderOrg("agency", "okta-gov.com")),
+    ("https://unit.okta.mil", ProviderOrg("unit", "okta.mil")),
+    ("https://agency-admin.okta-gov.com", None),  # the admin host, not the org
+    ("https://acme.okta-gov.example", None),
     ("https://a.b.okta.com", None),
     ("https://acme.okta.com:8443", None),
     ("http://127.0.0.1:8080", None),               # the emulator
 ])
 def test_only_the_standard_okta_domains_become_orgname_and_baseurl(url, expected):
     assert provider_org(url) == expected
+
+
+def test_import_and_the_client_share_one_list_of_okta_domains():
+    from sarguard.adopt.orgurl import PROVIDER_DOMAINS
+    from sarguard.okta.connection import OKTA_DOMAINS
+
+    assert PROVIDER_DOMAINS is OKTA_DOMAINS and {"okta-gov.com", "okta.mil"} <= set(OKTA_DOMAINS)
 
 
 def test_a_custom_domain_org_is_left_out_of_the_stack_with_a_comment(emulator, project, sarguard):

@@ -216,3 +216,16 @@ def test_problems_in_several_inputs_are_reported_at_once(tmp_path, capsys):
         (str(tmp_path / "w.yaml"), 4, "[0].expires"),
         ("stacks/Pulumi.t.yaml", errors[2]["line"], "sarguard:settings.adminNotifications.roles[0]"),
     ]
+
+
+def test_an_output_that_is_a_directory_is_said_once(tmp_path, capsys):
+    """Issue 19 §6: ``--output DIR`` on a run that completes: the write fails, the run exits 2,
+    and the error is printed once (the could-not-run report would fail on the same target)."""
+    target = tmp_path / "a-directory"
+    target.mkdir()
+    code = main(["check", "--stack", "demo", "--project-dir", str(REPO_ROOT), "--output",
+                 str(target)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err == f"sarguard check: error: cannot write {target}: it is an existing directory\n"
+    assert list(target.iterdir()) == []

@@ -73,3 +73,40 @@ def test_events_lists_the_catalog(capsys):
     assert "event_hook.deactivated" in names and all(n.startswith("event_hook.") for n in names)
     code, out, _ = run(capsys, "events", "report_suspicious", "--eligible")
     assert code == 0 and "user.account.report_suspicious_activity_by_enduser" in out
+
+
+def test_investigate_takes_a_login_and_says_which_user_it_resolved(emulator, capsys):
+    """Issue 19 §6: ``--user`` takes a login too: one ``GET /api/v1/users/{login}`` (Okta's
+    getUser takes a URL-encoded login in place of the id: okta-management-openapi.yaml,
+    ``/api/v1/users/{id}``), then the same timeline as by id, the resolution said."""
+    emu = emulator("demo")
+    by_id = run(capsys, "investigate", "--user", "00u1alice0000demo002", "--org-url", emu.url,
+                "--format", "json")
+    before = len(emu.requests)
+    code, out, err = run(capsys, "investigate", "--user", "alice.nguyen@example.com",
+                         "--org-url", emu.url, "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["user"] == {"login": "alice.nguyen@example.com", "id": "00u1alice0000demo002"}
+    assert doc["entries"] == json.loads(by_id[1])["entries"]
+    lookups = [r for r in emu.requests[before:] if "/api/v1/users/" in str(r)]
+    assert len(lookups) == 1, lookups
+    code, out, _ = run(capsys, "investigate", "--user", "alice.nguyen@example.com",
+                       "--org-url", emu.url)
+    assert code == 0
+    assert "User: alice.nguyen@example.com resolved to 00u1alice0000demo002" in out
+
+
+@pytest.mark.parametrize(("user", "message"), [
+    ("nobody@example.com", "Okta has no user with the login 'nobody@example.com'"),
+    ("a/b@example.com", "Okta looks such a login up only by the user's id"),
+])
+def test_investigate_refuses_a_login_it_cannot_resolve(emulator, capsys, user, message):
+    emu = emulator("demo")
+    code, out, err = run(capsys, "investigate", "--user", user, "--org-url", emu.url)
+    assert code == 2 and message in err and out == "", err
+
+
+def test_query_only_cannot_resolve_a_login(capsys):
+    code, _, err = run(capsys, "investigate", "--user", "alice@example.com", "--query-only")
+    assert code == 2 and "--query-only makes no API call" in err, err

@@ -9,15 +9,20 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from sarguard.okta.client import MAX_BODY_BYTES, MAX_PAGES
+from sarguard.okta.auth import SswsAuth
+from sarguard.okta.client import MAX_BODY_BYTES, MAX_PAGES, OktaClient
+from sarguard.okta.connection import OrgEndpoint
 from sarguard.okta.errors import (
     OktaApiError,
+    OktaConfigError,
+    OktaDeadlineError,
     OktaPaginationError,
     OktaRateLimitError,
     OktaTransportError,
 )
 from sarguard.util.redaction import redact
 from tests.okta.fakeokta import (
+    ADMIN,
     ORG,
     TOKEN,
     FakeClock,
@@ -285,3 +290,109 @@ def test_the_run_wide_registry_redacts_a_live_clients_credentials() -> None:
     client = make_client(FakeOkta(FakeClock()))
     assert redact(f"x {TOKEN} y") == "x *** y"
     del client
+
+
+# -- the run's deadline (issue 19 §1) ------------------------------------------------------
+
+
+def _bucket_always_empty(clock: FakeClock) -> httpx.Response:
+    """Every answer says the bucket is spent until a reset 60 s ahead: within --max-wait, so
+    without a deadline the client would wait a minute per request."""
+    return json_response([], headers={"X-Rate-Limit-Limit": "600", "X-Rate-Limit-Remaining": "0",
+                                      "X-Rate-Limit-Reset": str(int(clock() + 60)),
+                                      "Date": formatdate(clock(), usegmt=True)})
+
+
+def test_a_wait_that_would_end_past_the_deadline_is_not_started() -> None:
+    clock = FakeClock()
+    fake = FakeOkta(clock)
+    fake.route("/api/v1/eventHooks", lambda r: _bucket_always_empty(clock))
+    client = make_client(fake, deadline=30)
+    assert run(client.get_all("/api/v1/eventHooks")) == []  # the probe goes at once
+    with pytest.raises(OktaDeadlineError) as info:
+        run(client.get_all("/api/v1/eventHooks"))
+    assert str(info.value).startswith("the run's deadline passed while reading /api/v1 "
+                                      "(--deadline 30 s): waiting 61 s")
+    assert clock.sleeps == [] and len(fake.requests) == 1 and client.deadline_passed
+
+
+def test_waits_within_the_deadline_are_taken_and_count_against_it() -> None:
+    clock = FakeClock()
+    fake = FakeOkta(clock)
+    fake.route("/api/v1/eventHooks", lambda r: _bucket_always_empty(clock))
+    client = make_client(fake, deadline=150)
+    run(client.get_all("/api/v1/eventHooks"))
+    run(client.get_all("/api/v1/eventHooks"))  # waits 61 s: ends at 61 < 150
+    run(client.get_all("/api/v1/eventHooks"))  # waits 61 s: ends at 122 < 150
+    with pytest.raises(OktaDeadlineError):
+        run(client.get_all("/api/v1/eventHooks"))  # would end at 183 > 150: not started
+    assert clock.sleeps == [61.0, 61.0] and len(fake.requests) == 3
+
+
+def test_a_429_wait_past_the_deadline_is_not_started() -> None:
+    clock = FakeClock()
+    fake = FakeOkta(clock)
+    fake.route("/api/v1/eventHooks", lambda r: rate_limited(clock, 50))
+    with pytest.raises(OktaDeadlineError, match=r"a 51 s wait before retrying would end past it"):
+        run(make_client(fake, deadline=20).get_all("/api/v1/eventHooks"))
+    assert clock.sleeps == []
+
+
+def test_a_request_in_flight_is_cut_at_the_deadline() -> None:
+    """The whole-request timeout is 30 s, but the run has 0.2 s left: the answer that never
+    comes is given up at the deadline (real time: this is the socket's bound)."""
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(60)
+        return json_response([])
+
+    fake = FakeOkta(FakeClock())
+    fake.route("/api/v1/eventHooks", never)
+    client = OktaClient(OrgEndpoint(ORG, ADMIN), SswsAuth(TOKEN), transport=fake.transport(),
+                        deadline=0.2)
+    with pytest.raises(OktaDeadlineError, match="the answer had not arrived"):
+        run(asyncio.wait_for(client.get_all("/api/v1/eventHooks"), 10))
+
+
+def test_nothing_is_sent_after_the_deadline() -> None:
+    clock = FakeClock()
+    fake = FakeOkta(clock)
+    fake.route("/api/v1/threats/configuration", {"action": "block"})
+    client = make_client(fake, deadline=5)
+    clock.now += 6
+    with pytest.raises(OktaDeadlineError, match=r"GET /api/v1/threats/configuration \(--deadline 5 s\)"):
+        run(client.get_json("/api/v1/threats/configuration"))
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan")])
+def test_the_deadline_must_be_a_positive_number_of_seconds(value: float) -> None:
+    with pytest.raises(OktaConfigError, match="deadline"):
+        make_client(FakeOkta(FakeClock()), deadline=value)
+
+
+# -- page caps per family -------------------------------------------------------------------
+
+
+def test_a_family_cap_stops_a_listing_before_the_clients_cap() -> None:
+    fake = FakeOkta(FakeClock())
+    fake.route("/api/v1/logs", endless_pages)
+    with pytest.raises(OktaPaginationError, match=r"after 5 pages \(more than this list can hold"):
+        run(make_client(fake).get_all("/api/v1/logs", max_pages=5))
+    assert len(fake.requests) == 5
+
+
+def test_a_next_link_on_an_unpaged_resource_is_an_unexpected_answer() -> None:
+    """Okta's spec gives GET /api/v1/eventHooks and a role's subscription no pagination
+    parameters (okta-management-openapi.yaml: listEventHooks,
+    getSubscriptionsNotificationTypeRole): one answer, and a next link is not Okta's."""
+    fake = FakeOkta(FakeClock())
+    fake.route("/api/v1/eventHooks", lambda r: json_response([{"id": "who"}], headers={
+        "Link": f'<{ORG}/api/v1/eventHooks?after=who>; rel="next"'}))
+    fake.route("/api/v1/roles/SUPER_ADMIN/subscriptions/x", lambda r: json_response(
+        {"status": "subscribed"}, headers={"Link": f'<{ORG}/api/v1/roles?after=1>; rel="next"'}))
+    client = make_client(fake)
+    with pytest.raises(OktaPaginationError, match="does not page this resource, yet the answer"):
+        run(client.get_all("/api/v1/eventHooks", max_pages=1))
+    with pytest.raises(OktaPaginationError, match="does not page this resource"):
+        run(client.get_json("/api/v1/roles/SUPER_ADMIN/subscriptions/x", unpaged=True))
+    assert len(fake.requests) == 2

@@ -197,3 +197,36 @@ def test_async_reader_can_share_a_running_loop() -> None:
             return await read_live_state(client)
 
     assert set(run(main()).brands) == {"default", "bndSUB"}
+
+
+def test_a_non_default_brand_with_the_id_default_is_refused() -> None:
+    """Issue 19 §3: brands are keyed ``default`` (the default brand) or by id, so a non-default
+    brand whose id is literally ``default`` would replace the default brand's evidence. The
+    brands are unread, the impostor named, and none of them is judged."""
+    fake = demo()
+    fake.route("/api/v1/brands", [{"id": "bndDEFAULT", "name": "Acme", "isDefault": True},
+                                  {"id": "default", "name": "Impostor Co", "isDefault": False}])
+    state = read_live_state_sync(make_client(fake))
+    reason = state.unread[SECTION_BRANDS]
+    assert "'Impostor Co'" in reason and "has the id 'default'" in reason
+    assert state.brands == {}
+    assert not any("/templates/" in p for p in fake.paths()), "no brand's templates are read"
+
+
+def test_the_deadline_leaves_what_was_not_read_unread() -> None:
+    """Issue 19 §1: every section still waiting when the run's deadline passes is unread with
+    the contract's wording; nothing is sent past it."""
+    fake = demo()
+    clock = fake.clock
+    client = make_client(fake, deadline=10)
+    run(client.check_credentials())
+    clock.now += 11
+    state = read_live_state_sync(client)
+    assert state.unread and all(
+        reason.startswith("the run's deadline passed while reading ") and "(--deadline 10 s)" in reason
+        for reason in state.unread.values()), state.unread
+    assert set(state.unread) >= {SECTION_BRANDS, SECTION_EVENT_HOOKS, SECTION_THREAT_INSIGHT,
+                                 SECTION_NOTIFICATIONS, SECTION_ROLE_SUBSCRIPTIONS}
+    assert state.unread[SECTION_BRANDS] == ("the run's deadline passed while reading the brands "
+                                            "(--deadline 10 s)")
+    assert fake.paths() == ["/api/v1/users/me"] and client.deadline_passed

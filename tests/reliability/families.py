@@ -23,7 +23,7 @@ class Family:
     prefix: str  # emulator fault prefix (segment-wise prefix of the request path)
     controls: frozenset[str]  # not_evaluated when the family is unreadable
     unread: str  # regex every unread resource must match
-    paginated: bool  # the reader follows ``next`` links here
+    paginated: bool  # the reader follows ``next`` links here (elsewhere one is refused)
     scope: str | None  # the OAuth scope that reads it (None: SSWS only / no scope)
     fatal: bool = False  # unreadable means nothing can be read (the credential check)
 
@@ -43,8 +43,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("customizations", f"{TEMPLATES}/NewSignOnNotification/customizations",
            _controls(3, 9), r"^brand/default/template/NewSignOnNotification/customization/",
            True, "okta.templates.read"),
+    # Not paged: Okta's spec gives GET /api/v1/eventHooks no limit/after (listEventHooks).
     Family("eventHooks", "/api/v1/eventHooks", _controls(5, 6, 7, 11), r"^eventHooks?(/|$)",
-           True, "okta.eventHooks.read"),
+           False, "okta.eventHooks.read"),
     Family("roleSubs", "/api/v1/roles", _controls(8), r"^roleSubscriptions?(/|$)", False,
            "okta.roles.read"),
     Family("threatInsight", "/api/v1/threats", _controls(10), r"^threatInsight$", False,

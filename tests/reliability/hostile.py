@@ -324,3 +324,61 @@ def reflect(status: int) -> Behaviour:
         return answer.with_json(body)
 
     return behave
+
+
+def bucket_always_empty(reset_in: float = 60.0) -> Behaviour:
+    """The real answer, saying the bucket is spent (``X-Rate-Limit-Remaining: 0``) until a reset
+    ``reset_in`` s ahead: within ``--max-wait``, so a client without a deadline waits that long
+    before every request (issue 19 §1: about half an hour for one drift)."""
+
+    def behave(req: Req, forward: Forward, server: HostileServer) -> Answer:
+        now = server.clock()
+        return (forward(req).header("X-Rate-Limit-Limit", "600")
+                .header("X-Rate-Limit-Remaining", "0")
+                .header("X-Rate-Limit-Reset", str(int(now + reset_in)))
+                .header("Date", formatdate(now, usegmt=True)))
+
+    return behave
+
+
+def paced(limit: int, inner: Behaviour | None = None, *, window: float = 60.0,
+          delay: float = 0.0) -> Behaviour:
+    """Okta's pacing, per bucket (the client's bucket keys): ``limit`` calls a ``window``, the
+    real ``X-Rate-Limit-*`` headers on every answer and a 429 past the limit. ``inner``
+    (default: the real answer) makes the answer; ``delay`` real seconds before each one."""
+    from sarguard.okta.ratelimit import default_bucket_key
+
+    def behave(req: Req, forward: Forward, server: HostileServer) -> Answer:
+        if delay and server.stopping.wait(delay):
+            return Answer(503)
+        now = server.clock()
+        key = default_bucket_key(req.path)
+        with server._lock:  # noqa: SLF001 - the server's own lock, shared by its threads
+            reset, used = server.state.get(("window", key), (0.0, 0))
+            if now >= reset:
+                reset, used = float(int(now + window)), 0
+            used += 1
+            server.state[("window", key)] = (reset, used)
+        if used > limit:
+            answer = _okta_error(429, "E0000047", "API call exceeded rate limit due to too many "
+                                 "requests.")
+        else:
+            answer = inner(req, forward, server) if inner is not None else forward(req)
+        return (answer.header("X-Rate-Limit-Limit", str(limit))
+                .header("X-Rate-Limit-Remaining", str(max(limit - used, 0)))
+                .header("X-Rate-Limit-Reset", str(int(reset)))
+                .header("Date", formatdate(now, usegmt=True)))
+
+    return behave
+
+
+def by_path(routes: dict[str, Behaviour]) -> Behaviour:
+    """The behaviour of the longest matching path prefix (the real answer when none matches)."""
+
+    def behave(req: Req, forward: Forward, server: HostileServer) -> Answer:
+        for prefix in sorted(routes, key=len, reverse=True):
+            if prefix_matches(prefix, req.path):
+                return routes[prefix](req, forward, server)
+        return forward(req)
+
+    return behave

@@ -19,6 +19,7 @@ from tests.reliability.harness import FAST_TIMEOUT, SAFE_TIMEOUT
 DAY = 86_400
 YEAR = 365 * DAY
 PAGE_CAP_IN_MATRIX = 25  # the real cap (10,000) is tested on a transport: tests/okta
+FAMILY_PAGE_CAP = 5  # brands, templates, customizations: sarguard/evidence/live.py
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,10 @@ def _no_default(data: Any) -> Any:
     return data
 
 
+def _impostor(data: Any) -> Any:
+    return [*data, {"id": "default", "name": "Impostor Co", "isDefault": False}]
+
+
 def _port(server: hostile.HostileServer, req: hostile.Req) -> str:
     return f"http://127.0.0.1:99999{req.path}?after=x"
 
@@ -89,9 +94,22 @@ CASES: tuple[Case, ...] = (
          "larger than 64 MiB (stopped reading after"),
     Case("400 MB announced", lambda: hostile.huge_body(announce=True), ("eventHooks",),
          "fail closed", "larger than 64 MiB (announced 419,430,400 bytes; not read)"),
-    Case("pages never end", lambda: hostile.endless_pages(), ("brands", "systemLog"),
+    Case("pages never end", lambda: hostile.endless_pages(), ("systemLog",),
          "fail closed", f"pagination did not end after {PAGE_CAP_IN_MATRIX} pages",
          overrides={"max_pages": PAGE_CAP_IN_MATRIX}),
+    # Brands, templates and customizations are capped by Okta's own limits, whatever the
+    # client's cap: limit=200 is the spec's maximum (okta-management-openapi.yaml,
+    # components.parameters.queryLimit); an org's brands are its default brand plus one per
+    # custom domain, 3 by default and 200 on request (developer.okta.com/docs/concepts/brands,
+    # "Multibrand and custom domains"); the email templates are a fixed set (31) and a
+    # template's customizations one per language (27): each fits in one or two pages.
+    Case("pages never end (capped family)", lambda: hostile.endless_pages(),
+         ("brands", "templates", "customizations"), "fail closed",
+         f"pagination did not end after {FAMILY_PAGE_CAP} pages (more than this list can hold"),
+    # GET /api/v1/eventHooks has no pagination parameters in Okta's management spec: a next
+    # link there is not Okta's answer (okta-management-openapi.yaml, listEventHooks).
+    Case("next link on an unpaged list", lambda: hostile.endless_pages(), ("eventHooks",),
+         "fail closed", "Okta's API does not page this resource, yet the answer has a next link"),
     # -- malformed links and shapes
     Case("next link: port 99999", lambda: hostile.next_link(_port), ("eventHooks",),
          "fail closed", "the next link is not a valid URL"),
@@ -126,6 +144,10 @@ CASES: tuple[Case, ...] = (
          "the org returned no default brand", only_path="/api/v1/brands"),
     Case("no default brand", lambda: hostile.reshape(_no_default), ("brands",), "fail closed",
          "the org returned no default brand", only_path="/api/v1/brands"),
+    # Issue 19 §3: brands are keyed "default" or by id; an impostor would replace the default.
+    Case("a non-default brand with id 'default'", lambda: hostile.reshape(_impostor), ("brands",),
+         "fail closed", "the non-default brand 'Impostor Co' has the id 'default'",
+         only_path="/api/v1/brands"),
     # -- a server that reflects the credentials into every error field
     Case("reflects token (403)", lambda: hostile.reflect(403),
          tuple(f.name for f in FAMILIES if not f.fatal), "fail closed", "HTTP 403"),
@@ -141,9 +163,13 @@ CASES: tuple[Case, ...] = (
 
 PREFIXES = {f.name: f.prefix for f in FAMILIES} | {"all": "/", "oauth token": "/oauth2/v1/token"}
 COLUMNS = [f.name for f in FAMILIES] + ["all", "oauth token", "check", "plan", "drift"]
+COLUMNS += ["audit", "import", "reports", "investigate"]  # test_deadline.py, the impostor brand
+# Issue 19 §1: run with the real clock and pacing (test_deadline.py), each ends by --deadline.
+DEADLINE_ROWS = ["deadline: bucket always empty", "deadline: brands never end, paced",
+                 "deadline: brands never end, tight budget", "deadline: System Log never ends, slow"]
 FILE_ROWS = [
     "bodyFile ../ escape", "bodyFile /proc/self/environ", "bodyFile symlink to /proc",
     "billion laughs stack", "alias in waivers", "alias in ignores", "--output is a directory",
     "--also parent is a file", "--output unwritable (/proc)", "*.localhost org URL",
 ]
-ROWS = [c.row for c in CASES] + FILE_ROWS
+ROWS = [c.row for c in CASES] + FILE_ROWS + DEADLINE_ROWS

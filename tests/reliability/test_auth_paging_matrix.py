@@ -84,3 +84,23 @@ def test_internal_endpoint_refusing_oauth_fails_closed_for_the_switches(live, re
     record_cell(family.name, "OAuth refused (SSWS only)", matrix.FAIL_CLOSED)
     assert_fail_closed(run, ssws, family)
     assert len(run.unread) == 1 and SSWS_ONLY_REASON in run.unread[0]["reason"], run.unread
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if not f.paginated and not f.fatal
+                                    and f.name in ("eventHooks", "roleSubs")],
+                         ids=lambda f: f.name)
+def test_a_next_link_where_okta_does_not_page_is_refused(live, record_cell, family: Family) -> None:
+    """Okta's spec gives event hooks and a role's subscription no pagination (listEventHooks,
+    getSubscriptionsNotificationTypeRole in okta-management-openapi.yaml): a ``next`` link
+    there is an unexpected answer — unread, named — and is never followed."""
+    live.memoize_declared()
+    base = baselines.ssws_drift(live)
+    emu = live.emulator("in-sync")
+    transport = InjectingTransport(family.prefix, looping_next)
+    live.overrides["transport"] = transport
+    run = live.drift(emu)
+    record_cell(family.name, "next link loops", matrix.FAIL_CLOSED)
+    assert_fail_closed(run, base, family)
+    assert any("does not page this resource, yet the answer has a next link" in u["reason"]
+               for u in run.unread), run.unread
+    assert not transport.repeated(), transport.urls

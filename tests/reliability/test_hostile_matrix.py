@@ -151,3 +151,38 @@ def test_max_wait_must_be_a_number_of_seconds(live, value: str) -> None:
         live.run("drift", "--stack", "demo", "--max-wait", value)
     assert info.value.code == 2
     assert "--max-wait" in live.capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["audit", "import"])
+def test_a_brand_with_the_id_default_is_refused_by_every_command_that_reads_brands(
+        live, record_hostile, tmp_path: Path, command: str) -> None:
+    """Issue 19 §3 beyond drift (a matrix row above): ``audit`` leaves the brands unread and
+    exits 2; ``import`` refuses the org, naming the brand, and writes nothing — it would
+    otherwise declare the impostor as the default brand."""
+    import shutil
+
+    from tests.conftest import REPO_ROOT
+    from tests.reliability.hostile_cases import _impostor
+
+    emu = live.emulator("in-sync")
+    server = live.hostile(emu, _only("/api/v1/brands", hostile.reshape(_impostor)), "/api/v1/brands")
+    if command == "audit":
+        run = live.run("audit", "--org-url", server.url, "--format", "json")
+    else:
+        project = tmp_path / "adopted"
+        project.mkdir()
+        shutil.copy(REPO_ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+        run = live.run("import", "--stack", "imp", "--org-url", server.url, "--project-dir",
+                       str(project))
+        assert sorted(p.name for p in project.iterdir()) == ["Pulumi.yaml"], "nothing written"
+    record_hostile(command, "a non-default brand with id 'default'",
+                   matrix.FAIL_CLOSED if command == "audit" else matrix.FATAL)
+    assert_no_traceback(run)
+    assert run.code == 2, (run.code, run.err)
+    named = "the non-default brand 'Impostor Co' has the id 'default'"
+    if command == "audit":
+        brands = [u for u in run.unread if u["resource"] == "brands"]
+        assert brands and named in brands[0]["reason"], run.unread
+        assert {"SAR-03", "SAR-04", "SAR-09"} <= run.not_evaluated
+    else:
+        assert named in run.err, run.err

@@ -68,3 +68,28 @@ def test_secret_like_values_become_marker() -> None:
         "g": [1, 2],
     }
     assert SECRET_VALUE not in json.dumps(data)
+
+
+def test_a_drift_run_without_drift_but_with_failing_controls_is_in_sync() -> None:
+    """Issue 19 §6: no drift, two mandatory controls failing: the verdict says the org is in
+    sync *and* what failed — never "DRIFTED" — in every format that states a verdict."""
+    from sarguard.report.model import DriftItem, Report
+    from sarguard.report.view import verdict
+    from tests.report.sample import finding
+
+    failing = [finding("SAR-03", "fail", "brand/default", "no link"),
+               finding("SAR-05", "fail", "eventHooks", "no hook"),
+               finding("SAR-01", "pass", "securityNotificationEmails", "on")]
+    report = Report(kind="drift", findings=failing, drift=[
+        DriftItem("changed", "threatInsight", "action", "block", "audit", ignored=True,
+                  reason="accepted")])
+    expected = "IN SYNC — 2 mandatory controls failed (SAR-03, SAR-05)"
+    assert verdict(report).startswith(expected)
+    for fmt in ("text", "markdown"):
+        text = render(report, fmt)
+        assert expected in text and "DRIFTED" not in text.upper().replace("IN SYNC", ""), fmt
+    assert render(report, "markdown").startswith("## ❌ sarguard drift: in sync")
+    assert '"exitCode": 1' in render(report, "json")
+    drifted = Report(kind="drift", findings=failing, drift=[
+        DriftItem("changed", "threatInsight", "action", "block", "audit")])
+    assert verdict(drifted).startswith("DRIFTED: 2 mandatory controls failed")
