@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sarguard.util.credentials import is_credential_header
+from sarguard.util.credentials import is_credential_header, url_credential_values
 
 Source = Literal["declared", "stack-export", "pack", "live"]
 
@@ -230,11 +230,14 @@ class OrgState:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def credential_header_values(self) -> tuple[str, ...]:
-        """The hooks' credential-like custom header values (``X-Api-Key``...): secrets, which
-        Okta returns in clear; the live reader registers them for redaction."""
-        return tuple(value for hook in self.event_hooks if isinstance(hook.headers, dict)
-                     for name, value in hook.headers.items()
-                     if isinstance(value, str) and is_credential_header(name))
+        """The hooks' credentials Okta returns in clear: credential-like custom header values
+        (``X-Api-Key``, ``x-functions-key``...) and the credential parameters of their URLs
+        (``sig=``, ``code=``...); the live reader registers them for redaction."""
+        headers = tuple(value for hook in self.event_hooks if isinstance(hook.headers, dict)
+                        for name, value in hook.headers.items()
+                        if isinstance(value, str) and is_credential_header(name))
+        return headers + tuple(value for hook in self.event_hooks
+                               for value in url_credential_values(hook.uri))
 
     def unread_reason(self, *keys: str) -> str | None:
         """The reason the first of ``keys`` (resource or section keys) could not be read."""
