@@ -22,6 +22,7 @@ from sarguard.settings.loader import (
     PROVIDER_SECRET_KEYS,
     SECRET_KEY,
     SETTINGS_KEY,
+    URL_SECRETS_KEY,
 )
 
 
@@ -57,6 +58,7 @@ def load_stack_settings(config: StackConfig) -> Settings:
             line_of=config.line_of,
             provider_secrets={key: config.values.get(key) for key in PROVIDER_SECRET_KEYS},
             header_secrets=config.values.get(HEADER_SECRETS_KEY),
+            url_secrets=config.values.get(URL_SECRETS_KEY),
         )
     except SettingsError as exc:
         raise SettingsError([*unknown, *exc.located]) from None
@@ -66,7 +68,7 @@ def load_stack_settings(config: StackConfig) -> Settings:
 
 
 def _unknown_project_keys(config: StackConfig) -> list[Problem]:
-    known = (SETTINGS_KEY, SECRET_KEY, HEADER_SECRETS_KEY)
+    known = (SETTINGS_KEY, SECRET_KEY, HEADER_SECRETS_KEY, URL_SECRETS_KEY)
     namespace = f"{config.project}:"
     where = config.relative_stack_file()
     out: list[Problem] = []
