@@ -11,7 +11,7 @@ import shlex
 
 from sarguard.adopt.importfile import MIN_PULUMI
 from sarguard.adopt.plan import AdoptionPlan
-from sarguard.settings.loader import SECRET_KEY, header_secret_command
+from sarguard.settings.loader import SECRET_KEY, header_secret_command, url_secret_command
 
 WAIVERS = """\
 # waivers.yaml
@@ -47,6 +47,10 @@ def next_steps(plan: AdoptionPlan, stack: str, import_file: str, stack_file: str
             seen = f"; Okta's current value has fingerprint {header.fingerprint}" if header.fingerprint else ""
             steps.append((f"{header_secret_command(header.name)} --stack {quoted}",
                           f"the value of the credential-like header {header.name}{seen}"))
+        for secret in plan.hook.url_secrets:
+            seen = f"; Okta's current value has fingerprint {secret.fingerprint}" if secret.fingerprint else ""
+            steps.append((f"{url_secret_command(secret.name)} --stack {quoted}",
+                          f"the value of the hook URL's {{secret:{secret.name}}}{seen}"))
     steps.append((f"pulumi import --file {shlex.quote(import_file)} --stack {quoted} "
                   "--generate-code=false",
                   f"adopt the live objects into the stack's state (Pulumi CLI {MIN_PULUMI} or later)"))

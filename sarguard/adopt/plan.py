@@ -28,6 +28,7 @@ from sarguard.model import (
 from sarguard.report.values import clean_text
 from sarguard.settings.okta_facts import OKTA_LANGUAGES
 from sarguard.util.credentials import fingerprint, is_credential_header
+from sarguard.util.urlsecrets import split_url_secrets
 
 # The settings schema's brand id pattern (sarguard/data/settings.schema.json): also what keeps a
 # brand's email-templates/<brand>/ folder a plain name.
@@ -73,7 +74,7 @@ class SecretHeader:
 @dataclass
 class HookPlan:
     name: str
-    url: str
+    url: str  # credential parameters already {secret:NAME} placeholders (see __post_init__)
     auth_header: str
     events: list[str]
     headers: dict[str, str]
@@ -84,6 +85,14 @@ class HookPlan:
     status: str | None = None  # live status and verification, for the comments
     verification: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The URL's {secret:NAME} placeholders: values go to sarguard:eventHookUrlSecrets.
+    url_secrets: list[SecretHeader] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """A credential in the URL (a Logic App's ``sig=``, Azure Functions' ``code=``) never
+        stays in the plan: it becomes a placeholder, and only its fingerprint is kept."""
+        self.url, values = split_url_secrets(self.url)
+        self.url_secrets += [SecretHeader(name, fingerprint(value)) for name, value in values.items()]
 
 
 @dataclass

@@ -16,7 +16,9 @@ from sarguard.settings.loader import (
     HEADER_SECRETS_KEY,
     SECRET_KEY,
     SETTINGS_KEY,
+    URL_SECRETS_KEY,
     header_secret_command,
+    url_secret_command,
 )
 from sarguard.util.credentials import is_credential_header
 
@@ -78,6 +80,10 @@ def _secret_comments(hook: HookPlan | None, stack: str) -> list[str]:
         lines.append(f"{HEADER_SECRETS_KEY} (credential-like headers, never written in clear) — "
                      "set each with")
         lines += [f"  {header_secret_command(h.name)} --stack {stack}" for h in hook.secret_headers]
+    if hook.url_secrets:
+        lines.append(f"{URL_SECRETS_KEY} (credentials in the hook URL, never written in clear) — "
+                     "set each with")
+        lines += [f"  {url_secret_command(s.name)} --stack {stack}" for s in hook.url_secrets]
     return lines
 
 
@@ -155,6 +161,10 @@ def _hook(hook: HookPlan, plan: AdoptionPlan, at: Path, comments: dict[Path, lis
         entry["secretHeaders"] = [h.name for h in hook.secret_headers]
         comments[(*at, "secretHeaders")] = [
             f"values from {HEADER_SECRETS_KEY} (credential-like names: never written in clear)"]
+    if hook.url_secrets:
+        comments[(*at, "url")] = [
+            f"{{secret:NAME}} values from {URL_SECRETS_KEY} (credential parameters: never written "
+            "in clear)"]
     entry["active"] = hook.active
     entry["verify"] = hook.verify
     if not hook.active:
