@@ -153,7 +153,7 @@ def _hook(plan: AdoptionPlan, hook_url: str | None, fixes: list[Fix]) -> None:
                              verify=True, id=None,
                              notes=["--fix SAR-05: a new hook to --hook-url (none was subscribed "
                                     "to the report event)"])
-        fixes.append(Fix("SAR-05", key_event_hook(NEW_HOOK_NAME), f"new hook to {hook_url}"))
+        fixes.append(Fix("SAR-05", key_event_hook(NEW_HOOK_NAME), f"new hook to {plan.hook.url}"))
         return
     if hook_url is not None:
         plan.warnings.append(f"--hook-url ignored: the org already has a report hook "

@@ -12,8 +12,8 @@ import pulumi
 from pulumi.runtime.config import is_config_secret
 
 from sarguard.pulumi.credentials import (
-    API_TOKEN,
-    OAUTH_CREDENTIALS,
+    PROVIDER_KEYS,
+    require_no_provider_conflicts,
     require_notification_credentials,
 )
 from sarguard.pulumi.program import SuspiciousActivityReporting
@@ -64,7 +64,7 @@ def _flag(key: str) -> _SecretFlag | None:
 
 def _provider_config() -> dict[str, Any]:
     """The Okta provider's credential keys as the engine passed them to this program."""
-    keys = (API_TOKEN[0], *OAUTH_CREDENTIALS)
+    keys = PROVIDER_KEYS
     return {key: value for key in keys if (value := pulumi.runtime.get_config(key)) is not None}
 
 
@@ -98,6 +98,7 @@ def declare_stack() -> SuspiciousActivityReporting:
         raw_settings = raw
     secret_value = config.get_secret("eventHookSecret")
     try:
+        require_no_provider_conflicts(_provider_config(), where=where, line_of=line_of)
         settings = load_settings(raw_settings, hook_secret=_flag(SECRET_KEY), where=where,
                                  project_dir=project_dir, line_of=line_of,
                                  provider_secrets={key: _flag(key) for key in PROVIDER_SECRET_KEYS},
