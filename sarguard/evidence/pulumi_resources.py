@@ -25,6 +25,7 @@ from sarguard.model import (
     ThreatInsight,
     is_unknown,
 )
+from sarguard.util.urlsecrets import split_url_secrets
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -286,13 +287,20 @@ class _Builder:
         def chan(key: str) -> Any:
             return UNKNOWN if channel_unknown else _str(channel.get(key))
 
+        uri = chan("uri")
+        if isinstance(channel, SecretMapping) and isinstance(uri, str):
+            # The program filled {secret:NAME} placeholders from sarguard:eventHookUrlSecrets, so
+            # the channel is one secret: its credentials go back behind placeholders, never into
+            # the model (the scheme, host and path stay judged).
+            uri = split_url_secrets(uri)[0]
+
         hook = EventHook(
             name=name if is_unknown(name) or (isinstance(name, str) and name) else res.name,
             id=UNKNOWN if res.id in UNKNOWN_SENTINELS else res.id,
             status="ACTIVE" if status is None else _str(status),  # provider default ACTIVE
             channel_type=chan("type"),
             channel_version=chan("version"),
-            uri=chan("uri"),
+            uri=uri,
             headers=_headers(inputs.get("headers")),
             auth_type=UNKNOWN if auth_unknown else _str(auth.get("type")),
             auth_key=UNKNOWN if auth_unknown else _str(auth.get("key")),

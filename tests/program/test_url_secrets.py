@@ -178,3 +178,18 @@ def test_the_component_fills_the_placeholders_and_keeps_the_url_secret():
     assert is_secret_wrapper(channel) or is_secret_wrapper(channel.get("uri"))
     text = json.dumps(channel)
     assert "sig=a%26b%3Dc" in text and "{secret:sig}" not in text
+
+
+def test_a_secret_channel_reaches_the_model_with_its_credentials_behind_placeholders():
+    """Filled from secrets, the whole channel is one Pulumi secret; a readable one (a state
+    stored in clear, the pack's unwrapped view) never puts the value into the model."""
+    from sarguard.evidence.pulumi_resources import DeclaredResource, state_from_resources
+
+    inputs = {"name": "h", "events": ["user.account.report_suspicious_activity_by_enduser"],
+              "channel": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                          "value": {"type": "HTTP", "version": "1.0.0",
+                                    "uri": TEMPLATE_URL.replace("{secret:sig}", SIG)}}}
+    state = state_from_resources([DeclaredResource(
+        type="okta:index/eventHook:EventHook", name="h", inputs=inputs, urn="urn:x", id="h-id",
+        outputs=inputs, property_dependencies=None)], "stack-export")
+    assert state.event_hooks[0].uri == TEMPLATE_URL
