@@ -167,3 +167,7 @@ def _hook(plan: AdoptionPlan, hook_url: str | None, fixes: list[Fix]) -> None:
         hook.verify = True
         hook.notes.append("--fix SAR-05: verify (was UNVERIFIED)")
         fixes.append(Fix("SAR-05", resource, "verify: true (was UNVERIFIED)"))
+    if not hook.auth_header:
+        hook.auth_header = DEFAULT_AUTH_HEADER
+        hook.notes.append(f"--fix SAR-06: authHeader {DEFAULT_AUTH_HEADER} (the hook sent none)")
+        fixes.append(Fix("SAR-06", resource, f"authHeader: {DEFAULT_AUTH_HEADER} (the hook sent none)"))

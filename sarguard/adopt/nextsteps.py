@@ -40,9 +40,10 @@ def next_steps(plan: AdoptionPlan, stack: str, import_file: str, stack_file: str
         (f"pulumi stack init {quoted}", f"the stack (or `pulumi stack select {quoted}` when it "
                                         f"exists); its settings are in {stack_file}")]
     if plan.hook is not None:
-        steps.append((hook_secret_command(stack),
-                      f"the value of the hook's {plan.hook.auth_header} header: Okta never "
-                      "returns it (pulumi prompts for it)"))
+        if plan.hook.auth_header:
+            steps.append((hook_secret_command(stack),
+                          f"the value of the hook's {plan.hook.auth_header} header: Okta never "
+                          "returns it (pulumi prompts for it)"))
         for header in plan.hook.secret_headers:
             seen = f"; Okta's current value has fingerprint {header.fingerprint}" if header.fingerprint else ""
             steps.append((f"{header_secret_command(header.name)} --stack {quoted}",

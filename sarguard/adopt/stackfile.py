@@ -75,7 +75,7 @@ def _secret_comments(hook: HookPlan | None, stack: str) -> list[str]:
     if hook is None:
         return []
     lines = [f"{SECRET_KEY} (not written: Okta never returns a hook's auth value) — set it with",
-             f"  {hook_secret_command(stack)}"]
+             f"  {hook_secret_command(stack)}"] if hook.auth_header else []
     if hook.secret_headers:
         lines.append(f"{HEADER_SECRETS_KEY} (credential-like headers, never written in clear) — "
                      "set each with")
@@ -152,8 +152,10 @@ def _hook(hook: HookPlan, plan: AdoptionPlan, at: Path, comments: dict[Path, lis
                      + ", ".join(shown(h) for h in plan.other_report_hooks))
     lines += [shown(n) for n in hook.notes]
     comments[at] = lines
-    entry: dict[str, Any] = {"name": hook.name, "url": hook.url, "authHeader": hook.auth_header,
-                             "events": list(hook.events)}
+    entry: dict[str, Any] = {"name": hook.name, "url": hook.url}
+    if hook.auth_header:
+        entry["authHeader"] = hook.auth_header
+    entry["events"] = list(hook.events)
     if hook.headers:
         # Credential-like values never reach a file (the plan puts them in secret_headers).
         entry["headers"] = {k: v for k, v in hook.headers.items() if not is_credential_header(k)}

@@ -45,7 +45,8 @@ def staged_check(document: StackDocument, project: Mapping[str, Any], stack: str
         secrets = {name: _Secret() for name in (hook or {}).get("secretHeaders", ())}
         url_secrets = {name: _Secret() for name in placeholder_names((hook or {}).get("url") or "")}
         try:
-            load_settings(settings, hook_secret=_Secret() if hook else None, where=stack_file,
+            load_settings(settings, hook_secret=_Secret() if hook and hook.get("authHeader") else None,
+                          where=stack_file,
                           project_dir=staging, header_secrets=secrets or None,
                           url_secrets=url_secrets or None)
         except SettingsError as exc:
