@@ -135,14 +135,18 @@ def _schema_message(error: ValidationError) -> tuple[KeyPath, str]:
         return path, f"expected {error.validator_value}; got {_describe(error.instance)}"
     if validator == "oneOf" and isinstance(error.instance, dict):
         return path, "expected exactly one of 'body' (inline) or 'bodyFile' (a path)"
+    # Every maxLength/maxItems in the schema is one of Okta's limits (subject 128, hook name 255,
+    # 300 events per hook): say that Okta would refuse more.
     if validator == "maxLength":
-        return path, f"expected at most {error.validator_value} characters; got {len(error.instance)}"
+        return path, (f"expected at most {error.validator_value} characters; got "
+                      f"{len(error.instance)}, which Okta would refuse")
     if validator == "minLength":
         return path, "expected a non-empty string"
     if validator == "minItems":
         return path, f"expected at least {error.validator_value} item(s)"
     if validator == "maxItems":
-        return path, f"expected at most {error.validator_value} items; got {len(error.instance)}"
+        return path, (f"expected at most {error.validator_value} items; got {len(error.instance)}, "
+                      "which Okta would refuse")
     if validator == "uniqueItems":
         return path, "expected unique items; found duplicates"
     if validator == "pattern":

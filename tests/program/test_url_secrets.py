@@ -193,3 +193,14 @@ def test_a_secret_channel_reaches_the_model_with_its_credentials_behind_placehol
         type="okta:index/eventHook:EventHook", name="h", inputs=inputs, urn="urn:x", id="h-id",
         outputs=inputs, property_dependencies=None)], "stack-export")
     assert state.event_hooks[0].uri == TEMPLATE_URL
+
+
+@pytest.mark.parametrize("hook, phrase", [
+    ({"url": "http://soar.example.com/x"}, "Okta refuses an event hook URL that is not https"),
+    ({"events": [f"event.{n}" for n in range(301)]}, "which Okta would refuse"),
+    ({"name": "h" * 256}, "which Okta would refuse"),
+])
+def test_settings_errors_for_what_okta_refuses_say_so(tmp_path, capsys, hook, phrase):
+    project = _project(tmp_path, hook=hook)
+    code, _, err = _check(capsys, project)
+    assert code == 2 and phrase in err, err
