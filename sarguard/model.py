@@ -184,6 +184,9 @@ class EventHook:
     # The whole auth block is one encrypted secret (a real ``pulumi stack export``: pulumi-okta
     # marks ``auth`` secret as a whole), so its type and key cannot be read from this evidence.
     auth_opaque: bool = False
+    # Likewise the whole channel, when its URL was filled from sarguard:eventHookUrlSecrets: the
+    # delivery URL cannot be read from this evidence (``uri`` is then None).
+    channel_opaque: bool = False
     events: list[str] | _Unknown = field(default_factory=list)
     resource_name: str | None = None
     urn: str | None = None

@@ -260,6 +260,7 @@ class _Builder:
     def event_hook(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         channel = inputs.get("channel")
         channel_unknown = is_unknown(channel)
+        channel_opaque = isinstance(channel, Secret)  # ciphertext: the URL was filled from secrets
         channel = channel if isinstance(channel, Mapping) else {}
         auth = inputs.get("auth")
         auth_unknown = is_unknown(auth)
@@ -307,6 +308,7 @@ class _Builder:
             auth_value_set=value_set,
             auth_value_secret=value_secret,
             auth_opaque=auth_opaque,
+            channel_opaque=channel_opaque,
             events=events,
             resource_name=res.name,
             urn=res.urn,

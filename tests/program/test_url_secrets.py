@@ -204,3 +204,26 @@ def test_settings_errors_for_what_okta_refuses_say_so(tmp_path, capsys, hook, ph
     project = _project(tmp_path, hook=hook)
     code, _, err = _check(capsys, project)
     assert code == 2 and phrase in err, err
+
+
+def test_an_encrypted_channel_is_not_judged_as_a_hook_without_a_url():
+    """In a real ``pulumi stack export`` the filled channel is ciphertext: SAR-05 says why it
+    cannot judge the URL (fail closed), never "has no delivery URL"."""
+    from sarguard.controls.runner import evaluate_catalog
+    from sarguard.evidence.pulumi_resources import DeclaredResource, state_from_resources
+
+    inputs = {"name": "h", "status": "ACTIVE",
+              "events": ["user.account.report_suspicious_activity_by_enduser"],
+              "channel": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                          "ciphertext": "AAABAGNoYW5uZWw="}}
+    verification = {"eventHookId": "h-id"}
+    state = state_from_resources([DeclaredResource(
+        type="okta:index/eventHook:EventHook", name="h", inputs=inputs, urn="urn:x", id="h-id",
+        outputs=inputs, property_dependencies=None), DeclaredResource(
+        type="okta:index/eventHookVerification:EventHookVerification", name="h-verification",
+        inputs=verification, urn="urn:v", id="v-id", outputs={**verification,
+                                                             "verificationStatus": "VERIFIED"},
+        property_dependencies=None)], "stack-export")
+    assert state.event_hooks[0].channel_opaque
+    [sar05] = [f for f in evaluate_catalog(state) if f.control == "SAR-05"]
+    assert sar05.status == "not_evaluated" and "encrypted Pulumi secret" in sar05.message
