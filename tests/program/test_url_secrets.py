@@ -227,3 +227,26 @@ def test_an_encrypted_channel_is_not_judged_as_a_hook_without_a_url():
     assert state.event_hooks[0].channel_opaque
     [sar05] = [f for f in evaluate_catalog(state) if f.control == "SAR-05"]
     assert sar05.status == "not_evaluated" and "encrypted Pulumi secret" in sar05.message
+
+
+def test_the_program_reads_the_url_secrets_from_the_stack_config(monkeypatch):
+    """``__main__.py`` (what ``pulumi up`` runs): sarguard:eventHookUrlSecrets reaches the
+    component, which fills the placeholder and keeps the channel a secret."""
+    from sarguard.pulumi.stack import SecureValue, load_stack_config
+    from tests.program.test_notifications_manage import _run_main
+
+    for name in ("OKTA_API_CLIENT_ID", "OKTA_API_PRIVATE_KEY", "OKTA_ACCESS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    config = dict(load_stack_config("demo", REPO_ROOT).values)
+    settings = json.loads(json.dumps(config["sarguard:settings"]))
+    settings["eventHook"]["url"] = TEMPLATE_URL
+    config["sarguard:settings"] = settings
+    config["sarguard:eventHookUrlSecrets"] = {"sig": SecureValue("AAABAHNpZw==")}
+    run = _run_main(monkeypatch, config, [])
+    [hook] = [r for r in run.resources if r.type.endswith("EventHook")]
+    assert is_secret_wrapper(hook.inputs["channel"])
+    uri = hook.inputs["channel"]["value"]["uri"]
+    assert "{secret:sig}" not in uri and uri.startswith(TEMPLATE_URL.split("{")[0])
+    del config["sarguard:eventHookUrlSecrets"]
+    with pytest.raises(pulumi.RunError, match=r"\{secret:sig\} needs its value"):
+        _run_main(monkeypatch, config, [])
