@@ -1,11 +1,12 @@
 """A hook URL's credentials as ``{secret:NAME}`` placeholders, SAR-06 on credentials in clear, and
 a hook without an auth header as a SAR-06 finding (exit 1, waivable) rather than a settings error.
 
-Okta accepts an event hook without ``channel.config.authScheme`` (its Event Hooks API marks
-``authScheme`` optional: https://developer.okta.com/docs/api/openapi/okta-management/management/
-tag/EventHook/#tag/EventHook/operation/createEventHook), and it refuses a URL that is not https
-(https://developer.okta.com/docs/concepts/event-hooks/: "the external service's endpoint needs
-to ... use HTTPS"), so only the latter is a settings error.
+A hook without an auth header is something the provider and Okta accept: terraform-provider-okta's
+``okta/services/idaas/resource_okta_event_hook.go`` declares ``auth`` Optional, and Okta's Event
+Hooks API takes a channel config whose ``authScheme`` may be left out (Okta's SDKs generated from
+its management OpenAPI spec model it as an optional property of EventHookChannelConfig). Okta does
+refuse a delivery URL that is not https (https://developer.okta.com/docs/concepts/event-hooks/),
+so only that stays a settings error.
 """
 
 from __future__ import annotations
