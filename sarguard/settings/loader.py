@@ -37,6 +37,7 @@ from sarguard.settings.model import (
     ThreatInsightSpec,
 )
 from sarguard.settings.okta_facts import OKTA_LANGUAGES, OKTA_TEMPLATES
+from sarguard.util.credentials import masked_url
 from sarguard.util.keypath import format_key_path as format_path
 from sarguard.util.netutil import is_loopback_host
 from sarguard.util.urlsecrets import (
@@ -160,8 +161,6 @@ def hook_url_problem(url: str) -> str | None:
     ``{secret:NAME}`` placeholders are allowed in the query (their values come from
     sarguard:eventHookUrlSecrets); everything else is judged as written. Messages show the URL
     with credentials masked."""
-    from sarguard.util.credentials import masked_url
-
     shown = masked_url(url)
     prefix, query_mark, _ = url.partition("?")
     if PLACEHOLDER.search(prefix) or (not query_mark and PLACEHOLDER.search(url)):
