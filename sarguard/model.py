@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sarguard.util.credentials import is_credential_header
+from sarguard.util.credentials import is_credential_header, url_credential_values
 
 Source = Literal["declared", "stack-export", "pack", "live"]
 
@@ -184,6 +184,9 @@ class EventHook:
     # The whole auth block is one encrypted secret (a real ``pulumi stack export``: pulumi-okta
     # marks ``auth`` secret as a whole), so its type and key cannot be read from this evidence.
     auth_opaque: bool = False
+    # Likewise the whole channel, when its URL was filled from sarguard:eventHookUrlSecrets: the
+    # delivery URL cannot be read from this evidence (``uri`` is then None).
+    channel_opaque: bool = False
     events: list[str] | _Unknown = field(default_factory=list)
     resource_name: str | None = None
     urn: str | None = None
@@ -230,11 +233,14 @@ class OrgState:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def credential_header_values(self) -> tuple[str, ...]:
-        """The hooks' credential-like custom header values (``X-Api-Key``...): secrets, which
-        Okta returns in clear; the live reader registers them for redaction."""
-        return tuple(value for hook in self.event_hooks if isinstance(hook.headers, dict)
-                     for name, value in hook.headers.items()
-                     if isinstance(value, str) and is_credential_header(name))
+        """The hooks' credentials Okta returns in clear: credential-like custom header values
+        (``X-Api-Key``, ``x-functions-key``...) and the credential parameters of their URLs
+        (``sig=``, ``code=``...); the live reader registers them for redaction."""
+        headers = tuple(value for hook in self.event_hooks if isinstance(hook.headers, dict)
+                        for name, value in hook.headers.items()
+                        if isinstance(value, str) and is_credential_header(name))
+        return headers + tuple(value for hook in self.event_hooks
+                               for value in url_credential_values(hook.uri))
 
     def unread_reason(self, *keys: str) -> str | None:
         """The reason the first of ``keys`` (resource or section keys) could not be read."""

@@ -53,8 +53,9 @@ def planned_state(plan: AdoptionPlan) -> OrgState:
         state.event_hooks.append(EventHook(
             name=hook.name, status="ACTIVE" if hook.active else "INACTIVE",
             verification_status="VERIFIED" if hook.verify else "UNVERIFIED", channel_type="HTTP",
-            channel_version="1.0.0", uri=hook.url, headers=headers, auth_type="HEADER",
-            auth_key=hook.auth_header, auth_value_set=True, auth_value_secret=True,
+            channel_version="1.0.0", uri=hook.url, headers=headers,
+            auth_type="HEADER" if hook.auth_header else None, auth_key=hook.auth_header,
+            auth_value_set=bool(hook.auth_header), auth_value_secret=True if hook.auth_header else None,
             events=list(hook.events)))
     state.role_subscriptions = [RoleSubscription(role, REPORT_NOTIFICATION) for role in plan.roles]
     state.threat_insight = ThreatInsight(plan.threat_action, list(plan.threat_zones))

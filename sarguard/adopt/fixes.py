@@ -153,7 +153,7 @@ def _hook(plan: AdoptionPlan, hook_url: str | None, fixes: list[Fix]) -> None:
                              verify=True, id=None,
                              notes=["--fix SAR-05: a new hook to --hook-url (none was subscribed "
                                     "to the report event)"])
-        fixes.append(Fix("SAR-05", key_event_hook(NEW_HOOK_NAME), f"new hook to {hook_url}"))
+        fixes.append(Fix("SAR-05", key_event_hook(NEW_HOOK_NAME), f"new hook to {plan.hook.url}"))
         return
     if hook_url is not None:
         plan.warnings.append(f"--hook-url ignored: the org already has a report hook "
@@ -167,3 +167,7 @@ def _hook(plan: AdoptionPlan, hook_url: str | None, fixes: list[Fix]) -> None:
         hook.verify = True
         hook.notes.append("--fix SAR-05: verify (was UNVERIFIED)")
         fixes.append(Fix("SAR-05", resource, "verify: true (was UNVERIFIED)"))
+    if not hook.auth_header:
+        hook.auth_header = DEFAULT_AUTH_HEADER
+        hook.notes.append(f"--fix SAR-06: authHeader {DEFAULT_AUTH_HEADER} (the hook sent none)")
+        fixes.append(Fix("SAR-06", resource, f"authHeader: {DEFAULT_AUTH_HEADER} (the hook sent none)"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from sarguard.adopt.importfile import MIN_PULUMI
 from sarguard.adopt.plan import AdoptionPlan
-from sarguard.settings.loader import SECRET_KEY, header_secret_command
+from sarguard.settings.loader import SECRET_KEY, header_secret_command, url_secret_command
 
 WAIVERS = """\
 # waivers.yaml
@@ -99,13 +99,18 @@ def next_steps(plan: AdoptionPlan, stack: str, import_file: str, stack_file: str
         (f"pulumi stack init {quoted}", f"the stack (or `pulumi stack select {quoted}` when it "
                                         f"exists); its settings are in {stack_file}")]
     if plan.hook is not None:
-        steps.append((hook_secret_command(stack),
-                      f"the value of the hook's {plan.hook.auth_header} header: Okta never "
-                      "returns it (pulumi prompts for it)"))
+        if plan.hook.auth_header:
+            steps.append((hook_secret_command(stack),
+                          f"the value of the hook's {plan.hook.auth_header} header: Okta never "
+                          "returns it (pulumi prompts for it)"))
         for header in plan.hook.secret_headers:
             seen = f"; Okta's current value has fingerprint {header.fingerprint}" if header.fingerprint else ""
             steps.append((f"{header_secret_command(header.name)} --stack {quoted}",
                           f"the value of the credential-like header {header.name}{seen}"))
+        for secret in plan.hook.url_secrets:
+            seen = f"; Okta's current value has fingerprint {secret.fingerprint}" if secret.fingerprint else ""
+            steps.append((f"{url_secret_command(secret.name)} --stack {quoted}",
+                          f"the value of the hook URL's {{secret:{secret.name}}}{seen}"))
     steps.append((f"pulumi import --file {shlex.quote(import_file)} --stack {quoted} "
                   "--generate-code=false",
                   f"adopt the live objects into the stack's state (Pulumi CLI {MIN_PULUMI} or later)"))

@@ -28,6 +28,7 @@ from sarguard.model import (
 from sarguard.report.values import clean_text
 from sarguard.settings.okta_facts import OKTA_LANGUAGES
 from sarguard.util.credentials import fingerprint, is_credential_header
+from sarguard.util.urlsecrets import split_url_secrets
 
 # The settings schema's brand id pattern (sarguard/data/settings.schema.json): also what keeps a
 # brand's email-templates/<brand>/ folder a plain name.
@@ -73,8 +74,8 @@ class SecretHeader:
 @dataclass
 class HookPlan:
     name: str
-    url: str
-    auth_header: str
+    url: str  # credential parameters already {secret:NAME} placeholders (see __post_init__)
+    auth_header: str | None  # None: the live hook sends none (declared so; --fix adds one)
     events: list[str]
     headers: dict[str, str]
     secret_headers: list[SecretHeader]
@@ -84,6 +85,14 @@ class HookPlan:
     status: str | None = None  # live status and verification, for the comments
     verification: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The URL's {secret:NAME} placeholders: values go to sarguard:eventHookUrlSecrets.
+    url_secrets: list[SecretHeader] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """A credential in the URL (a Logic App's ``sig=``, Azure Functions' ``code=``) never
+        stays in the plan: it becomes a placeholder, and only its fingerprint is kept."""
+        self.url, values = split_url_secrets(self.url)
+        self.url_secrets += [SecretHeader(name, fingerprint(value)) for name, value in values.items()]
 
 
 @dataclass
@@ -239,15 +248,14 @@ def _report_hook(hooks: list[EventHook], warnings: list[str]) -> tuple[HookPlan 
             plain[key] = value if isinstance(value, str) else ""
     auth = chosen.auth_key if isinstance(chosen.auth_key, str) and chosen.auth_key else None
     plan = HookPlan(
-        name=str(chosen.name), url=str(chosen.uri or ""), auth_header=auth or DEFAULT_AUTH_HEADER,
+        name=str(chosen.name), url=str(chosen.uri or ""), auth_header=auth,
         events=[str(e) for e in chosen.events], headers=plain, secret_headers=secret,
         active=chosen.status == "ACTIVE", verify=chosen.verification_status == "VERIFIED",
         id=str(chosen.id) if chosen.id else None, status=chosen.status if isinstance(chosen.status, str) else None,
         verification=chosen.verification_status if isinstance(chosen.verification_status, str) else None)
     if auth is None:
-        warnings.append(f"the hook {shown(chosen.name)} sends no auth header; the stack declares "
-                        f"{DEFAULT_AUTH_HEADER} (its value from sarguard:eventHookSecret), which "
-                        "`pulumi up` adds (SAR-06)")
-        plan.notes.append(f"Okta shows no auth header on this hook: {DEFAULT_AUTH_HEADER} is "
-                          "added (SAR-06)")
+        warnings.append(f"the hook {shown(chosen.name)} sends no auth header; the stack declares it "
+                        "as it is (SAR-06 fails); `sarguard import --fix` declares "
+                        f"{DEFAULT_AUTH_HEADER} (its value from sarguard:eventHookSecret)")
+        plan.notes.append("Okta shows no auth header on this hook: declared as it is (SAR-06 fails)")
     return plan, others

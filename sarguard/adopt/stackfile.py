@@ -16,7 +16,9 @@ from sarguard.settings.loader import (
     HEADER_SECRETS_KEY,
     SECRET_KEY,
     SETTINGS_KEY,
+    URL_SECRETS_KEY,
     header_secret_command,
+    url_secret_command,
 )
 from sarguard.util.credentials import is_credential_header
 
@@ -82,11 +84,15 @@ def _secret_comments(hook: HookPlan | None, stack: str) -> list[str]:
     if hook is None:
         return []
     lines = [f"{SECRET_KEY} (not written: Okta never returns a hook's auth value) — set it with",
-             f"  {hook_secret_command(stack)}"]
+             f"  {hook_secret_command(stack)}"] if hook.auth_header else []
     if hook.secret_headers:
         lines.append(f"{HEADER_SECRETS_KEY} (credential-like headers, never written in clear) — "
                      "set each with")
         lines += [f"  {header_secret_command(h.name)} --stack {stack}" for h in hook.secret_headers]
+    if hook.url_secrets:
+        lines.append(f"{URL_SECRETS_KEY} (credentials in the hook URL, never written in clear) — "
+                     "set each with")
+        lines += [f"  {url_secret_command(s.name)} --stack {stack}" for s in hook.url_secrets]
     return lines
 
 
@@ -156,8 +162,10 @@ def _hook(hook: HookPlan, plan: AdoptionPlan, at: Path, comments: dict[Path, lis
                      + ", ".join(shown(h) for h in plan.other_report_hooks))
     lines += [shown(n) for n in hook.notes]
     comments[at] = lines
-    entry: dict[str, Any] = {"name": hook.name, "url": hook.url, "authHeader": hook.auth_header,
-                             "events": list(hook.events)}
+    entry: dict[str, Any] = {"name": hook.name, "url": hook.url}
+    if hook.auth_header:
+        entry["authHeader"] = hook.auth_header
+    entry["events"] = list(hook.events)
     if hook.headers:
         # Credential-like values never reach a file (the plan puts them in secret_headers).
         entry["headers"] = {k: v for k, v in hook.headers.items() if not is_credential_header(k)}
@@ -165,6 +173,10 @@ def _hook(hook: HookPlan, plan: AdoptionPlan, at: Path, comments: dict[Path, lis
         entry["secretHeaders"] = [h.name for h in hook.secret_headers]
         comments[(*at, "secretHeaders")] = [
             f"values from {HEADER_SECRETS_KEY} (credential-like names: never written in clear)"]
+    if hook.url_secrets:
+        comments[(*at, "url")] = [
+            f"{{secret:NAME}} values from {URL_SECRETS_KEY} (credential parameters: never written "
+            "in clear)"]
     entry["active"] = hook.active
     entry["verify"] = hook.verify
     if not hook.active:

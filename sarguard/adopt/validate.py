@@ -18,6 +18,7 @@ from sarguard.adopt.errors import AdoptError
 from sarguard.adopt.stackfile import StackDocument
 from sarguard.pulumi.project_rules import stack_problems
 from sarguard.settings import SettingsError, load_settings
+from sarguard.util.urlsecrets import placeholder_names
 
 
 class _Secret:
@@ -42,9 +43,12 @@ def staged_check(document: StackDocument, project: Mapping[str, Any], stack: str
         settings = document.settings
         hook = settings.get("eventHook")
         secrets = {name: _Secret() for name in (hook or {}).get("secretHeaders", ())}
+        url_secrets = {name: _Secret() for name in placeholder_names((hook or {}).get("url") or "")}
         try:
-            load_settings(settings, hook_secret=_Secret() if hook else None, where=stack_file,
-                          project_dir=staging, header_secrets=secrets or None)
+            load_settings(settings, hook_secret=_Secret() if hook and hook.get("authHeader") else None,
+                          where=stack_file,
+                          project_dir=staging, header_secrets=secrets or None,
+                          url_secrets=url_secrets or None)
         except SettingsError as exc:
             message = str(exc).replace(str(staging.resolve()), str(project_dir)).replace(
                 str(staging), str(project_dir))

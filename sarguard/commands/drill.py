@@ -75,4 +75,14 @@ def _stack_target(args: argparse.Namespace, secret: str | None) -> DrillTarget:
     hook = load_stack_settings(config).event_hook
     if hook is None:
         raise UsageError(f"{config.relative_stack_file()}: declares no eventHook; nothing to drill")
+    if not hook.auth_header:
+        raise UsageError(f"{config.relative_stack_file()}: eventHook declares no authHeader, so the "
+                         "hook sends no auth value to drill (SAR-06 fails for it); add one, or "
+                         "drill with --url URL --auth-header NAME")
+    from sarguard.util.urlsecrets import placeholder_names
+
+    if placeholder_names(hook.url):
+        raise UsageError(f"{config.relative_stack_file()}: eventHook.url holds {{secret:NAME}} "
+                         "placeholders whose values are Pulumi secrets sarguard does not decrypt; "
+                         "drill with --url and the endpoint's full URL")
     return make_target(hook.url, hook.auth_header, secret, hook.headers)

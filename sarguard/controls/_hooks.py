@@ -64,6 +64,10 @@ def delivery(hook: EventHook) -> Delivery:
         d.problems.append(f"is not ACTIVE (status {hook.status or 'not set'})")
     if is_unknown(hook.uri):
         d.unknowns.append("its delivery URL cannot be known during preview")
+    elif hook.channel_opaque:
+        d.unknowns.append("its delivery URL is stored as one encrypted Pulumi secret in this "
+                          "evidence (filled from sarguard:eventHookUrlSecrets); `sarguard check "
+                          "--stack` judges it from the stack settings")
     else:
         problem = uri_problem(hook.uri)
         if problem:

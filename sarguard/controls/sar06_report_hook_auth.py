@@ -1,8 +1,10 @@
-"""SAR-06: the report hook authenticates, and its secret is a Pulumi secret.
+"""SAR-06: the report hook authenticates, and its credentials are Pulumi secrets.
 
 Why: an unauthenticated endpoint accepts forged "user reported suspicious activity" events (a
-cheap way to force password resets or flood the SOC); a plaintext auth value in the stack leaks
-the credential to everyone who can read the repository or the state.
+cheap way to force password resets or flood the SOC); a plaintext auth value, credential-like
+header (``x-functions-key``…) or URL credential (a Logic App's ``sig=``) in the stack leaks the
+credential to everyone who can read the repository or the state. A hook without an auth header
+is something Okta accepts, so it is a finding here (waivable), never a settings error.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sarguard.controls._helpers import DECLARED_SOURCES, SECRET_AWARE_SOURCES, f
 from sarguard.controls._hooks import hook_key, report_hooks
 from sarguard.controls.base import Control, Finding
 from sarguard.model import ORG, REPORT_EVENT, SECTION_EVENT_HOOKS, EventHook, OrgState, is_unknown
-from sarguard.util.credentials import is_credential_header
+from sarguard.util.credentials import is_credential_header, url_credentials
 
 ID = "SAR-06"
 # What a live read judges and what it cannot (the status is that of the judged part).
@@ -45,8 +47,9 @@ def _declared(hook: EventHook, secret_aware: bool) -> tuple[list[str], list[str]
     if is_unknown(hook.auth_key):
         unknowns.append("auth.key cannot be known during preview")
     elif not hook.auth_key:
-        problems.append("no auth header key (auth.key) is set")
-    if hook.auth_value_set is False:
+        problems.append("sends no auth header (no eventHook.authHeader / auth.key): Okta accepts "
+                        "it, and the endpoint cannot tell its deliveries from forged ones")
+    if hook.auth_value_set is False and hook.auth_key:
         problems.append("no auth header value (auth.value) is set")
     elif hook.auth_value_set is None:
         unknowns.append("whether auth.value is set cannot be known during preview")
@@ -59,8 +62,16 @@ def _declared(hook: EventHook, secret_aware: bool) -> tuple[list[str], list[str]
         plain = sorted(k for k, v in hook.headers.items()
                        if is_credential_header(str(k)) and isinstance(v, str) and v)
         if plain:
-            problems.append(f"credential header(s) {', '.join(plain)} are plaintext; "
-                            "make them Pulumi secrets")
+            problems.append(f"credential header(s) {', '.join(plain)} are plaintext; move them "
+                            "from eventHook.headers to eventHook.secretHeaders, their values to "
+                            "sarguard:eventHookHeaderSecrets (`pulumi config set --secret --path "
+                            "sarguard:eventHookHeaderSecrets.<Header-Name>`)")
+        in_url = sorted({where for where, _ in url_credentials(hook.uri)})
+        if in_url:
+            problems.append(f"the delivery URL carries a credential in clear ({', '.join(in_url)}); "
+                            "write each as a placeholder in eventHook.url (sig={secret:sig}) and "
+                            "its value in sarguard:eventHookUrlSecrets (`pulumi config set "
+                            "--secret --path sarguard:eventHookUrlSecrets.sig`)")
     return problems, unknowns, notes
 
 
@@ -119,6 +130,9 @@ CONTROL = Control(
     remediation=("Set sarguard:settings.eventHook.authHeader (the header name) in "
                  "stacks/Pulumi.<stack>.yaml and store the value as a secret: "
                  "`pulumi config set --secret sarguard:eventHookSecret <value>`, then `pulumi up`. "
+                 "Credential-like headers go in eventHook.secretHeaders (values in "
+                 "sarguard:eventHookHeaderSecrets); a credential in the URL becomes a "
+                 "{secret:NAME} placeholder (values in sarguard:eventHookUrlSecrets). "
                  "Admin Console: Workflow > Event Hooks > <hook> > Edit > Authentication field / "
                  "Authentication secret."),
     references=(

@@ -4,6 +4,8 @@
 compared: a note says so instead of pretending. Header values that come from a secret are
 compared by value but always shown as ``[secret]`` on both sides; credential-like headers
 (``X-Api-Key``…) are shown by fingerprint, and cannot be compared when declared as a secret.
+URLs are shown with their credential parameters (``sig=``, ``code=``…) by fingerprint; a declared
+``{secret:NAME}`` placeholder matches any live value there, which is not compared (a secret).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from sarguard.model import (
     is_unknown,
     key_event_hook,
 )
-from sarguard.util.credentials import is_credential_header, masked_value
+from sarguard.util.credentials import is_credential_header, masked_url, masked_value
+from sarguard.util.urlsecrets import matches_template, placeholder_names
 
 # pulumi-okta's EventHook.status defaults to ACTIVE when the program leaves it unset.
 DEFAULT_STATUS = "ACTIVE"
@@ -90,7 +93,7 @@ def _subscribed(hook: EventHook) -> bool:
 def _summary(hook: EventHook, with_id: bool = True) -> dict[str, Any]:
     """What a whole-hook item shows: identity, never headers or auth."""
     events = None if is_unknown(hook.events) else sorted(hook.events)
-    shown: dict[str, Any] = {"status": hook.status, "uri": hook.uri, "events": events}
+    shown: dict[str, Any] = {"status": hook.status, "uri": masked_url(hook.uri), "events": events}
     if with_id:
         shown["id"] = hook.id
     return shown
@@ -104,7 +107,7 @@ def _compare_hook(resource: str, dh: EventHook, lh: EventHook, out: Collector) -
         out.note(f"{resource}: verificationStatus is unknown in the declared state; not compared")
     elif dh.verification_status == "VERIFIED":
         out.compare(resource, "verificationStatus", "VERIFIED", lh.verification_status)
-    out.compare(resource, "channel.config.uri", dh.uri, lh.uri)
+    _compare_uri(resource, dh.uri, lh.uri, out)
     _compare_headers(resource, dh.headers, lh.headers, out)
     out.compare(resource, "channel.config.authScheme.type", dh.auth_type, lh.auth_type)
     out.compare(resource, "channel.config.authScheme.key", dh.auth_key, lh.auth_key)
@@ -121,6 +124,22 @@ def _compare_hook(resource: str, dh: EventHook, lh: EventHook, out: Collector) -
         key=lambda v: frozenset(v),
         shown=lambda v: sorted(v),
     )
+
+
+def _compare_uri(resource: str, declared: Any, live: Any, out: Collector) -> None:
+    """The delivery URL, credentials masked; placeholders stand for values never compared."""
+    field_name = "channel.config.uri"
+    names = placeholder_names(declared) if isinstance(declared, str) else []
+    if not names or is_unknown(live):
+        out.compare(resource, field_name, declared, live, shown=masked_url)
+        return
+    listed = ", ".join(names)
+    if isinstance(live, str) and matches_template(declared, live):
+        out.note(f"{resource}: {field_name}: the values of {listed} come from "
+                 "sarguard:eventHookUrlSecrets and are not compared (secrets)")
+        return
+    out.add("changed", resource, field_name, declared=declared, live=masked_url(live),
+            note=f"the URL differs outside its secret placeholders ({listed})")
 
 
 def _compare_headers(resource: str, declared: Any, live: Any, out: Collector) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sarguard.errors import UsageError
-from sarguard.util.credentials import is_credential_header
+from sarguard.util.credentials import is_credential_header, url_credential_values
 from sarguard.util.netutil import is_loopback_host
 from sarguard.util.redaction import register as register_secrets
 
@@ -34,8 +34,10 @@ class DrillTarget:
         register_secrets(self.secrets)
 
     def secrets(self) -> tuple[str, ...]:
-        """The auth value and any credential-like custom header value (``X-Api-Key``...)."""
-        return (self.auth_value, *(v for k, v in self.headers.items() if is_credential_header(k)))
+        """The auth value, any credential-like custom header value (``X-Api-Key``...) and any
+        credential in the URL (``sig=``, ``code=``...)."""
+        return (self.auth_value, *(v for k, v in self.headers.items() if is_credential_header(k)),
+                *url_credential_values(self.url))
 
     @property
     def scheme(self) -> str:

@@ -25,6 +25,7 @@ from sarguard.model import (
     ThreatInsight,
     is_unknown,
 )
+from sarguard.util.urlsecrets import split_url_secrets
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -259,6 +260,7 @@ class _Builder:
     def event_hook(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         channel = inputs.get("channel")
         channel_unknown = is_unknown(channel)
+        channel_opaque = isinstance(channel, Secret)  # ciphertext: the URL was filled from secrets
         channel = channel if isinstance(channel, Mapping) else {}
         auth = inputs.get("auth")
         auth_unknown = is_unknown(auth)
@@ -286,19 +288,27 @@ class _Builder:
         def chan(key: str) -> Any:
             return UNKNOWN if channel_unknown else _str(channel.get(key))
 
+        uri = chan("uri")
+        if isinstance(channel, SecretMapping) and isinstance(uri, str):
+            # The program filled {secret:NAME} placeholders from sarguard:eventHookUrlSecrets, so
+            # the channel is one secret: its credentials go back behind placeholders, never into
+            # the model (the scheme, host and path stay judged).
+            uri = split_url_secrets(uri)[0]
+
         hook = EventHook(
             name=name if is_unknown(name) or (isinstance(name, str) and name) else res.name,
             id=UNKNOWN if res.id in UNKNOWN_SENTINELS else res.id,
             status="ACTIVE" if status is None else _str(status),  # provider default ACTIVE
             channel_type=chan("type"),
             channel_version=chan("version"),
-            uri=chan("uri"),
+            uri=uri,
             headers=_headers(inputs.get("headers")),
             auth_type=UNKNOWN if auth_unknown else _str(auth.get("type")),
             auth_key=UNKNOWN if auth_unknown else _str(auth.get("key")),
             auth_value_set=value_set,
             auth_value_secret=value_secret,
             auth_opaque=auth_opaque,
+            channel_opaque=channel_opaque,
             events=events,
             resource_name=res.name,
             urn=res.urn,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sarguard.errors import Problem
 from sarguard.model import OrgState
-from sarguard.pulumi.credentials import require_notification_credentials
+from sarguard.pulumi.credentials import provider_conflicts, require_notification_credentials
 from sarguard.pulumi.entrypoint import COMPONENT_NAME
 from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, paused_gc, run_under_mocks
 from sarguard.pulumi.program import COMPONENT_TYPE, SuspiciousActivityReporting
@@ -22,6 +22,7 @@ from sarguard.settings.loader import (
     PROVIDER_SECRET_KEYS,
     SECRET_KEY,
     SETTINGS_KEY,
+    URL_SECRETS_KEY,
 )
 
 
@@ -47,7 +48,9 @@ def load_stack_settings(config: StackConfig) -> Settings:
     a problem too, with a "did you mean": left alone it would be ignored in silence while the
     settings it was meant to hold are reported missing.
     """
-    unknown = _unknown_project_keys(config)
+    unknown = [*_unknown_project_keys(config),
+               *provider_conflicts(config.values, where=config.relative_stack_file(),
+                                   line_of=config.line_of)]
     try:
         settings = load_settings(
             config.values.get(SETTINGS_KEY),
@@ -57,6 +60,7 @@ def load_stack_settings(config: StackConfig) -> Settings:
             line_of=config.line_of,
             provider_secrets={key: config.values.get(key) for key in PROVIDER_SECRET_KEYS},
             header_secrets=config.values.get(HEADER_SECRETS_KEY),
+            url_secrets=config.values.get(URL_SECRETS_KEY),
         )
     except SettingsError as exc:
         raise SettingsError([*unknown, *exc.located]) from None
@@ -66,7 +70,7 @@ def load_stack_settings(config: StackConfig) -> Settings:
 
 
 def _unknown_project_keys(config: StackConfig) -> list[Problem]:
-    known = (SETTINGS_KEY, SECRET_KEY, HEADER_SECRETS_KEY)
+    known = (SETTINGS_KEY, SECRET_KEY, HEADER_SECRETS_KEY, URL_SECRETS_KEY)
     namespace = f"{config.project}:"
     where = config.relative_stack_file()
     out: list[Problem] = []

@@ -12,8 +12,8 @@ import pulumi
 from pulumi.runtime.config import is_config_secret
 
 from sarguard.pulumi.credentials import (
-    API_TOKEN,
-    OAUTH_CREDENTIALS,
+    PROVIDER_KEYS,
+    require_no_provider_conflicts,
     require_notification_credentials,
 )
 from sarguard.pulumi.program import SuspiciousActivityReporting
@@ -24,6 +24,7 @@ from sarguard.settings.loader import (
     PROVIDER_SECRET_KEYS,
     SECRET_KEY,
     SETTINGS_KEY,
+    URL_SECRETS_KEY,
 )
 
 COMPONENT_NAME = "suspicious-activity-reporting"
@@ -63,24 +64,25 @@ def _flag(key: str) -> _SecretFlag | None:
 
 def _provider_config() -> dict[str, Any]:
     """The Okta provider's credential keys as the engine passed them to this program."""
-    keys = (API_TOKEN[0], *OAUTH_CREDENTIALS)
+    keys = PROVIDER_KEYS
     return {key: value for key in keys if (value := pulumi.runtime.get_config(key)) is not None}
 
 
-def _header_secret_flags() -> Any:
-    """``sarguard:eventHookHeaderSecrets`` as the loader checks it: header name -> whether the
-    engine passed the value as a secret. The engine marks the whole key secret when any value in
-    it is (``pulumi config set --secret --path``); the offline reader sees each value."""
-    raw = pulumi.runtime.get_config(HEADER_SECRETS_KEY)
+def _header_secret_flags(key: str = HEADER_SECRETS_KEY) -> Any:
+    """``sarguard:eventHookHeaderSecrets`` (or ``key``: ``sarguard:eventHookUrlSecrets``) as the
+    loader checks it: name -> whether the engine passed the value as a secret. The engine marks
+    the whole key secret when any value in it is (``pulumi config set --secret --path``); the
+    offline reader sees each value."""
+    raw = pulumi.runtime.get_config(key)
     if raw is None:
         return None
     try:
         values = json.loads(raw)
     except json.JSONDecodeError:
-        return _SecretFlag(is_config_secret(HEADER_SECRETS_KEY))
+        return _SecretFlag(is_config_secret(key))
     if not isinstance(values, dict):
-        return _SecretFlag(is_config_secret(HEADER_SECRETS_KEY))
-    secret = is_config_secret(HEADER_SECRETS_KEY)
+        return _SecretFlag(is_config_secret(key))
+    secret = is_config_secret(key)
     return {str(name): _SecretFlag(secret) for name in values}
 
 
@@ -96,10 +98,12 @@ def declare_stack() -> SuspiciousActivityReporting:
         raw_settings = raw
     secret_value = config.get_secret("eventHookSecret")
     try:
+        require_no_provider_conflicts(_provider_config(), where=where, line_of=line_of)
         settings = load_settings(raw_settings, hook_secret=_flag(SECRET_KEY), where=where,
                                  project_dir=project_dir, line_of=line_of,
                                  provider_secrets={key: _flag(key) for key in PROVIDER_SECRET_KEYS},
-                                 header_secrets=_header_secret_flags())
+                                 header_secrets=_header_secret_flags(),
+                                 url_secrets=_header_secret_flags(URL_SECRETS_KEY))
         # Before any resource: pulumi up would otherwise apply the rest and fail on the switches.
         require_notification_credentials(_provider_config(), os.environ,
                                          manage=settings.manage_notifications, where=where,
@@ -107,8 +111,9 @@ def declare_stack() -> SuspiciousActivityReporting:
     except SettingsError as exc:
         raise pulumi.RunError(f"{SETTINGS_KEY}: {exc}") from None
     header_secrets = config.get_secret_object("eventHookHeaderSecrets")
+    url_secrets = config.get_secret_object("eventHookUrlSecrets")
     component = SuspiciousActivityReporting(COMPONENT_NAME, settings, hook_secret=secret_value,
-                                            header_secrets=header_secrets)
+                                            header_secrets=header_secrets, url_secrets=url_secrets)
     for key, value in component.outputs.items():
         pulumi.export(key, value)
     return component

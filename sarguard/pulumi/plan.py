@@ -7,7 +7,7 @@ from typing import Any
 
 from sarguard.pulumi.declared import DeclaredRun
 from sarguard.pulumi.mockengine import redact
-from sarguard.util.credentials import is_credential_header, masked_value
+from sarguard.util.credentials import is_credential_header, masked_url, masked_value
 
 # Display order: the org-wide switches first, then templates, the hook, subscriptions.
 _TYPE_ORDER = [
@@ -37,7 +37,11 @@ def plan_document(run: DeclaredRun) -> dict[str, Any]:
 
 
 def _mask_credential_headers(inputs: Any) -> Any:
-    """An event hook's credential-like header values (``X-Api-Key``…) shown by fingerprint only."""
+    """An event hook's credential-like header values (``X-Api-Key``…) and URL credentials
+    (``sig=``…) shown by fingerprint only."""
+    channel = inputs.get("channel") if isinstance(inputs, dict) else None
+    if isinstance(channel, dict) and isinstance(channel.get("uri"), str):
+        inputs = {**inputs, "channel": {**channel, "uri": masked_url(channel["uri"])}}
     headers = inputs.get("headers") if isinstance(inputs, dict) else None
     if not isinstance(headers, list):
         return inputs

@@ -14,6 +14,7 @@ import pulumi_okta as okta
 
 from sarguard.model import NOTIFICATION_FIELDS, REPORT_NOTIFICATION
 from sarguard.settings.model import BrandSpec, Settings, TemplateSpec
+from sarguard.util.urlsecrets import fill_url_placeholders, placeholder_names
 
 COMPONENT_TYPE = "sarguard:index:SuspiciousActivityReporting"
 DEFAULT_BRAND = "default"
@@ -52,6 +53,23 @@ def _headers(plain: Mapping[str, str], secret_names: tuple[str, ...],
     return [okta.EventHookHeaderArgs(key=k, value=values[k]) for k in sorted(values)] or None
 
 
+def _hook_uri(url: str, secrets: pulumi.Input[Mapping[str, str]] | None) -> pulumi.Input[str]:
+    """The hook URL with its ``{secret:NAME}`` placeholders filled from ``secrets``, kept a Pulumi
+    secret; as written when it has none, or when no secrets are given (offline runs: checks then
+    see the scheme, host and path, never a credential)."""
+    if not placeholder_names(url) or secrets is None:
+        return url
+    return pulumi.Output.secret(secrets).apply(lambda found: fill_url_placeholders(url, found or {}))
+
+
+def _auth(header: str | None, secret: pulumi.Input[str] | None) -> dict[str, Any] | None:
+    """The HEADER auth block, or None for a hook that sends no auth header (SAR-06 fails)."""
+    if not header:
+        return None
+    return {"type": "HEADER", "key": header,
+            "value": pulumi.Output.secret(secret) if secret is not None else None}
+
+
 class SuspiciousActivityReporting(pulumi.ComponentResource):
     """Security notification emails, link-carrying templates, the report hook and admin alerts."""
 
@@ -62,6 +80,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         hook_secret: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
         header_secrets: pulumi.Input[Mapping[str, str]] | None = None,
+        url_secrets: pulumi.Input[Mapping[str, str]] | None = None,
     ) -> None:
         # The component's one input says whether the stack manages the switches, so every view
         # of the stack (preview, policy pack, stack export) can tell "not managed on purpose"
@@ -91,9 +110,8 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
                 name=hook.name,
                 status="ACTIVE" if hook.active else "INACTIVE",
                 events=list(hook.events),
-                channel={"type": "HTTP", "version": "1.0.0", "uri": hook.url},
-                auth={"type": "HEADER", "key": hook.auth_header,
-                      "value": pulumi.Output.secret(hook_secret) if hook_secret is not None else None},
+                channel={"type": "HTTP", "version": "1.0.0", "uri": _hook_uri(hook.url, url_secrets)},
+                auth=_auth(hook.auth_header, hook_secret),
                 headers=_headers(hook.headers, hook.secret_headers, header_secrets),
                 opts=child,
             )

@@ -5,7 +5,8 @@ is a leak. A URL may carry secrets only through ``${NAME}`` references. Three ch
 text with every reference replaced by a placeholder word:
 
 * a password in the URL's user info (``scheme://user:password@host``);
-* a query parameter whose name says credential (``token=``, ``key=``, ``+Authorization=`` …);
+* a query parameter whose name says credential (``token=``, ``key=``, ``+Authorization=`` …),
+  judged by the project's one rule (:func:`sarguard.util.credentials.is_credential_parameter`);
 * for notification URLs, any part Apprise itself masks as secret in its privacy view (the
   Slack/Teams/Discord/PagerDuty tokens of each service's URL form).
 """
@@ -20,12 +21,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sarguard.responder.envrefs import with_placeholders
+from sarguard.util.credentials import is_credential_parameter
 
 PLACEHOLDER = "sarguardref"
-_CREDENTIAL_NAME = re.compile(
-    r"(pass(word|wd)?|secret|token|api[-_]?key|key|auth(orization)?|signature|sig|credentials?)$",
-    re.IGNORECASE,
-)
 _URL_DELIMITERS = re.compile(r"([/:@?&=#])")
 
 
@@ -69,8 +67,7 @@ def _credential_parameters(text: str) -> list[str]:
     for pair in query.split("&"):
         # Not parse_qsl: Apprise reads a leading + as "HTTP header", not as a space.
         name, _, value = (unquote(part) for part in pair.partition("="))
-        bare = name.lstrip("+-:")
-        if _CREDENTIAL_NAME.search(bare) and value and PLACEHOLDER not in value:
+        if is_credential_parameter(name) and value and PLACEHOLDER not in value:
             names.append(name)
     return names
 

@@ -37,14 +37,24 @@ from sarguard.settings.model import (
     ThreatInsightSpec,
 )
 from sarguard.settings.okta_facts import OKTA_LANGUAGES, OKTA_TEMPLATES
+from sarguard.util.credentials import masked_url
 from sarguard.util.keypath import format_key_path as format_path
 from sarguard.util.netutil import is_loopback_host
+from sarguard.util.urlsecrets import (
+    PLACEHOLDER,
+    placeholder,
+    placeholder_names,
+    without_placeholders,
+)
 
 SETTINGS_KEY = "sarguard:settings"
 SECRET_KEY = "sarguard:eventHookSecret"
 # Values of the hook's credential-like custom headers (eventHook.secretHeaders), a map by header
 # name whose every value is a Pulumi secret: `pulumi config set --secret --path` writes it.
 HEADER_SECRETS_KEY = "sarguard:eventHookHeaderSecrets"
+# Values of the hook URL's {secret:NAME} placeholders (a Logic App's sig=, Azure Functions'
+# code=), a map by NAME whose every value is a Pulumi secret, like the header secrets.
+URL_SECRETS_KEY = "sarguard:eventHookUrlSecrets"
 # The Okta provider's credentials that must never sit in a stack file in plain text.
 PROVIDER_SECRET_KEYS: tuple[str, ...] = ("okta:apiToken", "okta:privateKey")
 MAX_BODY_BYTES = 64 * 1024
@@ -126,14 +136,18 @@ def _schema_message(error: ValidationError) -> tuple[KeyPath, str]:
         return path, f"expected {error.validator_value}; got {_describe(error.instance)}"
     if validator == "oneOf" and isinstance(error.instance, dict):
         return path, "expected exactly one of 'body' (inline) or 'bodyFile' (a path)"
+    # Every maxLength/maxItems in the schema is one of Okta's limits (subject 128, hook name 255,
+    # 300 events per hook): say that Okta would refuse more.
     if validator == "maxLength":
-        return path, f"expected at most {error.validator_value} characters; got {len(error.instance)}"
+        return path, (f"expected at most {error.validator_value} characters; got "
+                      f"{len(error.instance)}, which Okta would refuse")
     if validator == "minLength":
         return path, "expected a non-empty string"
     if validator == "minItems":
         return path, f"expected at least {error.validator_value} item(s)"
     if validator == "maxItems":
-        return path, f"expected at most {error.validator_value} items; got {len(error.instance)}"
+        return path, (f"expected at most {error.validator_value} items; got {len(error.instance)}, "
+                      "which Okta would refuse")
     if validator == "uniqueItems":
         return path, "expected unique items; found duplicates"
     if validator == "pattern":
@@ -142,19 +156,30 @@ def _schema_message(error: ValidationError) -> tuple[KeyPath, str]:
 
 
 def hook_url_problem(url: str) -> str | None:
-    """What is wrong with an event hook URL (Okta delivers to https only), or None."""
+    """What is wrong with an event hook URL (Okta delivers to https only), or None.
+
+    ``{secret:NAME}`` placeholders are allowed in the query (their values come from
+    sarguard:eventHookUrlSecrets); everything else is judged as written. Messages show the URL
+    with credentials masked."""
+    shown = masked_url(url)
+    prefix, query_mark, _ = url.partition("?")
+    if PLACEHOLDER.search(prefix) or (not query_mark and PLACEHOLDER.search(url)):
+        return (f"a {{secret:NAME}} placeholder may stand only for a query parameter's value "
+                f"(after '?'); got {shown!r}")
+    checked = without_placeholders(url)
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(checked)
         parts.port  # noqa: B018 - parsing the port is what raises for a bad one
     except ValueError as exc:  # e.g. "https://[::1" (unclosed IPv6 literal), port 99999
-        return f"expected an absolute https URL; got {url!r} ({exc})"
+        return f"expected an absolute https URL; got {shown!r} ({exc}); Okta would refuse it"
     if parts.scheme == "https" and parts.hostname:
         return None
     if parts.scheme == "http" and is_loopback_host(parts.hostname):
         return None
     if parts.scheme == "http":
-        return f"expected an https URL (plain http only for loopback hosts); got {url!r}"
-    return f"expected an absolute https URL; got {url!r}"
+        return (f"expected an https URL (plain http only for loopback hosts); got {shown!r}: "
+                "Okta refuses an event hook URL that is not https")
+    return f"expected an absolute https URL; got {shown!r}; Okta would refuse it"
 
 
 def _check_url(problems: _Problems, path: KeyPath, url: str) -> None:
@@ -163,19 +188,24 @@ def _check_url(problems: _Problems, path: KeyPath, url: str) -> None:
         problems.add(path, problem)
 
 
-def header_secret_path(header: str) -> str:
-    """The ``--path`` key of one header's secret, as ``pulumi config set --path`` parses it: a
-    bare name, or ``["..."]`` when the name holds a ``.`` (pulumi/pulumi
+def header_secret_path(header: str, key: str = HEADER_SECRETS_KEY) -> str:
+    """The ``--path`` key of one header's (or URL placeholder's) secret, as ``pulumi config set
+    --path`` parses it: a bare name, or ``["..."]`` when the name holds a ``.`` (pulumi/pulumi
     ``sdk/go/common/resource/properties_path.go`` ``parsePropertyPath``)."""
     if "." in header or "[" in header or '"' in header:
         quoted = header.replace('"', '\\"')
-        return f'{HEADER_SECRETS_KEY}["{quoted}"]'
-    return f"{HEADER_SECRETS_KEY}.{header}"
+        return f'{key}["{quoted}"]'
+    return f"{key}.{header}"
 
 
 def header_secret_command(header: str) -> str:
     """The command that stores one secret header's value (pulumi prompts for it)."""
     return f"pulumi config set --secret --path {shlex.quote(header_secret_path(header))}"
+
+
+def url_secret_command(name: str) -> str:
+    """The command that stores the value of the URL's ``{secret:NAME}`` (pulumi prompts)."""
+    return f"pulumi config set --secret --path {shlex.quote(header_secret_path(name, URL_SECRETS_KEY))}"
 
 
 def load_settings(
@@ -187,6 +217,7 @@ def load_settings(
     line_of: Any = None,
     provider_secrets: Mapping[str, Any] | None = None,
     header_secrets: Any = None,
+    url_secrets: Any = None,
 ) -> Settings:
     """Validate raw ``sarguard:settings`` (plus ``sarguard:eventHookSecret``) into :class:`Settings`.
 
@@ -195,7 +226,8 @@ def load_settings(
     stack's ``okta:apiToken`` / ``okta:privateKey`` (or stand-ins saying whether each is secret),
     which must be Pulumi secrets when present; ``header_secrets`` is the stack's
     ``sarguard:eventHookHeaderSecrets`` (a map by header name of secrets, or stand-ins), None
-    when the stack has none.
+    when the stack has none; ``url_secrets`` likewise ``sarguard:eventHookUrlSecrets`` (a map by
+    placeholder NAME).
     """
     problems = _Problems(where, line_of)
     _check_provider_secrets(problems, provider_secrets or {})
@@ -228,6 +260,7 @@ def load_settings(
     settings = _build(raw, problems, project_dir or Path.cwd(), _Sound(bad_paths))
     _check_secret(problems, raw, hook_secret)
     _check_header_secrets(problems, raw, settings["event_hook"], header_secrets)
+    _check_url_secrets(problems, settings["event_hook"], url_secrets)
     if problems.items:
         raise SettingsError(problems.items)
     return Settings(
@@ -250,6 +283,15 @@ def _check_provider_secrets(problems: _Problems, values: Mapping[str, Any]) -> N
 
 def _check_secret(problems: _Problems, raw: Mapping[str, Any], hook_secret: Any) -> None:
     if "eventHook" not in raw:
+        return
+    hook = raw.get("eventHook")
+    if isinstance(hook, Mapping) and "authHeader" not in hook:
+        # No auth header is something Okta accepts: SAR-06 fails for it (waivable), the settings
+        # stay valid. A secret would then be sent nowhere.
+        if hook_secret is not None:
+            problems.add((), "would be ignored: eventHook declares no authHeader, so the hook sends "
+                             "no auth value; add eventHook.authHeader or remove this key",
+                         key=SECRET_KEY)
         return
     if hook_secret is None:
         problems.add((), "missing: the event hook needs its auth header value; set it with "
@@ -285,6 +327,31 @@ def _check_header_secrets(problems: _Problems, raw: Mapping[str, Any], hook: Eve
         problems.add((name,), f"would be ignored: the program reads only the headers named in "
                               f"{where}; add {name!r} there or remove this entry",
                      key=HEADER_SECRETS_KEY)
+
+
+def _check_url_secrets(problems: _Problems, hook: EventHookSpec | None, values: Any) -> None:
+    """Every ``{secret:NAME}`` in ``eventHook.url`` has a secret value in
+    ``sarguard:eventHookUrlSecrets``, and that map holds nothing else (never naming a value)."""
+    wanted = placeholder_names(hook.url) if hook else []
+    if values is None:
+        values = {}
+    elif not isinstance(values, Mapping) or getattr(values, "is_secret", False):
+        problems.add((), "expected a map by placeholder name, each value a secret: set one with "
+                         f"`{url_secret_command('<NAME>')}`", key=URL_SECRETS_KEY)
+        return
+    for name in wanted:
+        value = values.get(name)
+        if value is None:
+            problems.add((), f"missing: eventHook.url's placeholder {placeholder(name)} needs its "
+                             f"value; set it with `{url_secret_command(name)}`", key=URL_SECRETS_KEY)
+        elif not getattr(value, "is_secret", False):
+            problems.add((str(name),), "is plaintext in the stack file; it must be a Pulumi secret. "
+                                       f"Remove it and set it with `{url_secret_command(name)}`",
+                         key=URL_SECRETS_KEY)
+    for name in sorted(str(n) for n in values if n not in wanted):
+        problems.add((name,), f"would be ignored: eventHook.url has no {placeholder(name)} "
+                              "placeholder; add it to the URL or remove this entry",
+                     key=URL_SECRETS_KEY)
 
 
 class _Sound:
@@ -333,7 +400,8 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
             if t_name not in OKTA_TEMPLATES:
                 close = difflib.get_close_matches(t_name, sorted(OKTA_TEMPLATES), n=1)
                 did = f"; did you mean '{close[0]}'?" if close else ""
-                problems.add(t_path, f"unknown Okta email template name{did}")
+                problems.add(t_path, f"unknown Okta email template name{did} (Okta has no such "
+                                     "template and would refuse it)")
             customizations = []
             if not sound.intact(t_path):
                 continue
@@ -358,18 +426,20 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
     event_hook = None
     if hook:
         _check_url(problems, ("eventHook", "url"), hook["url"])
+        auth_header = hook.get("authHeader")
         event_hook = EventHookSpec(
-            name=hook["name"], url=hook["url"], auth_header=hook["authHeader"],
+            name=hook["name"], url=hook["url"], auth_header=auth_header,
             events=tuple(hook["events"]), headers=dict(hook.get("headers") or {}),
             verify=bool(hook.get("verify", True)), path=("eventHook",),
             active=bool(hook.get("active", True)),
             secret_headers=tuple(hook.get("secretHeaders") or ()),
         )
-        if hook["authHeader"].lower() in {k.lower() for k in event_hook.headers}:
-            problems.add(("eventHook", "headers"), f"must not repeat the auth header {hook['authHeader']!r}")
+        auth_lower = (auth_header or "").lower()
+        if auth_header and auth_lower in {k.lower() for k in event_hook.headers}:
+            problems.add(("eventHook", "headers"), f"must not repeat the auth header {auth_header!r}")
         plain = {k.lower() for k in event_hook.headers}
         for index, name in enumerate(event_hook.secret_headers):
-            if name.lower() == hook["authHeader"].lower():
+            if auth_header and name.lower() == auth_lower:
                 problems.add(("eventHook", "secretHeaders", index),
                              f"must not repeat the auth header {name!r} (its value is "
                              "sarguard:eventHookSecret)")
@@ -383,7 +453,7 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
         if role not in ALLOWED_REPORT_ROLES:
             problems.add(("adminNotifications", "roles", r_index),
                          f"expected SUPER_ADMIN or ORG_ADMIN (the only roles Okta allows for "
-                         f"REPORT_SUSPICIOUS_ACTIVITY); got {role!r}")
+                         f"REPORT_SUSPICIOUS_ACTIVITY); got {role!r}, which Okta would refuse")
 
     ti = raw.get("threatInsight") if sound(("threatInsight",)) else None
     threat = ThreatInsightSpec(ti["action"], tuple(ti.get("excludeZones", ())), ("threatInsight",)) if ti else None
@@ -424,7 +494,7 @@ def _read_body_file(project_dir: Path, body_file: str) -> tuple[str | None, str 
     if len(data) >= MAX_BODY_BYTES:
         size = f"{len(data)} bytes" if len(data) == MAX_BODY_BYTES else f"more than {MAX_BODY_BYTES} bytes"
         return None, (f"expected a body smaller than 64 KB (Okta's limit); {body_file} "
-                      f"(resolved {resolved}) has {size}")
+                      f"(resolved {resolved}) has {size}, which Okta would refuse")
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -476,7 +546,8 @@ def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems, 
         close = difflib.get_close_matches(language, sorted(OKTA_LANGUAGES), n=1)
         did = f"; did you mean '{close[0]}'?" if close else ""
         problems.add((*path, "language"), f"expected one of Okta's 27 email languages "
-                                          f"({', '.join(sorted(OKTA_LANGUAGES))}){did}; got {language!r}")
+                                          f"({', '.join(sorted(OKTA_LANGUAGES))}){did}; got {language!r}, "
+                                          "which Okta would refuse")
     body = item.get("body")
     body_file = item.get("bodyFile")
     if body_file is not None:
@@ -488,6 +559,7 @@ def _customization(item: Mapping[str, Any], path: KeyPath, problems: _Problems, 
             problems.add((*path, "bodyFile"), problem)
             return None
     if body is not None and len(body.encode("utf-8")) >= MAX_BODY_BYTES:
-        problems.add((*path, "bodyFile" if body_file else "body"), "expected a body smaller than 64 KB (Okta's limit)")
+        problems.add((*path, "bodyFile" if body_file else "body"),
+                     "expected a body smaller than 64 KB (Okta's limit: it refuses a larger one)")
     return CustomizationSpec(language, item["subject"], body or "", bool(item.get("isDefault", False)),
                              body_file, path)

@@ -57,8 +57,10 @@ class BrandSpec:
 @dataclass(frozen=True)
 class EventHookSpec:
     name: str
+    # May hold {secret:NAME} placeholders in its query (values from sarguard:eventHookUrlSecrets).
     url: str
-    auth_header: str
+    # None: the hook sends no auth header (Okta accepts it; SAR-06 fails for it).
+    auth_header: str | None
     events: tuple[str, ...]
     headers: dict[str, str]
     verify: bool

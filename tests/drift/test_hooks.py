@@ -302,3 +302,62 @@ def test_unrevealed_secret_uri_is_noted_not_compared():
         f"{HOOK}: channel.config.uri is a secret the declared evidence does not reveal; "
         "not compared" in result.notes
     )
+
+
+# ---- credentials in the URL (sig=, code=) and {secret:NAME} placeholders ---------------------
+
+LOGIC = "https://prod-12.westus.logic.azure.com/workflows/a/invoke?api-version=2016-10-01&sv=1.0&sig="
+LIVE_SIG = "LiveSigCanary0123456789abc"
+
+
+def test_a_placeholder_matches_any_live_value_which_is_not_compared():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].uri = LOGIC + "{secret:sig}"
+    live.event_hooks[0].uri = LOGIC + LIVE_SIG
+    result = compare_states(declared, live)
+    assert result.items == []
+    assert any("sig come from sarguard:eventHookUrlSecrets and are not compared" in n for n in result.notes)
+
+
+def test_a_url_that_differs_outside_its_placeholders_is_shown_without_the_credential():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].uri = LOGIC + "{secret:sig}"
+    live.event_hooks[0].uri = LOGIC.replace("prod-12", "prod-99") + LIVE_SIG
+    result = compare_states(declared, live)
+    item = only_item(result)
+    assert (item.kind, item.field, item.declared) == ("changed", "channel.config.uri", LOGIC + "{secret:sig}")
+    assert LIVE_SIG not in json.dumps(asdict(result), default=str)
+    assert f"sig=[credential {fingerprint(LIVE_SIG)}]" in item.live
+
+
+def test_clear_url_credentials_are_compared_by_fingerprint():
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].uri = LOGIC + "DeclaredSigCanary987"
+    live.event_hooks[0].uri = LOGIC + LIVE_SIG
+    result = compare_states(declared, live)
+    item = only_item(result)
+    text = json.dumps(asdict(result), default=str)
+    assert LIVE_SIG not in text and "DeclaredSigCanary987" not in text
+    assert item.declared != item.live and fingerprint(LIVE_SIG) in item.live
+    live.event_hooks[0].uri = declared.event_hooks[0].uri
+    assert compare_states(declared, live).items == []
+
+
+def test_an_unmanaged_hook_is_listed_without_its_url_credential():
+    declared, live = declared_state(), live_state()
+    extra = hook(name="azure", uri="https://fn.azurewebsites.net/api/x?code=" + LIVE_SIG)
+    extra.id = "azure-id"
+    live.event_hooks.append(extra)
+    text = json.dumps(asdict(compare_states(declared, live)), default=str)
+    assert "eventHook/azure" in text and LIVE_SIG not in text and "code=[credential sha256:" in text
+
+
+@pytest.mark.parametrize("name", ["x-functions-key", "Ocp-Apim-Subscription-Key", "Cookie"])
+def test_azure_style_credential_headers_are_fingerprinted(name):
+    declared, live = declared_state(), live_state()
+    declared.event_hooks[0].headers = {name: "DeclaredHeaderCanary1"}
+    live.event_hooks[0].headers = {name: "LiveHeaderCanary22"}
+    result = compare_states(declared, live)
+    text = json.dumps(asdict(result), default=str)
+    assert "DeclaredHeaderCanary1" not in text and "LiveHeaderCanary22" not in text
+    assert only_item(result).live == {name: masked_value("LiveHeaderCanary22")}

@@ -153,12 +153,62 @@ def test_check_warns_when_the_stack_has_oauth_and_no_api_token(make_project, mon
     assert "`notifications.manage: false`" in warning
 
 
-@pytest.mark.parametrize("extra", ["", "  okta:apiToken:\n    secure: AAABAHRva2Vu\n" + OAUTH])
-def test_check_does_not_warn_otherwise(make_project, capsys, extra):
-    project = make_project(stack_text(extra=extra))
+def test_check_does_not_warn_otherwise(make_project, capsys):
+    project = make_project(stack_text(extra=""))
     assert main(["check", "--stack", "test", "--project-dir", str(project), "--format", "json"]) == 0
     assert not any("okta:apiToken" in w for w in json.loads(capsys.readouterr().out)["warnings"])
     assert stack_credentials_warning({"okta:clientId": "x"}, manage=False) is None
+
+
+def test_the_advice_never_says_to_add_the_token_beside_oauth_keys():
+    """Adding okta:apiToken to an OAuth stack is what the provider refuses (see the test
+    below): the advice replaces the OAuth keys, or takes the token from OKTA_API_TOKEN."""
+    warning = stack_credentials_warning({"okta:clientId": "x"}, manage=True)
+    problem = notifications_credentials_problem({"okta:clientId": "x"}, {}, manage=True)
+    for text in (warning, problem):
+        assert "replace the OAuth keys with an SSWS API token" in text
+        assert "export OKTA_API_TOKEN" in text and "refuses okta:apiToken beside them" in text
+
+
+# terraform-provider-okta okta/provider/provider.go (SDKv2 schema) and
+# okta/fwprovider/framework_provider.go (the framework provider pulumi-okta muxes in): api_token
+# ConflictsWith access_token, client_id, scopes, private_key; private_key_id ConflictsWith
+# api_token; access_token ConflictsWith client_id, scopes, private_key. okta/config/config.go
+# NewConfig reads OKTA_API_TOKEN only after the schema, and pulumi-okta provider/resources.go gives
+# api_token no environment default, so the environment variable is not part of the conflict.
+@pytest.mark.parametrize("oauth_key, line", [
+    ("okta:clientId", "  okta:clientId: 0oa1serviceapp\n"),
+    ("okta:scopes", "  okta:scopes: [okta.brands.manage]\n"),
+    ("okta:privateKey", "  okta:privateKey:\n    secure: AAABAGtleQ==\n"),
+    ("okta:privateKeyId", "  okta:privateKeyId: kid1\n"),
+    ("okta:accessToken", "  okta:accessToken:\n    secure: AAABAGFjY2Vzcw==\n"),
+])
+@pytest.mark.parametrize("command", ["check", "plan"])
+def test_an_api_token_beside_oauth_keys_is_a_settings_error(make_project, capsys, oauth_key, line,
+                                                             command):
+    project = make_project(stack_text(extra="  okta:apiToken:\n    secure: AAABAHRva2Vu\n" + line))
+    code = main([command, "--stack", "test", "--project-dir", str(project)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"okta:apiToken: conflicts with {oauth_key}" in err and "Conflicting configuration" in err
+    assert "export OKTA_API_TOKEN" in err
+
+
+def test_an_api_token_in_the_environment_beside_oauth_keys_is_not_refused(make_project, capsys,
+                                                                           monkeypatch):
+    monkeypatch.setenv("OKTA_API_TOKEN", "00token")
+    project = make_project(stack_text(extra=OAUTH))
+    assert main(["plan", "--stack", "test", "--project-dir", str(project)]) == 0, capsys.readouterr().err
+
+
+def test_the_program_refuses_conflicting_provider_keys(monkeypatch, no_credentials):
+    config = {**load_stack_config("demo", REPO_ROOT).values, "okta:clientId": "0oa1serviceapp",
+              "okta:apiToken": SecureValue("AAABAHRva2Vu")}
+    declared: list[str] = []
+    with pytest.raises(pulumi.RunError) as info:
+        _run_main(monkeypatch, config, declared)
+    assert "okta:apiToken: conflicts with okta:clientId" in str(info.value)
+    assert declared == []
 
 
 # ---- the program and plan: stop before any resource -----------------------------------------
@@ -170,8 +220,8 @@ def test_credential_rule():
     assert notifications_credentials_problem({"okta:privateKey": SecureValue("c")}, {}, manage=True)
     assert notifications_credentials_problem({}, {"OKTA_API_CLIENT_ID": "x", "OKTA_API_TOKEN": "t"},
                                              manage=True) is None
-    assert notifications_credentials_problem({"okta:clientId": "x", "okta:apiToken": SecureValue("c")},
-                                             {}, manage=True) is None
+    assert notifications_credentials_problem({"okta:clientId": "x"}, {"OKTA_API_TOKEN": "t"},
+                                             manage=True) is None
     assert notifications_credentials_problem({"okta:clientId": "x"}, {}, manage=False) is None
     assert notifications_credentials_problem({}, {}, manage=True) is None  # no credentials at all
 

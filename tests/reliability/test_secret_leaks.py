@@ -243,3 +243,114 @@ def test_the_scanner_finds_a_planted_secret(scanner, pem) -> None:
     (scanner.out_dir / "report.sarif").write_text(f'{{"x": "{body_line}"}}', "utf-8")
     with pytest.raises(AssertionError, match="report.sarif"):
         scanner.assert_clean(secret_values(pem))
+
+
+# ---- credentials recognised by shape: headers and URL parameters (issue 19 §2) ---------------
+# Azure Functions: x-functions-key header or ?code= (learn.microsoft.com/azure/azure-functions/
+# function-keys-how-to); API Management: Ocp-Apim-Subscription-Key (learn.microsoft.com/azure/
+# api-management/api-management-subscriptions); Logic App trigger URLs: sig= beside the
+# non-secret api-version, sp and sv (learn.microsoft.com/azure/logic-apps/
+# logic-apps-securing-a-logic-app).
+SHAPED_HEADERS = {
+    "x-functions-key": "LeakCanaryFunctionsKey01",
+    "Ocp-Apim-Subscription-Key": "LeakCanaryApimKey02",
+    "X-Api-Key": "LeakCanaryApiKey03",
+    "Cookie": "session=LeakCanaryCookie04",
+    "X-Hub-Signature-256": "sha256=LeakCanaryHubSig05",
+    "X-Session-Token": "LeakCanarySession06",
+}
+SHAPED_PARAMS = {"sig": "LeakCanarySigParam07", "access_token": "LeakCanaryAccess08",
+                 "apikey": "LeakCanaryApikeyParam09"}
+FUNCTIONS_CODE = "LeakCanaryCodeParam10%3D%3D"
+REPORT_URL = ("https://prod-12.westus.logic.azure.com/workflows/0a1b/triggers/manual/paths/invoke"
+              "?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&"
+              + "&".join(f"{k}={v}" for k, v in SHAPED_PARAMS.items()))
+FUNCTIONS_URL = f"https://fn-acme.azurewebsites.net/api/okta?code={FUNCTIONS_CODE}&clientId=default"
+SIGNAL = "on-call-rotation-7"  # X-Signal: not a credential, kept as it is
+STACK_CIPHER = "AAABAFNoYXBlZFN0YWNrQ2lwaGVydGV4dA=="  # in the stack file by design, not a canary
+
+
+def _shaped_seed() -> dict[str, Any]:
+    """The report hook with every credential shape, and a second (inactive) report hook to an
+    Azure Function with its key in ?code= (import leaves it out; drift lists it unmanaged)."""
+    seed = _seed_with_hook_secret()
+    [report] = seed["eventHooks"]
+    report["channel"]["uri"] = REPORT_URL
+    report["channel"]["headers"] = [{"key": k, "value": v} for k, v in
+                                     {**SHAPED_HEADERS, "X-Signal": SIGNAL}.items()]
+    functions = json.loads(json.dumps(report))
+    functions.update(id="who1sarHook000000009", name="azure-function", status="INACTIVE")
+    functions["channel"]["uri"] = FUNCTIONS_URL
+    seed["eventHooks"].append(functions)
+    return seed
+
+
+def _shaped_secrets(pem: str) -> list[str]:
+    values = [*SHAPED_HEADERS.values(), "LeakCanaryCookie04", "LeakCanaryHubSig05",
+              *SHAPED_PARAMS.values(), FUNCTIONS_CODE, "LeakCanaryCodeParam10=="]
+    return secret_values(pem, *values)
+
+
+def _set_secrets(stack_file: Path) -> None:
+    """What the printed `pulumi config set --secret --path` commands leave in the stack file."""
+    data = yaml.safe_load(stack_file.read_text("utf-8"))
+    config = data["config"]
+    hook = config["sarguard:settings"]["eventHook"]
+    config["sarguard:eventHookSecret"] = {"secure": STACK_CIPHER}
+    config["sarguard:eventHookHeaderSecrets"] = {name: {"secure": STACK_CIPHER}
+                                                 for name in hook["secretHeaders"]}
+    config["sarguard:eventHookUrlSecrets"] = {name: {"secure": STACK_CIPHER}
+                                              for name in sorted(SHAPED_PARAMS)}
+    stack_file.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+
+
+def test_credentials_by_shape_never_leave_through_import_plan_drift_or_audit(live, scanner, pem):
+    emu = live.emulator(_shaped_seed(), token=TOKEN)
+    project = scanner.out_dir / "shaped"
+    project.mkdir()
+    shutil.copy(REPO_ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    org = ("--org-url", emu.url, "--project-dir", str(project))
+    run = scanner.add("import shaped", live.run("import", "--stack", "leak", *org))
+    assert run.code == 0, run.err
+    for name in SHAPED_PARAMS:
+        assert f"sarguard:eventHookUrlSecrets.{name}" in run.out  # the command to store it
+    stack_file = project / "stacks" / "Pulumi.leak.yaml"
+    written = yaml.safe_load(stack_file.read_text("utf-8"))["config"]["sarguard:settings"]["eventHook"]
+    assert sorted(written["secretHeaders"]) == sorted(SHAPED_HEADERS)
+    assert written["headers"] == {"X-Signal": SIGNAL}
+    assert written["url"] == REPORT_URL.split("&sig=")[0] + "&" + "&".join(
+        f"{k}={{secret:{k}}}" for k in SHAPED_PARAMS)
+    _set_secrets(stack_file)
+    for fmt in ("text", "json"):
+        run = scanner.add(f"plan shaped {fmt}", live.run("plan", "--stack", "leak", "--format", fmt,
+                                                        "--project-dir", str(project)))
+        assert run.code == 0, run.err
+    _report_runs(live, scanner, "check-shaped", "check", "--stack", "leak", "--project-dir", str(project))
+    _report_runs(live, scanner, "drift-shaped", "drift", "--stack", "leak", *org)
+    _report_runs(live, scanner, "audit-shaped", "audit", *org)
+    drift = json.loads((scanner.out_dir / "drift-shaped.json").read_text("utf-8"))
+    assert "eventHook/azure-function" in json.dumps(drift)  # the unmanaged hook is listed...
+    assert "code=[credential sha256:" in json.dumps(drift)  # ...with its key by fingerprint
+    scanner.assert_clean(_shaped_secrets(pem))
+
+
+def test_a_hand_written_stack_with_credentials_in_clear_fails_sar06_without_showing_them(
+        live, scanner, project, pem):
+    """The stack users have before this fix: the key in eventHook.headers, sig in the URL."""
+    stack_file = project / "stacks" / "Pulumi.leak.yaml"
+    data = yaml.safe_load(stack_file.read_text("utf-8"))
+    hook = data["config"]["sarguard:settings"]["eventHook"]
+    hook["url"] = REPORT_URL
+    hook["headers"] = {**SHAPED_HEADERS, "X-Signal": SIGNAL}
+    stack_file.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    emu = live.emulator(_shaped_seed(), token=TOKEN)
+    where = ("--project-dir", str(project))
+    run = scanner.add("plan clear", live.run("plan", "--stack", "leak", "--format", "json", *where))
+    assert run.code == 0, run.err
+    _report_runs(live, scanner, "check-clear", "check", "--stack", "leak", *where)
+    check = json.loads((scanner.out_dir / "check-clear.json").read_text("utf-8"))
+    [sar06] = [f for f in check["findings"] if f["control"] == "SAR-06"]
+    assert sar06["status"] == "fail" and "secretHeaders" in sar06["message"]
+    assert "carries a credential in clear" in sar06["message"]
+    _report_runs(live, scanner, "drift-clear", "drift", "--stack", "leak", "--org-url", emu.url, *where)
+    scanner.assert_clean(_shaped_secrets(pem))
