@@ -24,7 +24,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The demo's own project (Pulumi.yaml, __main__.py, stacks/Pulumi.demo.yaml, its email bodies),
+# shipped in the package so `sarguard demo` runs from an installed wheel in any folder; in a
+# checkout these are symlinks to the repository's own files.
+BUNDLED_PROJECT = "demo_project"
 RULE = "=" * 100
 ALICE = "00u1alice0000demo002"  # the demo seed's user who reports
 
@@ -117,20 +120,43 @@ def _set_hook_secret(stack_file: Path) -> bool:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project-dir", metavar="DIR", default=str(PROJECT_DIR),
-                        help="the sarguard project whose demo stack to use (default: this checkout)")
+    parser.add_argument("--project-dir", metavar="DIR",
+                        help="the sarguard project whose demo stack to use (default: a scratch "
+                             "copy of the demo project shipped in the package)")
+
+
+def scratch_project(where: Path) -> Path:
+    """A copy of the bundled demo project under ``where``: real files (never the package's own,
+    which may be read-only), so the demo runs from any folder."""
+    import shutil
+    from importlib.resources import as_file, files
+
+    target = where / "sarguard-demo"
+    with as_file(files("sarguard.data") / BUNDLED_PROJECT) as source:
+        shutil.copytree(source, target, symlinks=False,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return target
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.project_dir:
+        return _run(args, Path(args.project_dir))
+    with tempfile.TemporaryDirectory(prefix="sarguard-demo-project-") as work:
+        project_dir = scratch_project(Path(work))
+        print(f"demo project: {project_dir} (a scratch copy of the one shipped with sarguard)")
+        return _run(args, project_dir)
+
+
+def _run(args: argparse.Namespace, project_dir: Path) -> int:
     from sarguard.emulator import Emulator
 
     os.environ.setdefault("SARGUARD_NO_PROGRESS", "1")
-    project = ["--project-dir", str(args.project_dir)]
+    project = ["--project-dir", str(project_dir)]
     with Emulator(seed="demo") as emu:
         os.environ["OKTA_API_TOKEN"] = emu.token
         org = ["--org-url", emu.url]
         print(f"\nemulator: {emu.url} (seed 'demo': an org that drifted from stacks/Pulumi.demo.yaml)")
-        results = _adopt_story(emu, org, Path(args.project_dir))
+        results = _adopt_story(emu, org, project_dir)
         results += [
             _step("what the program declares, offline (Pulumi mock engine)",
                   ["plan", "--stack", "demo", *project], 0),
