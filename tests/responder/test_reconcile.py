@@ -61,6 +61,25 @@ def test_a_run_searches_a_bounded_window_for_report_events(store) -> None:
         (START + timedelta(minutes=4) - OVERLAP).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
 
 
+def _until_advisory_lock_released(store, key: int, limit_s: float = 30.0) -> None:
+    """PostgreSQL releases a dead session's advisory locks when its backend notices the closed
+    connection, a moment after the client drops it: wait for that (a condition, bounded), as a
+    surviving responder would see it on its next poll."""
+    import time
+
+    from sqlalchemy import text
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        with store.writer.connect() as conn:
+            held = conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                     "AND objid = :key AND granted"), {"key": key}).scalar()
+        if not held:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"advisory lock {key} still held {limit_s} s after its session died")
+
+
 def test_one_responder_reconciles_at_a_time(pg_server) -> None:
     """PostgreSQL: a live holder keeps the lease; a dead one (its advisory lock released, as
     on ``kill -9``) loses it at once, not when the lease runs out."""
@@ -76,6 +95,7 @@ def test_one_responder_reconciles_at_a_time(pg_server) -> None:
         assert take_lease(shared, 1, START, timedelta(minutes=10)) is not None
         assert take_lease(shared, 2, START + timedelta(minutes=1), timedelta(minutes=10)) is None
         holder.invalidate()  # owner 1 dies, its lease still has 9 minutes to run
+        _until_advisory_lock_released(shared, 1)
         assert take_lease(shared, 2, START + timedelta(minutes=1), timedelta(minutes=10))
     finally:
         shared.dispose()
