@@ -18,6 +18,14 @@ settings.load_profile("sarguard")
 pytest_plugins = ["tests.reliability.summary"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# What a user reads: the README (the landing page) and the docs site's handwritten pages.
+DOC_FILES = [REPO_ROOT / "README.md",
+             *sorted(p for p in (REPO_ROOT / "docs").rglob("*.md") if "hooks" not in p.parts)]
+
+
+def docs_text() -> str:
+    """The README and every docs page, one after the other."""
+    return "\n\n".join(p.read_text(encoding="utf-8") for p in DOC_FILES)
 REFERENCE = REPO_ROOT.parent / "shared" / "reference"
 # The start of a throwaway stack file: an org, the hook secret (a Pulumi secret), the settings key.
 STACK_HEAD = """\

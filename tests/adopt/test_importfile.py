@@ -198,8 +198,7 @@ def test_a_hook_named_like_the_component_keeps_the_parent_unambiguous():
     parse_import_file(document, "s", "sarguard")
 
 
-def test_the_readme_states_the_minimum_cli_version():
-    readme = (REPO_ROOT / "README.md").read_text("utf-8")
-    section = readme[readme.index("## Adopting an existing org"):]
+def test_the_docs_state_the_minimum_cli_version():
+    section = (REPO_ROOT / "docs" / "guides" / "adopt.md").read_text("utf-8")
     assert re.search(rf"Pulumi CLI {re.escape(MIN_PULUMI)}\b", section)
     assert "pulumi import --file import-" in section

@@ -1,4 +1,4 @@
-"""The README's runnable examples run, and exit as the README says.
+"""The runnable examples of the README and the docs pages run, and exit as the page says.
 
 A fenced block preceded by ``<!-- example: exit N -->`` is runnable: the test copies the project
 to a scratch directory, runs the block there with ``bash -e -o pipefail`` (so the block's exit
@@ -22,16 +22,15 @@ from pathlib import Path
 import pytest
 
 from sarguard.emulator import Emulator
-from tests.conftest import REPO_ROOT
+from tests.conftest import DOC_FILES, REPO_ROOT
 
-README = REPO_ROOT / "README.md"
 EMULATOR_TOKEN = "sarguard-demo-token"
 README_ADDRESS = "127.0.0.1:8080"
 _MARKER = re.compile(r"<!--\s*example:\s*exit\s+(\d+)\s*(?:;\s*emulator:\s*([\w-]+)\s*)?-->")
 _FENCE = re.compile(r"^```(\w*)\s*$")
 # What a scratch copy leaves out: caches, the venv, VCS data and the test suite itself.
 _SKIP = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache",
-                               "*.egg-info", "node_modules", "tests", "build", "dist")
+                               "*.egg-info", "node_modules", "tests", "build", "dist", "site")
 
 
 @dataclass(frozen=True)
@@ -40,12 +39,13 @@ class Example:
     code: int
     emulator: str | None
     script: str
+    page: str = "README.md"
 
     def __str__(self) -> str:
-        return f"README.md:{self.line}"
+        return f"{self.page}:{self.line}"
 
 
-def examples(text: str) -> list[Example]:
+def examples(text: str, page: str = "README.md") -> list[Example]:
     """Every marked block: the marker must sit right before the opening fence."""
     out: list[Example] = []
     lines = text.splitlines()
@@ -55,14 +55,16 @@ def examples(text: str) -> list[Example]:
             continue
         fence = index + 1
         assert fence < len(lines) and _FENCE.match(lines[fence]), \
-            f"README.md:{index + 1}: an example marker must be followed by a fenced block"
+            f"{page}:{index + 1}: an example marker must be followed by a fenced block"
         end = next(i for i in range(fence + 1, len(lines)) if lines[i].startswith("```"))
         out.append(Example(fence + 1, int(match.group(1)), match.group(2),
-                           "\n".join(lines[fence + 1:end]) + "\n"))
+                           "\n".join(lines[fence + 1:end]) + "\n", page))
     return out
 
 
-EXAMPLES = examples(README.read_text(encoding="utf-8"))
+EXAMPLES = [example for path in DOC_FILES
+            for example in examples(path.read_text(encoding="utf-8"),
+                                    path.relative_to(REPO_ROOT).as_posix())]
 
 
 def test_the_readme_has_runnable_examples() -> None:
@@ -99,6 +101,6 @@ def test_readme_example(example: Example, scratch_template: Path, tmp_path: Path
         if emulator is not None:
             emulator.stop()
     assert done.returncode == example.code, (
-        f"{example}: exit {done.returncode}, README says {example.code}\n"
+        f"{example}: exit {done.returncode}, the page says {example.code}\n"
         f"--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}")
     assert "Traceback" not in done.stderr

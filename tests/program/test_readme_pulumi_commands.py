@@ -20,7 +20,7 @@ import shlex
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import docs_text
 
 COMMON = {"--stack", "-s", "--yes", "-y", "--diff", "--cwd", "-C", "--non-interactive"}
 FLAGS: dict[str, set[str]] = {
@@ -44,7 +44,7 @@ TWO_WORD = ("stack", "config", "policy")
 
 def readme_pulumi_commands() -> list[str]:
     """``pulumi ...`` lines of the README's shell blocks, continuation lines joined."""
-    text = (REPO_ROOT / "README.md").read_text("utf-8")
+    text = docs_text()
     commands: list[str] = []
     for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
         joined = re.sub(r"\\\n\s*", " ", block)

