@@ -107,22 +107,16 @@ _SOURCE_LABELS = {"declared": "`check --stack`", "stack-export": "`check --state
 
 
 def _frameworks(control: Any) -> list[str]:
-    """The control's framework mappings, whatever shape the catalog gives them."""
-    out = []
-    for mapping in getattr(control, "frameworks", ()) or ():
-        if isinstance(mapping, dict):
-            framework, cid, why = (mapping.get("framework"), mapping.get("id"),
-                                   mapping.get("rationale", ""))
-        else:
-            framework = getattr(mapping, "framework", "")
-            cid = getattr(mapping, "id", getattr(mapping, "control", ""))
-            why = getattr(mapping, "rationale", "")
-        out.append(f"| {_cell(framework)} | {_cell(cid)} | {_cell(why)} |")
-    return out
+    """The control's framework mappings (``Control.frameworks``), one table row each."""
+    from sarguard.controls.frameworks import FRAMEWORK_NAMES
+
+    return [f"| {FRAMEWORK_NAMES.get(ref.framework, ref.framework)} | {_cell(ref.requirement)} | "
+            f"{_cell(ref.rationale)} |" for ref in control.frameworks]
 
 
 def generate_controls() -> str:
     from sarguard.controls.catalog import CATALOG
+    from sarguard.controls.frameworks import MAPPING_NOTE
 
     lines = ["| id | title | severity | default level |", "|---|---|---|---|"]
     lines += [f"| [{c.id}](#{c.id.lower()}) | {_cell(c.title)} | {c.severity} | {c.default_level} |"
@@ -130,12 +124,12 @@ def generate_controls() -> str:
     lines.append("")
     for control in CATALOG:
         sources = ", ".join(_SOURCE_LABELS.get(s, s) for s in sorted(control.sources))
-        lines += [f"## {control.id}", "", f"**{control.title}**", "",
+        lines += [f"## {control.id}", "", f"**{_cell(control.title)}**", "",
                   f"- policy name (CrossGuard, policy config): `{control.policy_name}`",
                   f"- severity: {control.severity}; default level: {control.default_level}",
                   f"- evidence: {sources}", "",
-                  f"**Why.** {control.rationale}", "",
-                  f"**Fix.** {control.remediation}", ""]
+                  f"**Why.** {_cell(control.rationale)}", "",
+                  f"**Fix.** {_cell(control.remediation)}", ""]
         if control.options_schema:
             lines += ["| option | default | meaning |", "|---|---|---|"]
             for key, spec in control.options_schema.items():
@@ -147,8 +141,8 @@ def generate_controls() -> str:
             lines.append("")
         mappings = _frameworks(control)
         if mappings:
-            lines += ["| framework | requirement | why (sarguard's mapping) |", "|---|---|---|",
-                      *mappings, ""]
+            lines += [f"Framework mappings ({MAPPING_NOTE}):", "",
+                      "| framework | requirement | why |", "|---|---|---|", *mappings, ""]
         if control.references:
             lines += ["References:", ""] + [f"- <{r}>" if r.startswith("http") else f"- {r}"
                                             for r in control.references] + [""]
