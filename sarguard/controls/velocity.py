@@ -138,6 +138,7 @@ _DIRECTIVE = re.compile(r"#(?:\{([A-Za-z@][A-Za-z0-9_-]*)\}|([A-Za-z@][A-Za-z0-9
 _BLOCKS = frozenset({"if", "foreach", "macro", "define", "literal"})
 MAX_ARGUMENT_CHARS = 10_000  # a directive's (...) longer than this is treated as unparseable
 MAX_CONDITION_DEPTH = 64
+MAX_UNCLOSED = 100  # each rescans up to MAX_ARGUMENT_CHARS: bounded work on hostile bodies
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,9 @@ def _escaped(text: str, at: int) -> bool:
     return count % 2 == 1
 
 
+_ARG_STOPS = re.compile(r"[()\"']")
+
+
 def _arguments(text: str, start: int) -> tuple[str, int] | None:
     """``(inside, end)`` of the parenthesised argument at ``start`` (after optional whitespace),
     quotes respected; None when there is none or it never closes within the bound."""
@@ -184,18 +188,25 @@ def _arguments(text: str, start: int) -> tuple[str, int] | None:
     depth, quote, j = 0, "", i
     limit = min(n, i + MAX_ARGUMENT_CHARS)
     while j < limit:
-        c = text[j]
         if quote:
-            if c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return text[i + 1:j], j + 1
+            j = text.find(quote, j)
+            if j < 0 or j >= limit:
+                return None
+            quote = ""
+        else:
+            match = _ARG_STOPS.search(text, j, limit)
+            if match is None:
+                return None
+            j = match.start()
+            c = text[j]
+            if c in "\"'":
+                quote = c
+            elif c == "(":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return text[i + 1:j], j + 1
         j += 1
     return None
 
@@ -351,7 +362,6 @@ def _liveness(stack: list[_Frame], cap: int) -> tuple[int, str]:
     return level, why
 
 
-@lru_cache(maxsize=1024)
 def rendering(body: str) -> Rendering:
     """Split ``body`` (after comments and unparsed blocks are gone) into what may render and
     what never does. Linear in the body's size: it jumps from one ``#`` to the next."""
@@ -361,6 +371,7 @@ def rendering(body: str) -> Rendering:
     dead: list[tuple[str, str]] = []
     stack: list[_Frame] = []
     cap, i, n = _LIVE, 0, len(text)
+    unclosed = 0  # directive-like "#name(" whose argument never closes: each rescans ahead
 
     def emit(chunk: str) -> None:
         if not chunk:
@@ -411,7 +422,15 @@ def rendering(body: str) -> Rendering:
             level, _ = _liveness(stack, cap)
             cap = min(cap, _DEAD if level == _LIVE else _MAYBE if level == _MAYBE else cap)
         else:  # #set, #parse, a macro call, or plain text such as "#1"
-            emit(text[at:end])
+            parsed = _arguments(text, end)
+            if parsed is not None:  # skipped whole, so a "#if(" inside a string stays a string
+                end = parsed[1]
+                emit(" " if name == "set" else text[at:end])  # #set renders nothing
+            else:
+                unclosed += 1
+                if unclosed > MAX_UNCLOSED:
+                    return _malformed(body, f"more than {MAX_UNCLOSED} directives' (…) never close")
+                emit(text[at:end])
             i = end
             continue
         if _liveness(stack, cap)[0] != _DEAD:

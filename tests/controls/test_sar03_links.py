@@ -210,6 +210,8 @@ def test_a_link_in_a_block_that_never_renders_fails(body, phrase):
     f"#if($x)#stop#end {LINK}",  # a #stop that may not run
     f"\\#if(false) is text {LINK}",  # an escaped directive is text
     f"## #if(false)\n{LINK}",  # a directive in a comment is no directive
+    f'#set($s = "#if(false)"){LINK}',  # nor is one inside a string
+    f"#1 choice: {LINK} (#hashtag)",  # "#" in plain text
 ])
 def test_a_link_in_a_block_that_may_render_passes(body):
     status, why = judge_body(body)
@@ -230,6 +232,8 @@ def test_a_link_in_a_block_that_may_render_passes(body):
     "#if(" + "(" * 3_000 + "true" + ")" * 3_000 + ")" + LINK + "#end",
     "".join(f"#macro(m{i})x#end" for i in range(10_000)) + LINK,
     "<!--" * 60_000 + LINK,
+    "#a(" * 80_000 + LINK,  # directive-like calls whose argument never closes
+    "#set($x = '" * 30_000 + LINK,
     "x" * MAX_JUDGED_CHARS + LINK,
 ])
 def test_hostile_bodies_end_quickly_with_a_verdict(body):
