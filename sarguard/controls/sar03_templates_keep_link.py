@@ -1,8 +1,12 @@
 """SAR-03: every customization of the link-carrying templates keeps the report link.
 
 Why: a customized template shows the "Report suspicious activity" button only when its body
-renders ``${request.reportSuspiciousActivityToken}``. Orgs that customized before the feature
-existed, or that commented the token out, silently lose the link for that brand and language.
+renders ``${request.reportSuspiciousActivityToken}`` in a link the user can click. Orgs that
+customized before the feature existed, or that commented the token out, silently lose the link for
+that brand and language; a body that puts the token in a link to another site hands it that site,
+and one inside ``#if(false)`` never renders it. So the token must sit in the ``href`` of a link to
+the org itself (:mod:`sarguard.controls.sar03_links`), in a block that renders
+(:func:`sarguard.controls.velocity.rendering`).
 """
 
 from __future__ import annotations
@@ -135,10 +139,13 @@ CONTROL = Control(
     rationale=("Okta only renders the Report suspicious activity button in a customized "
                "NewSignOnNotification, AuthenticatorEnrolled, AuthenticatorReset or PasswordChanged "
                "template when the body keeps ${request.reportSuspiciousActivityToken} where the "
-               "email shows it (not in a Velocity comment, escaped, or inside an HTML comment); "
-               "every brand and language is a separate customization that can lose it."),
-    remediation=("Add ${request.reportSuspiciousActivityToken} (e.g. as the href of the report "
-                 "button) to the body of the customization named in the finding: edit body/bodyFile "
+               "email shows it (not in a Velocity comment, escaped, inside an HTML comment or in "
+               "a Velocity block that never renders), and the token is only safe in a link to the "
+               "org itself; every brand and language is a separate customization that can lose it."),
+    remediation=("Put the report link, <a href=\"${baseURL}/login/report-suspicious-activity?"
+                 "token=${request.reportSuspiciousActivityToken}\">, where it renders (outside "
+                 "#if(false) and comments), and the token in no URL of another site, in the body "
+                 "of the customization named in the finding: edit body/bodyFile "
                  "under sarguard:settings.brands[].templates.<Template>.customizations[] in "
                  "stacks/Pulumi.<stack>.yaml and run `pulumi up`, or reset the template in the Admin "
                  "Console (Customizations > Brands > <brand> > Emails > <template> > Reset to default)."),

@@ -4,7 +4,8 @@ Okta renders email customizations with Apache Velocity. A template keeps the rep
 when its body *renders* ``$request.reportSuspiciousActivityToken``; text inside comments, inside
 ``#[[ ... ]]#`` unparsed blocks or behind an escaping backslash is emitted literally (or not at
 all), so a plain substring search would pass broken templates. This module strips what Velocity
-does not evaluate and then collects real references.
+does not evaluate and then collects real references; :func:`rendering` goes one step further and
+drops the blocks that can never render (``#if(false)`` and the like), naming why.
 """
 
 from __future__ import annotations
