@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_drill(target, timeout=args.timeout)
     report = Report(kind="drill", findings=result.findings, controls=list(DRILL_CONTROLS),
                     stack=args.stack, evidence=result.evidence, strict=args.strict,
-                    timings={"drill": result.seconds})
+                    timings={"drill": result.seconds}, warnings=list(result.warnings))
     return emit_timed(report, args)
 
 

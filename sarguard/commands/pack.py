@@ -9,7 +9,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", required=True, metavar="DIR",
                         help="where to write the pack (created if missing; must be empty)")
     parser.add_argument("--force", action="store_true",
-                        help="replace the contents of a non-empty DIR (no file of an older build is kept)")
+                        help="replace a non-empty DIR that holds a pack sarguard wrote (its "
+                             ".sarguard-pack marker); anything else is refused")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -48,6 +48,24 @@ REQUIRED_VARIABLES: dict[str, tuple[tuple[str, ...], ...]] = {
     "AuthenticatorEnrolled": (("request.factor", "request.authenticator"),),
     "AuthenticatorReset": (("request.factors", "request.authenticators"),),
 }
+# Classic Engine orgs ask more of the two authenticator templates: the factor itself (there are no
+# "authenticators" on Classic) plus when and where (Okta's custom-email guide, "Use customizable
+# email templates", the "Required validation fields" column: "MFA Factor Enrolled (Classic
+# Engine)" needs ${request.factor}, ${request.date}, ${request.time} and ${request.location};
+# "MFA Factor Reset" the same with ${request.factors}).
+ENGINES: tuple[str, ...] = ("identity", "classic")
+_WHEN_AND_WHERE = (("request.date",), ("request.time",), ("request.location",))
+CLASSIC_REQUIRED_VARIABLES: dict[str, tuple[tuple[str, ...], ...]] = {
+    **REQUIRED_VARIABLES,
+    "AuthenticatorEnrolled": (("request.factor",), *_WHEN_AND_WHERE),
+    "AuthenticatorReset": (("request.factors",), *_WHEN_AND_WHERE),
+}
+
+
+def required_variables(template: str, engine: str = "identity") -> tuple[tuple[str, ...], ...]:
+    """The groups of variables ``template`` must reference on an org of ``engine``."""
+    table = CLASSIC_REQUIRED_VARIABLES if engine == "classic" else REQUIRED_VARIABLES
+    return table.get(template, ())
 
 
 def _languages() -> frozenset[str]:
@@ -60,15 +78,17 @@ def _refers(refs: set[str], name: str) -> bool:
     return any(ref == name or ref.startswith(name + ".") for ref in refs)
 
 
-def missing_variable_groups(template: str, body: str) -> list[tuple[str, ...]]:
-    """The groups of :data:`REQUIRED_VARIABLES` of ``template`` that ``body`` references none of
+def missing_variable_groups(template: str, body: str,
+                            engine: str = "identity") -> list[tuple[str, ...]]:
+    """The groups of :func:`required_variables` of ``template`` that ``body`` references none of
     (public so that ``sarguard import --fix`` adds exactly what this control asks for)."""
     refs = references(body)
-    return [group for group in REQUIRED_VARIABLES.get(template, ())
+    return [group for group in required_variables(template, engine)
             if not any(_refers(refs, n) for n in group)]
 
 
-def _customization_problems(template: Template, custom: Customization) -> tuple[list[str], list[str]]:
+def _customization_problems(template: Template, custom: Customization,
+                            engine: str = "identity") -> tuple[list[str], list[str]]:
     """(problems, unknowns) for one customization."""
     problems: list[str] = []
     unknowns: list[str] = []
@@ -97,9 +117,10 @@ def _customization_problems(template: Template, custom: Customization) -> tuple[
         if size >= MAX_BODY_BYTES:
             problems.append(f"the body is {size} bytes (Okta requires less than {MAX_BODY_BYTES})")
         missing = [" or ".join(f"${{{n}}}" for n in group)
-                   for group in missing_variable_groups(template.name, body)]
+                   for group in missing_variable_groups(template.name, body, engine)]
         if missing:
-            problems.append(f"the body lacks required variable(s) {', '.join(missing)}")
+            on = " (required on Classic Engine orgs)" if engine == "classic" else ""
+            problems.append(f"the body lacks required variable(s) {', '.join(missing)}{on}")
     return problems, unknowns
 
 
@@ -151,6 +172,7 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
     if reason:
         return [finding(ID, "not_evaluated", ORG, f"brands and templates could not be read: {reason}")]
     out: list[Finding] = []
+    engine = options.get("engine", "identity")
     for brand, template in all_templates(state):
         incomplete = template_unread(state, brand, template)
         bad_recipients, unknown_recipients = _recipients_problems(template)
@@ -169,7 +191,7 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
                            urn=template.settings_urn))
         for custom in template.customizations:
             status, message = _verdict("Okta accepts this customization",
-                                       *_customization_problems(template, custom))
+                                       *_customization_problems(template, custom, engine))
             out.append(finding(ID, status, customization_key(brand, template, custom),
                                f"{where} ({describe_language(custom)}): {message}", urn=custom.urn))
     if not out:  # no subject: Okta's stock templates need no pre-flight check
@@ -194,7 +216,10 @@ CONTROL = Control(
                  "variables (NewSignOnNotification: ${request.browser}, ${request.date}, "
                  "${request.time}, ${request.location}, ${request.ipAddress}; AuthenticatorEnrolled: "
                  "${request.factor} or ${request.authenticator}; AuthenticatorReset: "
-                 "${request.factors} or ${request.authenticators}), mark exactly one isDefault: true, "
+                 "${request.factors} or ${request.authenticators}; on Classic Engine orgs, with "
+                 "the policy option engine: classic, AuthenticatorEnrolled needs ${request.factor} "
+                 "and AuthenticatorReset ${request.factors}, each with ${request.date}, "
+                 "${request.time} and ${request.location}), mark exactly one isDefault: true, "
                  "one entry per supported language, subject <= 128 characters, body < 64 KB; "
                  "recipients ALL_USERS or NO_USERS on the four link templates."),
     references=(
@@ -203,6 +228,16 @@ CONTROL = Control(
         "https://github.com/okta/okta-developer-docs/pull/3325",
     ),
     evaluate=evaluate,
+    options_schema={
+        "engine": {
+            "type": "string",
+            "enum": list(ENGINES),
+            "description": "The org's engine: on Classic Engine orgs AuthenticatorEnrolled and "
+                           "AuthenticatorReset must also render ${request.date}, "
+                           "${request.time} and ${request.location}.",
+            "default": "identity",
+        },
+    },
 )
 
 # Framework mappings: sarguard's own (no framework publishes one for this feature); the

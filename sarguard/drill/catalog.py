@@ -40,8 +40,9 @@ VERIFICATION = _control(
 DELIVERY = _control(
     "DRILL-02", "drill-02-delivery", "A report delivery is accepted within Okta's 3 seconds",
     "high",
-    "Okta waits 3 seconds for a delivery, retries once and then gives up: a report answered "
-    "late or with anything but 200/204 is a report the SOC never gets.",
+    "Okta waits 3 seconds for an answer and retries at most once (never after a 4xx); its docs "
+    "ask for an empty 200 or 204. A report answered late or refused is a report the SOC never "
+    "gets; another 2xx is one the docs say nothing about.",
     "Answer the POST with 200 or 204 and no body as soon as the delivery is stored; do the work "
     "(notify, respond) after answering.")
 AUTHENTICATION = _control(
@@ -63,8 +64,8 @@ TRANSPORT = _control(
     "DRILL-05", "drill-05-transport", "Deliveries travel over https with a trusted certificate",
     "high",
     "A report carries who reported what and the hook's secret; Okta sends it only over https "
-    "and the endpoint's certificate must be one a client trusts. Plain http is acceptable only "
-    "to a loopback endpoint (local testing).",
+    "and the endpoint's certificate must be one a client trusts. A plain-http loopback test "
+    "endpoint has no certificate to judge, so there this step is not applicable.",
     "Serve the endpoint over https with a certificate from a CA the system trusts (or give the "
     "drill your CA with SSL_CERT_FILE); never plain http beyond this machine.")
 

@@ -36,6 +36,11 @@ ENTRY_MODULE = "sarguard.pulumi.pack"
 LAUNCHER_DISTRIBUTION = "pulumi"
 VENV_DIR = "venv"  # the CLI's own default for a Python pack without one (installRequiredPolicy)
 PACK_FILES = ("PulumiPolicy.yaml", "__main__.py", "requirements.txt", ".gitignore", "README.md")
+# Written into every pack: ``--force`` replaces only a directory that holds it, so a typo in
+# ``--dir`` can never empty a folder sarguard did not write.
+MARKER = ".sarguard-pack"
+MARKER_TEXT = ("Written by `sarguard pack` (sarguard {version}). `sarguard pack --force` replaces "
+               "only a directory that holds this file.\n")
 
 MAIN_PY = '''"""Entry point the Pulumi CLI runs for this policy pack (``python -u -m pulumi.policy``).
 
@@ -191,6 +196,21 @@ def _refuse_dangerous(target: Path) -> None:
         if (target / marker).exists():
             raise PackBuildError(f"{target}: refusing to empty it: it holds {marker} (a repository "
                                  "or project, not a pack); choose an empty or new directory")
+    if not (target / MARKER).is_file():
+        raise PackBuildError(f"{target}: refusing to replace it: it holds {_listing(target)}, not "
+                             f"a pack sarguard wrote (no {MARKER} file); choose an empty or new "
+                             "directory, or remove it yourself")
+
+
+def _listing(target: Path, limit: int = 5) -> str:
+    """What a directory holds, for a refusal: its first entries by name, folders marked."""
+    try:
+        entries = sorted(target.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        return f"entries that cannot be listed ({exc.strerror or exc})"
+    names = [f"{p.name}/" if p.is_dir() else p.name for p in entries[:limit]]
+    more = f" and {len(entries) - limit} more" if len(entries) > limit else ""
+    return ", ".join(names) + more
 
 
 def _prepare(target: Path, force: bool) -> None:
@@ -234,6 +254,7 @@ def _write_tree(staging: Path, modules: dict[str, Path], pins: dict[str, str], r
     # (sdk/go/common/util/archive/archive.go addDirectoryToTar): keep a local venv out of it.
     (staging / ".gitignore").write_text(f"{VENV_DIR}/\n__pycache__/\n*.pyc\n", "utf-8")
     (staging / "README.md").write_text(README.format(version=version), "utf-8")
+    (staging / MARKER).write_text(MARKER_TEXT.format(version=version), "utf-8")
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -271,7 +292,8 @@ def ignored_by_git(target: Path, files: Iterable[str]) -> list[str]:
 
 def build_pack(directory: str | Path, *, force: bool = False) -> PackBuild:
     """Write the self-contained pack to ``directory`` (refused when non-empty unless ``force``,
-    which replaces its contents: no stale file from an older build survives)."""
+    which replaces its contents — only when they are a pack ``sarguard pack`` wrote, known by
+    its :data:`MARKER` file: no stale file from an older build survives)."""
     target = Path(directory).expanduser().resolve()
     _prepare(target, force)
     root = _source_root()

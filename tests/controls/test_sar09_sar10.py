@@ -168,3 +168,65 @@ def test_sar09_recipients_okta_accepts(template, value, status):
         assert T_KEY.format(template) not in findings
     else:
         assert findings[T_KEY.format(template)].status == status
+
+
+# ---- the engine option: Classic Engine asks more of the two authenticator templates ----------
+# Okta's custom-email guide (okta/okta-developer-docs
+# packages/@okta/vuepress-site/docs/guides/custom-email/main/index.md, "Use customizable email
+# templates", column "Required validation fields";
+# https://developer.okta.com/docs/guides/custom-email/main/#use-customizable-email-templates):
+# AuthenticatorEnrolled ("MFA Factor Enrolled", Classic Engine) needs ${request.factor},
+# ${request.date}, ${request.time} and ${request.location}; AuthenticatorReset ("MFA Factor
+# Reset") needs ${request.factors} and the same three. Identity Engine needs only the factor or
+# authenticator.
+
+IDENTITY_ONLY = {"AuthenticatorEnrolled": "${request.authenticator}",
+                 "AuthenticatorReset": "${request.factors}"}
+WHEN_WHERE = " ${request.date} ${request.time} ${request.location}"
+
+
+@pytest.mark.parametrize("template", ["AuthenticatorEnrolled", "AuthenticatorReset"])
+def test_sar09_engine_defaults_to_identity(template):
+    assert get_control("SAR-09").default_options() == {"engine": "identity"}
+    state = _only(template, custom("en", body=IDENTITY_ONLY[template]))
+    assert by_resource(run("SAR-09", state))[C_KEY.format(template, "en")].status == "pass"
+
+
+@pytest.mark.parametrize(("template", "body", "missing"), [
+    ("AuthenticatorEnrolled", "${request.factor}", "${request.date}, ${request.time}, "
+                                                   "${request.location}"),
+    ("AuthenticatorEnrolled", "${request.factor} ${request.date} ${request.time}",
+     "${request.location}"),
+    ("AuthenticatorEnrolled", "${request.authenticator}" + WHEN_WHERE, "${request.factor}"),
+    ("AuthenticatorReset", "${request.factors} ${request.location}", "${request.date}, "
+                                                                     "${request.time}"),
+    ("AuthenticatorReset", "${request.authenticators}" + WHEN_WHERE, "${request.factors}"),
+    ("AuthenticatorReset", "${request.factors} ## ${request.date}\n${request.time} "
+                           "${request.location}", "${request.date}"),
+])
+def test_sar09_classic_engine_requires_date_time_and_location(template, body, missing):
+    state = _only(template, custom("en", body=body))
+    f = by_resource(run("SAR-09", state, engine="classic"))[C_KEY.format(template, "en")]
+    assert f.status == "fail" and f"lacks required variable(s) {missing} " in f.message
+    assert "Classic Engine" in f.message
+
+
+@pytest.mark.parametrize(("template", "body"), [
+    ("AuthenticatorEnrolled", "$request.factor.name" + WHEN_WHERE),
+    ("AuthenticatorReset", "$!{request.factors}" + WHEN_WHERE),
+    ("PasswordChanged", "<p>nothing required</p>"),
+    ("NewSignOnNotification", "${request.browser} ${request.ipAddress}" + WHEN_WHERE),
+])
+def test_sar09_classic_engine_passes_complete_bodies(template, body):
+    state = _only(template, custom("en", body=body))
+    f = by_resource(run("SAR-09", state, engine="classic"))[C_KEY.format(template, "en")]
+    assert f.status == "pass", f.message
+
+
+def test_sar09_engine_is_a_policy_option_checked_like_the_others(tmp_path):
+    from sarguard.verdicts.policy_config import PolicyConfig, PolicyConfigError
+
+    config = PolicyConfig.from_mapping({"sar-09-templates-acceptable": {"engine": "classic"}})
+    assert config.options_for(get_control("SAR-09")) == {"engine": "classic"}
+    with pytest.raises(PolicyConfigError, match='engine: expected one of "identity", "classic"'):
+        PolicyConfig.from_mapping({"SAR-09": {"engine": "Classic"}})

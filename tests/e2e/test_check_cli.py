@@ -65,7 +65,8 @@ def test_broken_stack_fails_the_right_controls(make_project):
 
 def test_advisory_failure_alone_exits_0_unless_strict(make_project):
     stack = BROKEN.replace("reportSuspiciousActivity: false", "reportSuspiciousActivity: true").replace(
-        "${request.browser}", "${request.reportSuspiciousActivityToken} ${request.browser}")
+        "${request.browser}",
+        "<a href='${request.reportSuspiciousActivityToken}'>Report</a> ${request.browser}")
     project = make_project(stack)
     code, report = check(project)
     assert [f["control"] for f in report["findings"] if f["status"] == "fail"] == ["SAR-10"]

@@ -119,6 +119,28 @@ def test_force_empties_it_first(tmp_path, capsys):
     assert f"wrote a self-contained policy pack to {target}" in capsys.readouterr().out
 
 
+def test_force_replaces_only_a_pack_sarguard_wrote(tmp_path, capsys):
+    """The marker file `sarguard pack` writes is what --force looks for; any other non-empty
+    directory is refused, naming what is there, and left as it was."""
+    target = tmp_path / "notes"
+    target.mkdir()
+    (target / "todo.txt").write_text("keep me")
+    (target / "drafts").mkdir()
+    with pytest.raises(PackBuildError, match=r"holds drafts/, todo.txt, not a pack sarguard wrote "
+                                             r"\(no \.sarguard-pack file\)"):
+        build_pack(target, force=True)
+    assert (target / "todo.txt").read_text() == "keep me" and (target / "drafts").is_dir()
+    assert main(["pack", "--dir", str(target), "--force"]) == 2
+    assert "not a pack sarguard wrote" in capsys.readouterr().err
+    built = tmp_path / "pack"
+    build_pack(built)
+    assert "Written by `sarguard pack`" in (built / ".sarguard-pack").read_text()
+    assert main(["pack", "--dir", str(built), "--force"]) == 0  # its own pack: replaced
+    (built / ".sarguard-pack").unlink()  # a pack built before the marker existed: refused too
+    with pytest.raises(PackBuildError, match="and [0-9]+ more, not a pack sarguard wrote"):
+        build_pack(built, force=True)
+
+
 @pytest.mark.parametrize("marker", [".git", "Pulumi.yaml", "pyproject.toml"])
 def test_force_never_empties_a_project_or_repository(tmp_path, marker):
     (tmp_path / marker).mkdir() if marker == ".git" else (tmp_path / marker).write_text("x")

@@ -1,4 +1,5 @@
-"""``sarguard drill`` against the responder: DRILL-01..05 pass, and the drill is recorded,
+"""``sarguard drill`` against the responder: DRILL-01..04 pass (DRILL-05 has no certificate to
+judge on loopback http), and the drill is recorded,
 marked, and never acted on (no Okta call, no notification)."""
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def test_drill_passes_every_step_against_the_responder(tmp_path, org, sink, star
     report = json.loads(capsys.readouterr().out)
     assert code == 0, report
     assert {f["control"]: f["status"] for f in report["findings"]} == {
-        f"DRILL-0{n}": "pass" for n in range(1, 6)}
+        **{f"DRILL-0{n}": "pass" for n in range(1, 5)},
+        "DRILL-05": "not_applicable"}  # plain http to loopback: no certificate to judge
     wait_until(lambda: responder.status()["reports"]["total"] == 1)
     status = responder.status()
     assert status["reports"]["byDisposition"] == {"drill": 1}
