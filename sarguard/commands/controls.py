@@ -9,6 +9,7 @@ from sarguard.controls.catalog import CATALOG
 from sarguard.controls.frameworks import FRAMEWORK_NAMES
 from sarguard.report.catalog import catalog_json, catalog_text
 from sarguard.util.output import write_output
+from sarguard.util.termwidth import table_width
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    render = catalog_json if args.format == "json" else catalog_text
-    write_output(render(CATALOG, args.framework), args.output)
+    text = (catalog_json(CATALOG, args.framework) if args.format == "json"
+            else catalog_text(CATALOG, args.framework, width=table_width(args.output)))
+    write_output(text, args.output)
     return 0

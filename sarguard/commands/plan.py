@@ -7,6 +7,7 @@ import os
 
 from sarguard.commands.common import add_project_argument
 from sarguard.util.output import write_output
+from sarguard.util.termwidth import table_width
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     # As `pulumi up` would run here: the provider's credentials include this environment's.
     declared = run_program(args.stack, args.project_dir, environ=os.environ)
-    text = render_plan_json(declared) if args.format == "json" else render_plan_text(declared)
+    text = (render_plan_json(declared) if args.format == "json"
+            else render_plan_text(declared, width=table_width(args.output)))
     write_output(text, args.output)
     return 0

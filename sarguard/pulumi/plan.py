@@ -93,7 +93,22 @@ def _scalar(value: Any) -> str:
     return json.dumps(value)
 
 
-def render_plan_text(run: DeclaredRun) -> str:
+def render_plan_text(run: DeclaredRun, width: int | None = None) -> str:
+    """The declared resources as text; fitted to ``width`` (a terminal's) when given."""
+    text = _plan_text(run)
+    if width is None:
+        return text
+    from sarguard.util.texttable import wrap_whole
+
+    fitted: list[str] = []
+    for line in text.split("\n"):
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        fitted += (wrap_whole(line.strip(), width, indent=indent, hanging=indent + "  ")
+                   if len(line) > width else [line])
+    return "\n".join(fitted)
+
+
+def _plan_text(run: DeclaredRun) -> str:
     doc = plan_document(run)
     lines = [
         f"Stack {doc['stack']}: {len(doc['resources'])} resources would be declared "

@@ -7,14 +7,9 @@ it and why. Every view says the mapping is sarguard's own (no framework publishe
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from sarguard.controls.base import Control
 from sarguard.controls.frameworks import (
@@ -23,8 +18,7 @@ from sarguard.controls.frameworks import (
     MAPPING_SOURCE,
     by_requirement,
 )
-
-WIDTH = 160
+from sarguard.util.texttable import table_to_text, wrap_whole
 
 
 def catalog_json(controls: Sequence[Control], framework: str | None = None) -> str:
@@ -46,18 +40,23 @@ def catalog_json(controls: Sequence[Control], framework: str | None = None) -> s
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def catalog_text(controls: Sequence[Control], framework: str | None = None) -> str:
+def catalog_text(controls: Sequence[Control], framework: str | None = None,
+                 width: int | None = None) -> str:
     """The catalog as a table, or one framework's requirements with the controls behind each."""
     if framework is None:
         rows = [[c.id, c.severity, c.default_level, c.title,
                  "\n".join(_framework_line(c, key) for key in FRAMEWORK_NAMES
                            if _framework_line(c, key))] for c in controls]
-        table = _table(["Control", "Severity", "Level", "Title", "Frameworks"], rows)
-        return f"{table}\n{len(controls)} controls. Frameworks: {MAPPING_NOTE}.\n"
+        table = _table(["Control", "Severity", "Level", "Title", "Frameworks"], rows, width)
+        return f"{table}\n{_fit(f'{len(controls)} controls. Frameworks: {MAPPING_NOTE}.', width)}\n"
     rows = [[requirement, "\n".join(f"{c.id}: {r.rationale}" for c, r in pairs)]
             for requirement, pairs in by_requirement(controls, framework)]
-    table = _table([FRAMEWORK_NAMES[framework], "Supported by (why)"], rows)
-    return f"{table}\n{len(rows)} requirements. {MAPPING_NOTE}.\n"
+    table = _table([FRAMEWORK_NAMES[framework], "Supported by (why)"], rows, width)
+    return f"{table}\n{_fit(f'{len(rows)} requirements. {MAPPING_NOTE}.', width)}\n"
+
+
+def _fit(line: str, width: int | None) -> str:
+    return line if width is None else "\n".join(wrap_whole(line, width))
 
 
 def _framework_line(control: Control, framework: str) -> str:
@@ -65,13 +64,5 @@ def _framework_line(control: Control, framework: str) -> str:
     return f"{framework}: {', '.join(ids)}" if ids else ""
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    table = Table(show_lines=True, expand=False)
-    for header in headers:
-        table.add_column(Text(header), overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
-    buffer = io.StringIO()
-    Console(file=buffer, width=WIDTH, color_system=None, force_terminal=False,
-            legacy_windows=False).print(table)
-    return buffer.getvalue().rstrip("\n")
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None) -> str:
+    return table_to_text(None, headers, rows, width, show_lines=True, multiline=True).rstrip("\n")

@@ -121,10 +121,12 @@ def test_commands_on_a_real_terminal_fit_it(columns: int) -> None:
     events = _on_a_terminal([sys.executable, "-m", "sarguard", "events", "user.account.*"], columns)
     assert "user.account.report_suspicious_activity_by_enduser" in events
     assert max(len(line) for line in events.splitlines()) <= columns, events
-    check = _on_a_terminal([sys.executable, "-m", "sarguard", "check", "--stack", "demo",
-                            "--verbose"], columns)
-    assert "SAR-01" in check
-    assert max(len(line) for line in check.splitlines()) <= columns, check
+    for argv, needle in ((["check", "--stack", "demo", "--verbose"], "SAR-01"),
+                         (["controls"], "SAR-12"), (["controls", "--framework", "nist-800-53"], "IR-6"),
+                         (["plan", "--stack", "demo"], "security-notification-emails")):
+        out = _on_a_terminal([sys.executable, "-m", "sarguard", *argv], columns)
+        assert needle in out, (argv, out)
+        assert max(len(line) for line in out.splitlines()) <= columns, (argv, out)
 
 
 def test_the_same_command_in_a_pipe_is_not_folded(monkeypatch: pytest.MonkeyPatch) -> None:
