@@ -40,6 +40,7 @@ from sarguard.settings.okta_facts import OKTA_LANGUAGES, OKTA_TEMPLATES
 from sarguard.util.credentials import masked_url
 from sarguard.util.keypath import format_key_path as format_path
 from sarguard.util.netutil import is_loopback_host
+from sarguard.util.suggest import did_you_mean
 from sarguard.util.urlsecrets import (
     PLACEHOLDER,
     placeholder,
@@ -123,8 +124,7 @@ def _schema_message(error: ValidationError) -> tuple[KeyPath, str]:
         extra = sorted(set(error.instance) - set(allowed))
         hint = f" (expected one of: {', '.join(allowed)})" if allowed else ""
         for key in extra:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            did = f"; did you mean '{close[0]}'?" if close else ""
+            did = did_you_mean(key, allowed)
             return (*path, key), f"unknown key{did}{hint}"
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
@@ -398,8 +398,7 @@ def _build(raw: Mapping[str, Any], problems: _Problems, project_dir: Path,
         for t_name, template in (templates_raw or {}).items():
             t_path: KeyPath = (*b_path, "templates", t_name)
             if t_name not in OKTA_TEMPLATES:
-                close = difflib.get_close_matches(t_name, sorted(OKTA_TEMPLATES), n=1)
-                did = f"; did you mean '{close[0]}'?" if close else ""
+                did = did_you_mean(t_name, OKTA_TEMPLATES)
                 problems.add(t_path, f"unknown Okta email template name{did} (Okta has no such "
                                      "template and would refuse it)")
             customizations = []

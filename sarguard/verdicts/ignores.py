@@ -13,13 +13,13 @@ in reports (flagged, with the reason) but no longer affect the exit code.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sarguard.report.model import DriftItem, UnreadItem
+from sarguard.util.suggest import did_you_mean
 from sarguard.verdicts.globmatch import FIELD_SEP, glob_match
 from sarguard.verdicts.rulefile import (
     RuleFileError,
@@ -65,7 +65,6 @@ def load_ignores(path: str | Path) -> list[IgnoreRule]:
     name = str(path)
     rules: list[IgnoreRule] = []
     for index, entry in enumerate(read_entries(path, IgnoreError, IGNORE_KEYS)):
-        _suggest_keys(entry, index, name)
         check_keys(entry, index, name, IgnoreError, IGNORE_KEYS)
         field = None
         if "field" in entry:
@@ -82,24 +81,8 @@ def load_ignores(path: str | Path) -> list[IgnoreRule]:
     return rules
 
 
-def did_you_mean(value: str, known: Iterable[str]) -> str:
-    """``; did you mean 'x'?`` for the closest of ``known`` (the settings' wording), or ''."""
-    close = difflib.get_close_matches(value, sorted(set(known)), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def _is_glob(pattern: str) -> bool:
     return any(c in pattern for c in "*?[")
-
-
-def _suggest_keys(entry: Mapping[Any, Any], index: int, name: str) -> None:
-    """A misspelt key (``feild:``) is refused naming the key it most likely meant."""
-    for key in entry:
-        if isinstance(key, str) and key not in IGNORE_KEYS:
-            did = did_you_mean(key, IGNORE_KEYS)
-            if did:
-                raise IgnoreError(name, f"[{index}].{key}",
-                                  f"unknown key{did} (expected one of {', '.join(IGNORE_KEYS)})")
 
 
 def apply_ignores(

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 
 from sarguard.errors import LocatedError
+from sarguard.util.suggest import did_you_mean
 from sarguard.util.yamlalias import NoAliasSafeLoader
 
 T = TypeVar("T")
@@ -193,15 +194,15 @@ def check_keys(
     error: type[RuleFileError],
     allowed: Iterable[str],
 ) -> None:
-    """Reject unknown keys: a typo (``expiry:``) must not silently drop a constraint."""
+    """Reject unknown keys: a typo (``expiry:``) must not silently drop a constraint; the key it
+    most likely meant is named."""
     allowed_list = list(allowed)
     for key in entry:
         if key not in allowed_list:
-            raise error(
-                name,
-                f"[{index}].{key}",
-                f"unknown key; expected one of {', '.join(allowed_list)}",
-            )
+            did = did_you_mean(key, allowed_list) if isinstance(key, str) else ""
+            expected = f"expected one of {', '.join(allowed_list)}"
+            raise error(name, f"[{index}].{key}",
+                        f"unknown key{did} ({expected})" if did else f"unknown key; {expected}")
 
 
 def require_text(
