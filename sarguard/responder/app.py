@@ -151,6 +151,10 @@ def build_app(deps: AppDeps) -> Starlette:
         if any(len(uuid) > MAX_UUID for uuid in envelope.uuids):
             return answer("invalid", started, PlainTextResponse(
                 f"an event uuid is longer than {MAX_UUID} characters", status_code=400))
+        if not all(uuid.isprintable() for uuid in envelope.uuids):
+            return answer("invalid", started, PlainTextResponse(
+                "an event uuid holds control characters or is not valid Unicode",
+                status_code=400))
         try:
             stored = await deps.writer.submit(Arrived(
                 body.decode("utf-8"), envelope.event_id, envelope.source, envelope.events))

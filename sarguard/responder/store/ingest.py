@@ -61,18 +61,27 @@ def bounded_published(event: Mapping[str, Any]) -> datetime | None:
     return published
 
 
+def storable(text: str, limit: int) -> str:
+    """``text`` as a column can hold it on both databases: at most ``limit`` characters, no NUL
+    (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    cut = text[:limit]
+    if cut.isprintable():
+        return cut
+    return cut.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 def event_row(event: Mapping[str, Any], *, origin: str, now: datetime,
               delivery_id: int | None) -> dict[str, Any]:
     actor = event.get("actor")
     actor_id = actor.get("id") if isinstance(actor, Mapping) else None
     return {
-        "uuid": str(event["uuid"]),
+        "uuid": storable(str(event["uuid"]), 128),
         "delivery_id": delivery_id,
         "origin": origin,
         "received_at": now,
-        "event_type": le.event_type(event)[:256],
+        "event_type": storable(le.event_type(event), 256),
         "published": bounded_published(event),
-        "actor_id": actor_id[:128] if isinstance(actor_id, str) else None,
+        "actor_id": storable(actor_id, 128) if isinstance(actor_id, str) else None,
         "body": json.dumps(event, separators=(",", ":"), sort_keys=True),
         "planned": not needs_planning(event),
     }
@@ -127,8 +136,8 @@ def ingest_deliveries(store: Store, batch: Sequence[Arrived], now: datetime) -> 
         for item in batch:
             delivery_id = connection.execute(
                 table.insert().returning(table.c.id),
-                {"received_at": now, "event_id": (item.event_id or "")[:128] or None,
-                 "source": (item.source or "")[:512] or None, "event_count": len(item.events),
+                {"received_at": now, "event_id": storable(item.event_id or "", 128) or None,
+                 "source": storable(item.source or "", 512) or None, "event_count": len(item.events),
                  "new_events": 0, "body": item.body}).scalar_one()
             ids.append(delivery_id)
             for event in item.events:

@@ -56,6 +56,7 @@ def report_user(event: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if not isinstance(actor, Mapping):
         return None, None
     login = actor.get("alternateId") if isinstance(actor.get("alternateId"), str) else None
+    login = login[:512] if login is not None else None  # the column's length
     raw = actor.get("id")
     try:
         user_id = validate_user_id(raw) if isinstance(raw, str) else None
