@@ -44,7 +44,7 @@ from sarguard.responder.app import AppDeps, InFlight, build_app
 from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, ResponderConfig
 from sarguard.responder.credential import CredentialState, watch
 from sarguard.responder.hookauth import HookSecrets, secrets_from_env
-from sarguard.responder.listener import listener_limits
+from sarguard.responder.listener import ListenerLimits, listener_limits
 from sarguard.responder.livestatus import LiveStatus
 from sarguard.responder.logsetup import configure_logging, step
 from sarguard.responder.message import ActionLine
@@ -363,9 +363,11 @@ def check_scopes(client: OktaClient, config: ResponderConfig) -> None:
             "add them to OKTA_API_SCOPES")
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
+def bind_socket(host: str, port: int, limits: ListenerLimits | None = None) -> socket.socket:
+    """A listening socket (``limits``: one whose accepts go through the listener's gate)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = (limits.socket(family) if limits is not None
+            else socket.socket(family, socket.SOCK_STREAM))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -412,7 +414,8 @@ class ResponderServer:
                                    secrets=self.secrets, clock=clock, credential=self.credential,
                                    request_exit=self.request_stop)
             self._start_store()
-            self._sock = bind_socket(host, port)
+            self.limits = listener_limits()
+            self._sock = bind_socket(host, port, self.limits)
         except BaseException:
             self.close()
             raise
@@ -451,7 +454,7 @@ class ResponderServer:
             log.warning("listening on %s, beyond this machine: put a TLS-terminating proxy in "
                         "front (Okta only delivers over https) and keep /metrics internal",
                         self.host)
-        limits = listener_limits()
+        limits = self.limits
         log.info("listener: at most %d connections (file limit %d); request head within %g s, "
                  "body within %g s", limits.max_connections, limits.nofile,
                  limits.head_timeout_s, limits.body_timeout_s)
