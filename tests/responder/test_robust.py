@@ -9,6 +9,7 @@ report that follows must be acted on.
 from __future__ import annotations
 
 import asyncio
+import logging
 import copy
 import json
 import os
@@ -268,3 +269,63 @@ def test_loop_restarts_and_failed_events_reach_metrics(tmp_path: Path) -> None:
     assert 'sarguard_responder_failed_events_total{reason="OverflowError"} 1.0' in text
     assert "sarguard_responder_oldest_waiting_seconds" in text
     assert "sarguard_responder_credential_works" in text
+
+
+@pytest.mark.parametrize("depth", [65, 5000, 200_000])
+def test_json_nested_too_deep_is_a_400_not_a_500(tmp_path, caplog, depth: int) -> None:
+    """Okta retries a 5xx and never a 4xx: a body no delivery could be is a 400."""
+    from sarguard.responder.app import AppDeps, build_app
+    from sarguard.responder.hookauth import HookSecrets
+    from sarguard.responder.metrics import Metrics
+    from tests.responder.conftest import serving
+
+    event = report_event("deep", ALICE)
+    event["debugContext"]["debugData"]["x"] = "@@"
+    text = delivery_body([event]).decode()
+    body = text.replace('"@@"', "[" * depth + "]" * depth).encode()
+    store = open_store(sqlite_url(tmp_path))
+    upgrade(store)
+    deps = AppDeps(store=store, secrets=HookSecrets(SECRET), path="/okta/events",
+                   auth_header="Authorization", metrics=Metrics())
+    with serving(build_app(deps)) as http:
+        answer = http.post("/okta/events", content=body, headers={
+            "Authorization": SECRET, "Content-Type": "application/json"})
+        assert answer.status_code in (400, 413), answer.text
+        if len(body) <= 1024 * 1024:
+            assert answer.status_code == 400 and "nests deeper than 64" in answer.text
+        assert http.post("/okta/events", content=delivery_body([report_event("fine", BOB)]),
+                         headers={"Authorization": SECRET,
+                                  "Content-Type": "application/json"}).status_code == 204
+    deps.writer.stop()
+    store.dispose()
+
+
+def test_duplicates_are_logged_with_what_they_duplicate(tmp_path, caplog) -> None:
+    from sarguard.responder.app import AppDeps, build_app
+    from sarguard.responder.hookauth import HookSecrets
+    from sarguard.responder.metrics import Metrics
+    from tests.responder.conftest import serving
+
+    store = open_store(sqlite_url(tmp_path))
+    upgrade(store)
+    deps = AppDeps(store=store, secrets=HookSecrets(SECRET), path="/okta/events",
+                   auth_header="Authorization", metrics=Metrics())
+    headers = {"Authorization": SECRET, "Content-Type": "application/json"}
+    with caplog.at_level(logging.INFO, logger="sarguard.responder"), \
+            serving(build_app(deps)) as http:
+        first = report_event("dup-1", ALICE)
+        assert http.post("/okta/events", content=delivery_body([first, first]),
+                         headers=headers).status_code == 204
+        assert http.post("/okta/events", content=delivery_body([first]),
+                         headers=headers).status_code == 204
+    deps.writer.stop()
+    store.dispose()
+    steps = [(r.sarguard_step, r.getMessage()) for r in caplog.records
+             if hasattr(r, "sarguard_step")]
+    assert steps == [
+        ("received", f"delivery #1: event dup-1 received (user {ALICE})"),
+        ("duplicate", "delivery #1: event dup-1 is a duplicate of an earlier event of this "
+                      "delivery (not planned again)"),
+        ("duplicate", "delivery #2: event dup-1 is a duplicate of delivery #1 (not planned "
+                      "again)"),
+    ]

@@ -54,7 +54,8 @@ def shown_url(url: str) -> str:
     try:
         parsed = make_url(url)
         query = {k: (MASK if CREDENTIAL_PARAMS.search(k) else v) for k, v in parsed.query.items()}
-        return parsed.set(query=query).render_as_string(hide_password=True)
+        shown = parsed.set(query=query).render_as_string(hide_password=True)
+        return shown.replace("=%2A%2A%2A", f"={MASK}")
     except Exception:  # noqa: BLE001 - unparseable: show nothing of it
         return "(an unparseable database URL)"
 
