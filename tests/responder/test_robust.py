@@ -9,9 +9,9 @@ report that follows must be acted on.
 from __future__ import annotations
 
 import asyncio
-import logging
 import copy
 import json
+import logging
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import stat
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import httpx
