@@ -329,3 +329,24 @@ def test_duplicates_are_logged_with_what_they_duplicate(tmp_path, caplog) -> Non
         ("duplicate", "delivery #2: event dup-1 is a duplicate of delivery #1 (not planned "
                       "again)"),
     ]
+
+
+def test_two_emulator_runs_of_one_seed_never_share_an_event_uuid_or_delivery_id() -> None:
+    """Issue 20 §12: a new report taken for a redelivery because two runs repeated a uuid."""
+    from sarguard.emulator import Emulator
+    from sarguard.emulator.control_client import ControlClient
+    from tests.responder.conftest import responder_seed
+
+    seen: list[dict[str, Any]] = []
+    for _run in range(2):
+        with Emulator(seed=responder_seed(), token="emulator-control-token-1") as emu:
+            seen.append(ControlClient(emu.url, emu.token).report({"userId": ALICE}))
+    first, second = seen
+    uuids = [{e["uuid"] for e in answer["events"]} for answer in seen]
+    assert uuids[0].isdisjoint(uuids[1])
+    assert first["reportEvent"] != second["reportEvent"]
+    report = next(e for e in first["events"] if e["uuid"] == first["reportEvent"])
+    debug = report["debugContext"]["debugData"]
+    assert debug["suspiciousActivityEventType"] == (
+        "system.email.new_device_notification.sent_message")
+    assert debug["suspiciousActivityEventId"] == first["reportedEvent"] != first["activityEvent"]
