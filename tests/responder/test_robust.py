@@ -350,3 +350,25 @@ def test_two_emulator_runs_of_one_seed_never_share_an_event_uuid_or_delivery_id(
     assert debug["suspiciousActivityEventType"] == (
         "system.email.new_device_notification.sent_message")
     assert debug["suspiciousActivityEventId"] == first["reportedEvent"] != first["activityEvent"]
+
+
+def test_a_loop_that_keeps_dying_stops_the_server_for_a_non_zero_exit(tmp_path, org, sink,
+                                                                      start_responder,
+                                                                      monkeypatch) -> None:
+    import sarguard.responder.supervise as supervise
+    from sarguard.responder.service import ResponderGaveUp, Runtime
+
+    async def broken_planner(self: Runtime) -> None:
+        raise RuntimeError("a bug in the planner")
+
+    monkeypatch.setattr(supervise, "RESTART_DELAY_S", 0.01)
+    monkeypatch.setattr(Runtime, "planner", broken_planner)
+    config = write_config(tmp_path / "responder.yaml", org_url=org.emu.url,
+                          database=sqlite_url(tmp_path))
+    responder = start_responder(config)
+    wait_until(lambda: not responder._thread.is_alive(), timeout=60)  # it stopped by itself
+    assert responder.server.gave_up and "planner" in responder.server.gave_up
+    assert responder.server.runtime.metrics.loop_restarts.labels("planner")._value.get() == 5
+    from sarguard.errors import SarguardError
+
+    assert issubclass(ResponderGaveUp, SarguardError)  # serve() raises it: the CLI exits 2
