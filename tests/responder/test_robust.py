@@ -63,7 +63,7 @@ def hostile_events() -> Iterator[dict[str, Any]]:
     for path in (("actor", "id"), ("actor", "alternateId"), ("actor", "displayName"),
                  ("client", "ipAddress"), ("client", "geographicalContext"),
                  ("debugContext", "debugData"), ("outcome", "result")):
-        for value in (*WRONG, HUGE):
+        for value in (*WRONG, HUGE, "nul\u0000 and a lone surrogate \ud800"):
             event = base()
             node = event
             for part in path[:-1]:
@@ -88,9 +88,10 @@ def post(url: str, body: bytes) -> int:
 
 
 def test_a_hostile_corpus_then_a_normal_report_which_is_acted_on(tmp_path, org, sink,
-                                                                 start_responder) -> None:
+                                                                 start_responder,
+                                                                 database_url) -> None:
     config = write_config(tmp_path / "responder.yaml", org_url=org.emu.url,
-                          database=sqlite_url(tmp_path), extra="cooldown: 15m\n")
+                          database=database_url, extra="cooldown: 15m\n")
     responder = start_responder(config)
     statuses = []
     corpus = list(hostile_events())

@@ -34,6 +34,7 @@ from sarguard.eventhooks import is_drill
 from sarguard.responder.config import NOTIFY, OKTA_ACTIONS, ResponderConfig
 from sarguard.responder.exclusions import exclusion_reason
 from sarguard.responder.store.engine import Store
+from sarguard.responder.store.ingest import storable
 from sarguard.responder.store.schema import Action, Event, Report, UserLock
 from sarguard.systemlog.evidence import summarize_report
 from sarguard.systemlog.filters import FilterError, validate_user_id
@@ -56,7 +57,7 @@ def report_user(event: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if not isinstance(actor, Mapping):
         return None, None
     login = actor.get("alternateId") if isinstance(actor.get("alternateId"), str) else None
-    login = login[:512] if login is not None else None  # the column's length
+    login = storable(login, 512) if login is not None else None  # as the column can hold it
     raw = actor.get("id")
     try:
         user_id = validate_user_id(raw) if isinstance(raw, str) else None
