@@ -373,3 +373,38 @@ def test_a_loop_that_keeps_dying_stops_the_server_for_a_non_zero_exit(tmp_path, 
     from sarguard.errors import SarguardError
 
     assert issubclass(ResponderGaveUp, SarguardError)  # serve() raises it: the CLI exits 2
+
+
+def test_an_action_that_raises_fails_alone_and_the_queue_goes_on(tmp_path, org, sink,
+                                                                 start_responder,
+                                                                 monkeypatch) -> None:
+    from sarguard.responder.actions import Executor
+
+    real = Executor.clear_sessions
+
+    async def exploding(self: Executor, claimed: Any) -> Any:
+        if claimed.user_id == ALICE:
+            raise KeyError(f"a bug, holding {SECRET}")
+        return await real(self, claimed)
+
+    monkeypatch.setattr(Executor, "clear_sessions", exploding)
+    config = write_config(tmp_path / "responder.yaml", org_url=org.emu.url,
+                          database=sqlite_url(tmp_path))
+    responder = start_responder(config)
+    for uuid, user in (("boom", ALICE), ("fine", BOB)):
+        assert post(responder.url, delivery_body([report_event(uuid, user)])) == 204
+    wait_until(lambda: len(org.log("user.session.clear", BOB)) == 1)
+
+    def settled() -> dict[str, Any] | None:
+        recent = {r["eventId"]: r for r in responder.status()["recent"]}
+        done = all(r["outcome"] != "pending" for r in recent.values()) and len(recent) == 2
+        return recent if done else None
+
+    recent = wait_until(settled, timeout=60)
+    clear = recent["boom"]["actions"][0]
+    assert clear["kind"] == "clearSessions" and clear["status"] == "failed"
+    assert clear["lastError"].startswith("internal error: KeyError") and SECRET not in \
+        clear["lastError"]
+    assert recent["boom"]["outcome"] in ("partial", "failed")
+    assert recent["fine"]["outcome"] == "done"
+    assert org.log("user.session.clear", ALICE) == []
