@@ -133,15 +133,17 @@ def test_300_idle_connections_do_not_keep_a_delivery_out_under_a_256_file_limit(
     def limit_files() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (256, min(256, hard) if hard != -1 else 256))
 
+    log_path = tmp_path / "stderr.log"
+    log_file = log_path.open("w")  # a file, not a pipe: a full pipe would stall the responder
     proc = subprocess.Popen(
         [sys.executable, "-m", "sarguard", "responder", "serve", "--config", str(config),
          "--port", "0", "--log-format", "json"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=log_file, text=True,
         preexec_fn=limit_files)
     idle: list[socket.socket] = []
     try:
         line = proc.stdout.readline()
-        assert "listening on" in line, (line, proc.stderr.read() if proc.poll() else "")
+        assert "listening on" in line, (line, log_path.read_text()[-2000:])
         url = line.split("listening on ", 1)[1].split(" ", 1)[0]
         port = int(url.split(":")[2].split("/")[0])
         for _ in range(300):
@@ -165,10 +167,12 @@ def test_300_idle_connections_do_not_keep_a_delivery_out_under_a_256_file_limit(
             conn.close()
         proc.terminate()
         try:
-            _out, err = proc.communicate(timeout=30)
+            proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-            _out, err = proc.communicate()
+            proc.communicate()
+        log_file.close()
+    err = log_path.read_text()
     lines = [json.loads(x) for x in err.splitlines() if x.startswith("{")]
     assert any(x["event"] == "received" and x.get("uuid") == "behind-the-idle-ones"
                for x in lines), err[-2000:]

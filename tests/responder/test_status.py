@@ -260,3 +260,33 @@ def test_clear_sessions_always_sends_forget_devices(tmp_path, org, sink, start_r
     wait_until(lambda: org.log("user.session.clear", ALICE))
     [event] = org.log("user.session.clear", ALICE)
     assert event["debugContext"]["debugData"]["forgetDevices"] == "false"
+
+
+def test_forget_devices_is_sent_explicitly_by_default(monkeypatch) -> None:
+    """Identity Engine forgets remembered factors by default and Classic does not (the
+    ``forgetDevices`` parameter of ``revokeUserSessions`` in Okta's OpenAPI spec): the request
+    never leaves it to the engine."""
+    from sarguard.okta import users
+    from sarguard.responder.actions import Executor
+    from tests.responder.test_actions import claimed
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    monkeypatch.setattr(factory, "CLIENT_OVERRIDES", {"transport": httpx.MockTransport(handler)})
+    client = factory.client_from_env({"OKTA_API_TOKEN": "00abcdefghijklmnopqrstuvwxyz0123"},
+                                     org_url="https://acme.okta.com")
+
+    async def run() -> None:
+        await users.clear_sessions(client, ALICE, oauth_tokens=False)
+        executor = Executor(client, clock=lambda: datetime.now(UTC))
+        await executor.clear_sessions(claimed("clearSessions"))
+        await executor.clear_sessions(claimed("clearSessions", forgetDevices=False))
+        await client.aclose()
+
+    asyncio.run(run())
+    assert [r.url.params.get("forgetDevices") for r in seen] == ["true", "true", "false"]
+    assert all(r.url.params.get("oauthTokens") == "false" for r in seen)
