@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import stat
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
