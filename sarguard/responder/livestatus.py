@@ -24,6 +24,14 @@ from sarguard.responder.store.schema import Action
 from sarguard.responder.supervise import Supervisor
 
 UNFINISHED = ("waiting", "pending", "running")
+FINISHED = ("done", "skipped", "failed")
+
+
+def action_counts(store: Store) -> dict[str, int]:
+    """Every action by status (waiting, pending, running, done, skipped, failed)."""
+    with store.read() as session:
+        rows = session.execute(select(Action.status, func.count()).group_by(Action.status))
+        return {status: count for status, count in rows}
 
 
 def oldest_unfinished(store: Store) -> datetime | None:
@@ -45,7 +53,7 @@ class LiveStatus:
 
     def snapshot(self) -> tuple[int, dict[str, Any]]:
         """(HTTP status, body); reads the store (call from a thread)."""
-        counts = queue_counts(self.store)
+        counts = action_counts(self.store)
         oldest = oldest_unfinished(self.store)
         age = max((self.clock() - oldest).total_seconds(), 0.0) if oldest else 0.0
         problems = []
@@ -65,7 +73,7 @@ class LiveStatus:
             "loops": {n: s.to_dict() for n, s in sorted(self.supervisor.loops.items())},
             "oldestWaitingSeconds": round(age, 3),
             "maxBacklogSeconds": self.max_backlog.total_seconds(),
-            "actions": {status: counts.get(status, 0) for status in UNFINISHED},
+            "actions": {status: counts.get(status, 0) for status in (*UNFINISHED, *FINISHED)},
         }
         return (503 if problems else 200), body
 

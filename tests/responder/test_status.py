@@ -48,7 +48,8 @@ def test_a_refused_credential_makes_status_503_while_healthz_stays_200(tmp_path,
     assert body["credential"]["state"] == REFUSED
     assert "401" in body["credential"]["reason"]
     assert any("refuses the credential" in p for p in body["problems"])
-    assert set(body["actions"]) == {"waiting", "pending", "running"}
+    assert set(body["actions"]) == {"waiting", "pending", "running", "done", "skipped", "failed"}
+    assert body["actions"]["pending"] + body["actions"]["running"] >= 1  # the clear waits
     assert {"planner", "housekeeping", "reconciler", "worker-0"} <= set(body["loops"])
     assert _get(f"{responder.base_url}/healthz").status_code == 200
     metrics = _get(f"{responder.base_url}/metrics").text
