@@ -68,7 +68,8 @@ def write_config(path: Path, *, org_url: str, database: str, extra: str = "",
           - resetPassword: {sendEmail: true}
           - notify: {urls: ["${SINK_URL}"]}
         """)
-    previous = f", previousSecretEnv: {previous_secret_env}" if previous_secret_env else ""
+    previous = (f", previousSecretEnv: {previous_secret_env}, previousSecretUntil: '2999-12-31'"
+                if previous_secret_env else "")
     path.write_text(textwrap.dedent(f"""\
         path: /okta/events
         org: {{url: {org_url}}}

@@ -31,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT,
                        help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one and "
                             "the 'listening on' line names it)")
+    serve.add_argument("--log-format", choices=["text", "json"], default="text",
+                       metavar="FORMAT",
+                       help="the log on stderr: text lines, or json (one object a line: ts, "
+                            "level, event and the ids); default text")
     status = sub.add_parser(
         "status", help="what the responder received, did, still has to do, and its last errors",
         description="Read the responder's store (works while a responder serves).")
@@ -54,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         from sarguard.responder.service import serve
 
         config = load_config(args.config, env)
-        return serve(config, host=args.host, port=args.port, env=env)
+        return serve(config, host=args.host, port=args.port, env=env,
+                     log_format=args.log_format)
     from sarguard.responder.status import render_status_json, render_status_text
     from sarguard.responder.store.engine import open_store
     from sarguard.responder.store.migrate import check_readable

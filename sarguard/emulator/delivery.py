@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import queue
+import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ from sarguard.eventhooks import (
     build_log_event,
     delivery_headers,
     is_retryable,
+    new_uuid,
 )
 from sarguard.util.netutil import is_loopback_host
 
@@ -143,9 +145,11 @@ class DeliveryEngine:
                 subscribed = [e for e in events if e.get("eventType") in hook.events]
                 if not subscribed:
                     continue
-                delivery = Delivery(id=self.store.ids.new("dlv"), hook=EventHook(**vars(hook)),
+                # Random, never seeded: a delivery id must not repeat across runs.
+                delivery = Delivery(id=f"dlv{secrets.token_hex(9)}",
+                                    hook=EventHook(**vars(hook)),
                                     events=[dict(e) for e in subscribed],
-                                    event_id=self.store.ids.uuid(), queued=iso(self.clock()))
+                                    event_id=new_uuid(), queued=iso(self.clock()))
                 with self._done:
                     self._deliveries.append(delivery)
                 ids.append(delivery.id)
@@ -226,7 +230,7 @@ class DeliveryEngine:
     def _fail(self, delivery: Delivery, reason: str) -> None:
         hook = delivery.hook
         event = build_log_event(
-            uuid=self.store.ids.uuid(), published=iso(self.clock()),
+            uuid=new_uuid(), published=iso(self.clock()),
             event_type=DELIVERY_FAILURE_EVENT_TYPE, display_message="Event hook delivery failed",
             actor=OKTA_SYSTEM, client=_OKTA_CLIENT, transaction_id=self.store.ids.new("Zem"),
             severity="WARN", targets=[Principal(hook.id, "EventHook", hook.name, hook.name)],

@@ -38,7 +38,7 @@ from sarguard.eventhooks.envelope import (
     delivery_headers,
     parse_envelope,
 )
-from sarguard.eventhooks.logevent import ClientContext, Principal, build_log_event
+from sarguard.eventhooks.logevent import ClientContext, Principal, build_log_event, new_uuid
 from sarguard.eventhooks.report import (
     DEBUG_DATA_KEYS,
     ReportedActivity,
@@ -58,7 +58,7 @@ __all__ = [
     "DELIVERY_FAILURE_EVENT_TYPE", "DRILL_ACTOR_ID", "DRILL_DISPLAY_MESSAGE", "DRILL_FLAG_KEY",
     "ENVELOPE_EVENT_TYPE", "EVENT_TYPE_VERSION", "MAX_ATTEMPTS", "REPORT_EVENT_TYPE", "TIMEOUT_S",
     "VERIFICATION_HEADER", "ClientContext", "Envelope", "EnvelopeError", "Principal",
-    "ReportedActivity", "build_drill_event", "build_envelope", "build_log_event",
+    "ReportedActivity", "build_drill_event", "build_envelope", "build_log_event", "new_uuid",
     "build_report_event", "check_verification_answer", "delivery_headers", "is_drill",
     "is_report_event", "is_retryable", "new_challenge", "okta_time", "parse_envelope",
     "parse_okta_time", "reported_fields", "verification_answer",

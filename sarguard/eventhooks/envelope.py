@@ -28,6 +28,7 @@ from sarguard.eventhooks.contract import (
 from sarguard.eventhooks.timefmt import parse_okta_time
 
 MAX_EVENTS = 1000  # far above any real batch; a bound so a hostile body cannot ask for more work
+MAX_DEPTH = 64  # a LogEvent nests ~5 levels; deeper is hostile: a 400, not a 500 Okta retries
 
 
 class EnvelopeError(ValueError):
@@ -99,6 +100,25 @@ def _need_str(body: Mapping[str, Any], key: str, expected: str | None = None) ->
     return value
 
 
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects/arrays deeper than ``limit`` (iterative: no recursion
+    limit of our own to hit). Okta's LogEvents nest a handful of levels; storing, re-encoding
+    or reading anything much deeper only invites a RecursionError later."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Mapping):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def parse_envelope(body: bytes | str | Mapping[str, Any]) -> Envelope:
     """Validate a received delivery body (raw bytes, text or parsed JSON) into an Envelope.
 
@@ -111,8 +131,12 @@ def parse_envelope(body: bytes | str | Mapping[str, Any]) -> Envelope:
             parsed = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise EnvelopeError("the body is not JSON") from None
+        except RecursionError:
+            raise EnvelopeError(f"the body nests deeper than {MAX_DEPTH} levels") from None
     else:
         parsed = body
+    if _depth_exceeds(parsed, MAX_DEPTH):
+        raise EnvelopeError(f"the body nests deeper than {MAX_DEPTH} levels")
     if not isinstance(parsed, Mapping):
         raise EnvelopeError("the body is not a JSON object")
     _need_str(parsed, "eventType", ENVELOPE_EVENT_TYPE)

@@ -13,6 +13,7 @@ non-nullable strings, and a receiver must cope with absence anyway.
 
 from __future__ import annotations
 
+import uuid as uuidlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,12 @@ class ClientContext:
             "ipAddress": self.ip,
             "geographicalContext": self.geographical_context(),
         }
+
+
+def new_uuid() -> str:
+    """A fresh random (version-4) event uuid, as Okta's are: never from a seeded generator, so
+    two runs of one seed never share one (a responder deduplicates on it)."""
+    return str(uuidlib.uuid4())
 
 
 def build_log_event(*, uuid: str, published: str, event_type: str, display_message: str,

@@ -3,8 +3,8 @@
 Okta's API (management OpenAPI, ``UserSessions`` and ``UserLifecycle``):
 
 * ``GET /api/v1/users/{id}`` (``okta.users.read``, implied by ``okta.users.manage``);
-* ``DELETE /api/v1/users/{userId}/sessions?oauthTokens=true`` → 204 (clear sessions and revoke
-  the user's OAuth tokens; idempotent);
+* ``DELETE /api/v1/users/{userId}/sessions?oauthTokens=true&forgetDevices=true`` → 204 (clear
+  sessions, revoke the user's OAuth tokens, forget remembered factors; idempotent);
 * ``POST /api/v1/users/{id}/lifecycle/reset_password?sendEmail=true`` → the user is ``RECOVERY``;
   with ``sendEmail=false`` Okta returns a one-time reset link, which is discarded here (a
   credential: it must never reach a log, the store or a message);
@@ -73,9 +73,12 @@ async def _send(client: OktaClient, method: str, path: str, params: dict[str, st
     await client._request(method, client.url(path), params=params or None)  # noqa: SLF001
 
 
-async def clear_sessions(client: OktaClient, user_id: str, *, oauth_tokens: bool) -> None:
+async def clear_sessions(client: OktaClient, user_id: str, *, oauth_tokens: bool,
+                         forget_devices: bool = True) -> None:
+    """``forgetDevices`` is always sent: Okta's default differs by engine (true on Identity
+    Engine, false on Classic; the ``revokeUserSessions`` parameter in Okta's OpenAPI spec)."""
     await _send(client, "DELETE", _user_path(user_id, "/sessions"),
-                {"oauthTokens": _flag(oauth_tokens)})
+                {"oauthTokens": _flag(oauth_tokens), "forgetDevices": _flag(forget_devices)})
 
 
 async def reset_password(client: OktaClient, user_id: str, *, send_email: bool) -> None:

@@ -94,9 +94,11 @@ class Executor:
 
     async def clear_sessions(self, claimed: Claimed) -> Outcome:
         revoke = bool(claimed.options.get("revokeOAuthTokens", False))
+        forget = bool(claimed.options.get("forgetDevices", True))
         user_id = _user(claimed)
         try:
-            await users.clear_sessions(self.client, user_id, oauth_tokens=revoke)
+            await users.clear_sessions(self.client, user_id, oauth_tokens=revoke,
+                                       forget_devices=forget)
         except OktaError as exc:
             return self._failed(claimed, exc, f"/api/v1/users/{user_id}/sessions")
         return Outcome("done", result="sessions cleared" + (", OAuth tokens revoked" if revoke else ""))

@@ -1,4 +1,4 @@
-"""The ASGI app (Starlette): the hook endpoint, ``/healthz`` and ``/metrics``.
+"""The ASGI app (Starlette): the hook endpoint, ``/healthz``, ``/status`` and ``/metrics``.
 
 The hook endpoint follows Okta's delivery contract:
 
@@ -8,6 +8,9 @@ The hook endpoint follows Okta's delivery contract:
   the body is read); a body over 1 MiB is a 413; anything that is not Okta's JSON envelope a 400
   (Okta never retries a 4xx). A valid delivery is stored in one transaction, then answered 204
   with no body. Nothing is planned or acted on inside the request: Okta allows 3 seconds.
+
+Each event of an accepted delivery is logged: ``received`` (the delivery, the uuid, the user)
+or ``duplicate`` (of which delivery, or of reconciliation).
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from sarguard.eventhooks import VERIFICATION_HEADER, EnvelopeError, parse_envelo
 from sarguard.eventhooks.verification import verification_answer
 from sarguard.responder.hookauth import HookSecrets
 from sarguard.responder.intake import IngestWriter
+from sarguard.responder.livestatus import LiveStatus
+from sarguard.responder.logsetup import step
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.store.engine import Store
-from sarguard.responder.store.ingest import Arrived
+from sarguard.responder.store.ingest import SAME_DELIVERY, Arrived, Ingested
 from sarguard.responder.store.readers import queue_counts
 
 log = logging.getLogger("sarguard.responder")
@@ -65,6 +70,7 @@ class AppDeps:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     in_flight: InFlight = field(default_factory=InFlight)
     writer: IngestWriter | None = None
+    live: LiveStatus | None = None  # /status (and the live gauges of /metrics) when serving
 
     def __post_init__(self) -> None:
         if self.writer is None:
@@ -86,6 +92,27 @@ async def _read_capped(request: Request) -> bytes:
 def _is_json(content_type: str | None) -> bool:
     media = (content_type or "").split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _log_received(stored: Ingested, events: tuple[Any, ...]) -> None:
+    """One line per event of an accepted delivery: received, or a duplicate of what."""
+    seen: set[str] = set()
+    for event in events:
+        uuid = str(event.get("uuid"))
+        repeated = uuid in seen
+        seen.add(uuid)
+        actor = event.get("actor")
+        user = actor.get("id") if isinstance(actor, dict) else None
+        user = user[:128] if isinstance(user, str) else None
+        ids = {"delivery": stored.delivery_id, "uuid": uuid[:MAX_UUID], "user": user}
+        of = stored.duplicates.get(uuid)
+        if repeated or (of is not None and of != SAME_DELIVERY):
+            of = SAME_DELIVERY if repeated and of in (None, SAME_DELIVERY) else of
+            step(log, logging.INFO, "duplicate", f"delivery #{stored.delivery_id}: event "
+                 f"{uuid[:MAX_UUID]} is a duplicate of {of} (not planned again)", of=of, **ids)
+        else:
+            step(log, logging.INFO, "received", f"delivery #{stored.delivery_id}: event "
+                 f"{uuid[:MAX_UUID]} received (user {user or 'none'})", **ids)
 
 
 def build_app(deps: AppDeps) -> Starlette:
@@ -124,6 +151,10 @@ def build_app(deps: AppDeps) -> Starlette:
         if any(len(uuid) > MAX_UUID for uuid in envelope.uuids):
             return answer("invalid", started, PlainTextResponse(
                 f"an event uuid is longer than {MAX_UUID} characters", status_code=400))
+        if not all(uuid.isprintable() for uuid in envelope.uuids):
+            return answer("invalid", started, PlainTextResponse(
+                "an event uuid holds control characters or is not valid Unicode",
+                status_code=400))
         try:
             stored = await deps.writer.submit(Arrived(
                 body.decode("utf-8"), envelope.event_id, envelope.source, envelope.events))
@@ -135,6 +166,7 @@ def build_app(deps: AppDeps) -> Starlette:
         if stored.new_events:
             metrics.events.labels("delivery").inc(stored.new_events)
             deps.on_ingested()
+        _log_received(stored, envelope.events)
         outcome = "accepted" if stored.new_events else "duplicate"
         return answer(outcome, started, Response(status_code=204))
 
@@ -152,9 +184,22 @@ def build_app(deps: AppDeps) -> Starlette:
         return JSONResponse({"status": "ok" if ok else "store unreachable"},
                             status_code=200 if ok else 503)
 
+    async def status(request: Request) -> Response:
+        if deps.live is None:
+            return JSONResponse({"status": "not serving"}, status_code=503)
+        try:
+            code, body = await run_in_threadpool(deps.live.snapshot)
+        except SQLAlchemyError as exc:
+            return JSONResponse({"status": "degraded", "problems": [
+                f"the store failed ({type(exc).__name__})"]}, status_code=503)
+        return JSONResponse(body, status_code=code)
+
     async def metrics_endpoint(request: Request) -> Response:
         try:
-            metrics.set_queue_depth(await run_in_threadpool(queue_counts, deps.store))
+            if deps.live is not None:
+                await run_in_threadpool(deps.live.update_metrics, metrics)
+            else:
+                metrics.set_queue_depth(await run_in_threadpool(queue_counts, deps.store))
         except SQLAlchemyError:
             pass  # the counters are still worth serving; healthz reports the store
         return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
@@ -162,6 +207,7 @@ def build_app(deps: AppDeps) -> Starlette:
     routes: list[Any] = [
         Route(deps.path, hook, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/status", status, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
     return Starlette(routes=routes)

@@ -8,10 +8,11 @@ Every problem is reported at once, each with the file, the line and the key path
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -45,10 +46,11 @@ _EXCLUSIVE_WHY = (
     "Okta suspends only ACTIVE users, resetPassword moves the user to RECOVERY and "
     "expirePassword to PASSWORD_EXPIRED, so Okta would refuse the second of them"
 )
-DEFAULTS = {"cooldown": "15m", "reconcile": "5m", "giveUpAfter": "1h", "workers": 4}
+DEFAULTS = {"cooldown": "15m", "reconcile": "5m", "giveUpAfter": "1h", "workers": 4,
+            "maxBacklog": "5m"}
 OFF = "off"
 SQLITE_PREFIX = "sqlite:///"
-RESERVED_PATHS = ("/healthz", "/metrics")
+RESERVED_PATHS = ("/healthz", "/metrics", "/status")
 POSTGRES_SCHEME = "postgresql+psycopg"
 
 
@@ -101,6 +103,8 @@ class ResponderConfig:
     workers: int = 4
     dry_run: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)  # expanded values, for redaction
+    previous_secret_until: date | None = None  # the last day the previous secret is accepted
+    max_backlog: timedelta = timedelta(minutes=5)  # status.maxBacklog
 
     def __post_init__(self) -> None:
         register_secrets(self.secret_values)
@@ -222,6 +226,11 @@ def load_config(path: str | Path, env: Mapping[str, str], *, serving: bool = Tru
         if sound((key,)):
             spans[key] = _span(raw.get(key, DEFAULTS[key]), key, problems,
                                allow_off=key != "giveUpAfter")
+    backlog = None
+    if sound(("status",)):
+        backlog = _span((raw.get("status") or {}).get("maxBacklog", DEFAULTS["maxBacklog"]),
+                        "maxBacklog", problems, allow_off=False, at=("status", "maxBacklog"))
+    until = _previous_until(raw.get("hook"), problems) if sound(("hook",)) else None
     if problems.items:  # no config object holds the expanded values yet: mask them here
         raise ResponderConfigError([redact(p, secrets) for p in problems.sorted()])
     hook = raw["hook"]
@@ -245,6 +254,8 @@ def load_config(path: str | Path, env: Mapping[str, str], *, serving: bool = Tru
         workers=int(raw.get("workers", DEFAULTS["workers"])),
         dry_run=bool(raw.get("dryRun", False)),
         secrets=tuple(secrets),
+        previous_secret_until=until,
+        max_backlog=backlog or timedelta(minutes=5),
     )
 
 
@@ -275,18 +286,44 @@ def _org(org: Mapping[str, Any], problems: _Problems) -> tuple[str, str | None]:
     return url, admin or admin_endpoint(url).admin_url
 
 
-def _span(value: Any, key: str, problems: _Problems, *, allow_off: bool) -> timedelta | None:
+def _span(value: Any, key: str, problems: _Problems, *, allow_off: bool,
+          at: KeyPath | None = None) -> timedelta | None:
+    where = at or (key,)
     if allow_off and (value is False or (isinstance(value, str) and value.strip().lower() == OFF)):
         return None  # YAML 1.1 reads a bare off as false
     if isinstance(value, bool):
-        problems.add((key,), "expected a duration like 15m" + (" or off" if allow_off else ""))
+        problems.add(where, "expected a duration like 15m" + (" or off" if allow_off else ""))
         return None
     try:
         return parse_span(value, what="value")
     except DurationError as exc:
         hint = " (or 'off')" if allow_off else ""
-        problems.add((key,), str(exc).removeprefix("value: ") + hint)
+        problems.add(where, str(exc).removeprefix("value: ") + hint)
         return None
+
+
+def _previous_until(hook: Mapping[str, Any], problems: _Problems) -> date | None:
+    """``hook.previousSecretUntil``: required with ``previousSecretEnv`` (a rotation has an
+    end), a date (YAML reads an unquoted 2026-01-31 as one; a quoted one is parsed)."""
+    at: KeyPath = ("hook", "previousSecretUntil")
+    raw = hook.get("previousSecretUntil")
+    if raw is None:
+        if hook.get("previousSecretEnv"):
+            problems.add(("hook", "previousSecretEnv"), "needs hook.previousSecretUntil, the "
+                         "last day (YYYY-MM-DD) the previous secret is accepted: a rotation must "
+                         "end, or the old secret stays valid for ever")
+        return None
+    if not hook.get("previousSecretEnv"):
+        problems.add(at, "only means something with hook.previousSecretEnv")
+        return None
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str):
+        with contextlib.suppress(ValueError):
+            if len(raw.strip()) == 10:
+                return date.fromisoformat(raw.strip())
+    problems.add(at, f"expected a date like 2026-01-31; got {json.dumps(str(raw))[:60]}")
+    return None
 
 
 def _database(raw: str, env: Mapping[str, str], problems: _Problems,

@@ -11,12 +11,45 @@ asked for at each record: one registry for the log and every other output.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from datetime import UTC, datetime
+from typing import Any
 
 from sarguard.util.redaction import redact
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_FORMATS = ("text", "json")
+STEP = "sarguard_step"  # the LogRecord attribute holding a step's name
+IDS = "sarguard_ids"  # ... and its ids (delivery, uuid, user, report, action)
+
+
+def step(logger: logging.Logger, level: int, name: str, message: str, **ids: Any) -> None:
+    """Log one step of an event or an action: ``name`` (received, duplicate, drill, excluded,
+    cooldown, planned, failed, started, done, retry, notified) and its ids, which the JSON
+    form carries as fields and the text form already names in ``message``."""
+    logger.log(level, "%s", message, extra={STEP: name, IDS: {k: v for k, v in ids.items()
+                                                              if v is not None}})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: ``ts``, ``level``, ``event``, the ids, ``message``, ``logger``
+    (and ``exception``); every value passed through the redaction registry."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "event": getattr(record, STEP, None) or "log",
+        }
+        for key, value in (getattr(record, IDS, None) or {}).items():
+            out[key] = redact(value) if isinstance(value, str) else value
+        out["message"] = record.getMessage()
+        out["logger"] = record.name
+        if record.exc_text:
+            out["exception"] = record.exc_text
+        return json.dumps(out, ensure_ascii=False, default=str)
 
 
 class RedactSecrets(logging.Filter):
@@ -33,10 +66,11 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(*, level: int = logging.INFO) -> logging.Handler:
-    """Route every logger (uvicorn's and Apprise's included) through one redacting handler."""
+def configure_logging(*, level: int = logging.INFO, fmt: str = "text") -> logging.Handler:
+    """Route every logger (uvicorn's and Apprise's included) through one redacting handler,
+    as text lines or (``fmt="json"``) one JSON object a line."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(FORMAT))
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -1,8 +1,9 @@
 """Prometheus metrics for ``GET /metrics`` (prometheus-client, one registry per app).
 
 Deliveries by outcome, acknowledgement latency, actions by kind and outcome, new events by
-origin, and the queue depth read from the store at scrape time (so it is right on PostgreSQL,
-where other responders fill and drain the same queue).
+origin, failed events by reason, loop restarts, and, read at scrape time (so they are right on
+PostgreSQL, where other responders fill and drain the same queue), the queue depth, the oldest
+waiting action's age and whether Okta accepts the credential.
 """
 
 from __future__ import annotations
@@ -40,6 +41,19 @@ class Metrics:
         self.reconcile_runs = Counter(
             "sarguard_responder_reconcile_runs", "System Log reconciliation runs, by outcome",
             ["outcome"], registry=self.registry)
+        self.oldest_waiting = Gauge(
+            "sarguard_responder_oldest_waiting_seconds",
+            "Age of the oldest action not yet finished (0 when none)", registry=self.registry)
+        self.credential_works = Gauge(
+            "sarguard_responder_credential_works",
+            "1 when Okta's last answer accepted the credential, 0 when it refused it or no call "
+            "was made yet", registry=self.registry)
+        self.loop_restarts = Counter(
+            "sarguard_responder_loop_restarts", "Background loops restarted after dying, by loop",
+            ["loop"], registry=self.registry)
+        self.failed_events = Counter(
+            "sarguard_responder_failed_events", "Events that could not be planned, by reason",
+            ["reason"], registry=self.registry)
         for outcome in DELIVERY_OUTCOMES:
             self.deliveries.labels(outcome)
         for origin in ("delivery", "reconciled"):

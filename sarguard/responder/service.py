@@ -5,7 +5,11 @@ lock first), migrations, the Okta client (refusing OAuth scopes that cannot do t
 uvicorn on a socket bound before the app starts (``--port 0`` picks a free port and the
 "listening on" line says which). The background tasks run in uvicorn's event loop: a planner
 (recorded events → reports and actions), ``workers`` workers (claim → act → record), a
-heartbeat (and, on PostgreSQL, the recovery of dead responders' work) and reconciliation.
+heartbeat (and, on PostgreSQL, the recovery of dead responders' work) and reconciliation,
+each under a :class:`~sarguard.responder.supervise.Supervisor` (a loop that dies is restarted;
+one that keeps dying ends the process non-zero). Each event is planned and each action run in
+isolation: whatever one of them raises fails that one (recorded, logged, counted, notified),
+never the loop.
 On SIGTERM/SIGINT the workers finish what they are doing (bounded), this process's unfinished
 claims go back to the queue, and the process exits.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -21,7 +26,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from anyio import to_thread
@@ -34,11 +39,14 @@ from sarguard.okta.client import OktaClient
 from sarguard.okta.errors import OktaError
 from sarguard.okta.factory import client_from_env
 from sarguard.okta.users import SCOPES_NEEDED
-from sarguard.responder.actions import Executor, LostClaim, Retry, settle
+from sarguard.responder.actions import Executor, LostClaim
 from sarguard.responder.app import AppDeps, InFlight, build_app
 from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, ResponderConfig
+from sarguard.responder.credential import CredentialState, watch
 from sarguard.responder.hookauth import HookSecrets, secrets_from_env
-from sarguard.responder.logsetup import configure_logging
+from sarguard.responder.listener import ListenerLimits, listener_limits
+from sarguard.responder.livestatus import LiveStatus
+from sarguard.responder.logsetup import configure_logging, step
 from sarguard.responder.message import ActionLine
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.notifier import Notifier, Sender
@@ -46,9 +54,11 @@ from sarguard.responder.reconcile import Reconciler
 from sarguard.responder.store import queue
 from sarguard.responder.store.engine import ServeLock, Store, open_store, sqlite_path
 from sarguard.responder.store.migrate import upgrade
-from sarguard.responder.store.planning import plan_pending
+from sarguard.responder.store.planning import FAILED, Planned, failure_reason, plan_batch
 from sarguard.responder.store.reconcile_state import ensure_state
+from sarguard.responder.supervise import Supervisor
 from sarguard.util.netutil import is_loopback_host
+from sarguard.util.output import write_output
 
 log = logging.getLogger("sarguard.responder")
 POLL_S = 1.0
@@ -62,6 +72,10 @@ STOP_GRACE_S = 10.0
 
 class ResponderStartError(SarguardError):
     """The responder cannot start as configured (the message says what to change)."""
+
+
+class ResponderGaveUp(SarguardError):
+    """A background loop kept dying: the process exits non-zero so its supervisor restarts it."""
 
 
 def utcnow() -> datetime:
@@ -84,11 +98,19 @@ class Runtime:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     liveness: Connection | None = None
     in_flight: InFlight = field(default_factory=InFlight)
+    credential: CredentialState = field(default_factory=CredentialState)
+    request_exit: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         self.executor = Executor(self.client, clock=self.clock)
         self.notifier = Notifier(self.client, Sender(self.config.notify_targets),
                                  admin_url=self.config.admin_url, clock=self.clock)
+        self.supervisor = Supervisor(on_fatal=lambda _why: self.request_exit(),
+                                     on_restart=lambda name: self.metrics.loop_restarts.labels(
+                                         _loop_kind(name)).inc())
+        self.live = LiveStatus(store=self.store, credential=self.credential,
+                               supervisor=self.supervisor, max_backlog=self.config.max_backlog,
+                               clock=self.clock)
 
     # -- tasks ---------------------------------------------------------------------------
 
@@ -104,13 +126,37 @@ class Runtime:
             try:
                 while True:
                     await self.yield_to_deliveries()
-                    if not await to_thread.run_sync(plan_pending, self.store, self.config,
-                                                    self.clock()):
+                    planned = await to_thread.run_sync(plan_batch, self.store, self.config,
+                                                       self.clock())
+                    if not planned:
                         break
+                    self._log_planned(planned)
                     self.work_ready.set()
             except SQLAlchemyError as exc:
                 log.error("planning: the store failed (%s); retrying", type(exc).__name__)
             await _wait(self.wake_planner, POLL_S)
+
+    def _log_planned(self, planned: Planned) -> None:
+        """One line per planned event (what was decided), one count per failed one."""
+        for uuid, disposition, detail, report_id in planned.outcomes:
+            ids = {"uuid": uuid, "report": report_id, "disposition": disposition}
+            if disposition == FAILED:
+                step(log, logging.ERROR, "failed", f"event {uuid}: planning failed ({detail}); "
+                     f"recorded as report #{report_id} (failed), the others go on",
+                     reason=detail, **ids)
+            elif disposition == "cooldown":
+                step(log, logging.INFO, "cooldown", f"event {uuid}: report #{report_id} linked "
+                     f"by cooldown to report #{detail} (no second response)", linked=detail,
+                     **ids)
+            elif disposition in ("drill", "excluded"):
+                step(log, logging.INFO, disposition, f"event {uuid}: report #{report_id} is "
+                     + ("a drill: recorded, never acted on" if disposition == "drill"
+                        else "about an excluded user: notified, never acted on"), **ids)
+            else:
+                step(log, logging.INFO, "planned", f"event {uuid}: report #{report_id} planned "
+                     f"({disposition})", **ids)
+        for _uuid, reason in planned.failures:
+            self.metrics.failed_events.labels(reason[:64]).inc()
 
     async def worker(self, index: int) -> None:
         while not self.stopping.is_set():
@@ -128,6 +174,12 @@ class Runtime:
             await self.run_action(claimed)
 
     async def run_action(self, claimed: queue.Claimed) -> None:
+        """Run one claimed action in isolation: whatever it raises fails this action (with the
+        redacted reason; the report's give-up notification follows), never the worker."""
+        ids = {"report": claimed.report_id, "action": claimed.id, "kind": claimed.kind,
+               "user": claimed.user_id}
+        step(log, logging.INFO, "started", f"report #{claimed.report_id} {claimed.kind}: started "
+             f"(attempt {claimed.attempts})", attempt=claimed.attempts, **ids)
         try:
             outcome = await self._act(claimed)
         except LostClaim:
@@ -135,17 +187,35 @@ class Runtime:
                         claimed.report_id, claimed.kind)
             return
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the queue
-            log.exception("report #%d %s: unexpected error", claimed.report_id, claimed.kind)
-            outcome = settle(claimed, Retry(f"internal error ({type(exc).__name__})",
-                                            self.clock() + timedelta(seconds=30)))
-        finished = await to_thread.run_sync(queue.finish, self.store, claimed.id, self.me,
-                                            outcome, self.clock())
+            log.error("report #%d %s: unexpected error", claimed.report_id, claimed.kind,
+                      exc_info=exc)
+            outcome = queue.Outcome(FAILED, error=f"internal error: {failure_reason(exc)}")
+        try:
+            finished = await to_thread.run_sync(queue.finish, self.store, claimed.id, self.me,
+                                                outcome, self.clock())
+        except SQLAlchemyError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an outcome the store cannot take fails
+            log.error("report #%d %s: recording the outcome failed", claimed.report_id,
+                      claimed.kind, exc_info=exc)
+            outcome = queue.Outcome(FAILED, error="internal error recording the outcome: "
+                                                  f"{failure_reason(exc)}")
+            finished = await to_thread.run_sync(queue.finish, self.store, claimed.id, self.me,
+                                                outcome, self.clock())
         self.metrics.actions.labels(claimed.kind, outcome.status).inc()
-        level = logging.WARNING if outcome.status in ("retry", "failed") else logging.INFO
-        log.log(level, "report #%d %s: %s%s", claimed.report_id, claimed.kind, outcome.status,
-                f" ({outcome.result or outcome.error})" if (outcome.result or outcome.error) else "")
+        self._log_outcome(claimed, outcome, ids)
         if finished and outcome.status != "retry":
             self.work_ready.set()
+
+    def _log_outcome(self, claimed: queue.Claimed, outcome: queue.Outcome,
+                     ids: dict[str, Any]) -> None:
+        detail = outcome.result or outcome.error
+        name = {"retry": "retried", FAILED: "failed"}.get(outcome.status, outcome.status)
+        if claimed.kind == NOTIFY and outcome.status == "done":
+            name = "notified"
+        level = logging.WARNING if outcome.status in ("retry", FAILED) else logging.INFO
+        step(log, level, name, f"report #{claimed.report_id} {claimed.kind}: {outcome.status}"
+             + (f" ({detail})" if detail else ""), status=outcome.status, detail=detail, **ids)
 
     async def _act(self, claimed: queue.Claimed) -> queue.Outcome:
         if claimed.kind == "clearSessions":
@@ -228,11 +298,11 @@ class Runtime:
     async def running(self, app: Any) -> AsyncIterator[None]:
         """Starlette lifespan: start the tasks, stop them on shutdown. Nothing here waits for
         Okta: deliveries are accepted from the first moment, whatever Okta is doing."""
+        start = self.supervisor.start
         tasks = [asyncio.create_task(self._check_okta(), name="credential-check"),
-                 asyncio.create_task(self.planner(), name="planner"),
-                 asyncio.create_task(self.housekeeping(), name="housekeeping"),
-                 asyncio.create_task(self.reconciler(), name="reconciler")]
-        tasks += [asyncio.create_task(self.worker(i), name=f"worker-{i}")
+                 start("planner", self.planner), start("housekeeping", self.housekeeping),
+                 start("reconciler", self.reconciler)]
+        tasks += [start(f"worker-{i}", functools.partial(self.worker, i))
                   for i in range(self.config.workers)]
         try:
             yield
@@ -265,6 +335,11 @@ class Runtime:
                       "and the actions wait (retrying) until it does", exc)
 
 
+def _loop_kind(name: str) -> str:
+    """``worker-3`` → ``worker``: one metrics label per kind of loop."""
+    return name.split("-", 1)[0]
+
+
 async def _wait(event: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), timeout=max(seconds, 0.01))
@@ -288,9 +363,11 @@ def check_scopes(client: OktaClient, config: ResponderConfig) -> None:
             "add them to OKTA_API_SCOPES")
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
+def bind_socket(host: str, port: int, limits: ListenerLimits | None = None) -> socket.socket:
+    """A listening socket (``limits``: one whose accepts go through the listener's gate)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = (limits.socket(family) if limits is not None
+            else socket.socket(family, socket.SOCK_STREAM))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -312,25 +389,33 @@ class ResponderServer:
     def __init__(self, config: ResponderConfig, *, host: str, port: int,
                  env: Mapping[str, str], clock: Callable[[], datetime] = utcnow) -> None:
         self.config = config
-        self.secrets = secrets_from_env(env, config.secret_env, config.previous_secret_env)
-        self.client = client_from_env(env, org_url=config.org_url, admin_url=config.admin_url,
-                                      concurrency=max(config.workers * 2, 4))
+        self.secrets = secrets_from_env(env, config.secret_env, config.previous_secret_env,
+                                        previous_until=config.previous_secret_until,
+                                        today=clock().date())
+        self.credential = CredentialState(clock)
+        self.client = watch(client_from_env(env, org_url=config.org_url,
+                                            admin_url=config.admin_url,
+                                            concurrency=max(config.workers * 2, 4)),
+                            self.credential)
         check_scopes(self.client, config)
         self._lock: ServeLock | None = None
         self._sock: socket.socket | None = None
         self._server: Any = None
         self._deps: AppDeps | None = None
         path = sqlite_path(config.database_url)
-        self.store = open_store(config.database_url, pool_size=config.workers + 6)
+        self.store = open_store(config.database_url, pool_size=config.workers + 6,
+                                private=True)
         try:
             if path is not None:
                 self._lock = ServeLock(path)
                 self._lock.acquire()
             upgrade(self.store)
             self.runtime = Runtime(config=config, store=self.store, client=self.client,
-                                   secrets=self.secrets, clock=clock)
+                                   secrets=self.secrets, clock=clock, credential=self.credential,
+                                   request_exit=self.request_stop)
             self._start_store()
-            self._sock = bind_socket(host, port)
+            self.limits = listener_limits()
+            self._sock = bind_socket(host, port, self.limits)
         except BaseException:
             self.close()
             raise
@@ -362,18 +447,27 @@ class ResponderServer:
         self._deps = deps = AppDeps(store=self.store, secrets=self.secrets, path=self.config.path,
                        auth_header=self.config.auth_header, metrics=self.runtime.metrics,
                        on_ingested=self.runtime.wake_planner.set, clock=self.runtime.clock,
-                       in_flight=self.runtime.in_flight)
+                       in_flight=self.runtime.in_flight, live=self.runtime.live)
         app = build_app(deps)
         app.router.lifespan_context = self.runtime.running
         if not is_loopback_host(self.host):
             log.warning("listening on %s, beyond this machine: put a TLS-terminating proxy in "
                         "front (Okta only delivers over https) and keep /metrics internal",
                         self.host)
+        limits = self.limits
+        log.info("listener: at most %d connections (file limit %d); request head within %g s, "
+                 "body within %g s", limits.max_connections, limits.nofile,
+                 limits.head_timeout_s, limits.body_timeout_s)
         self._server = uvicorn.Server(uvicorn.Config(
-            app, log_config=None, lifespan="on", timeout_keep_alive=5,
+            limits.wrap(app), log_config=None, lifespan="on", **limits.uvicorn_options(),
             timeout_graceful_shutdown=int(STOP_GRACE_S), server_header=False))
         assert self._sock is not None
         self._server.run(sockets=[self._sock])
+
+    @property
+    def gave_up(self) -> str | None:
+        """Why the background work gave up (a loop kept dying), or None."""
+        return self.runtime.supervisor.fatal
 
     @property
     def started(self) -> bool:
@@ -395,14 +489,20 @@ class ResponderServer:
             self._lock = None
 
 
-def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, str]) -> int:
-    """Run the responder until SIGTERM/SIGINT; returns the exit code."""
-    configure_logging()
+def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, str],
+          log_format: str = "text") -> int:
+    """Run the responder until SIGTERM/SIGINT; returns the exit code (raises
+    :class:`ResponderGaveUp` when a background loop kept dying)."""
+    configure_logging(fmt=log_format)
     server = ResponderServer(config, host=host, port=port, env=env)
     try:
-        print(f"sarguard responder: listening on {server.url} (store {server.store.shown}, pid "
-              f"{os.getpid()})", flush=True)
+        # Through the redacting writer like every other output (the URL may carry a secret).
+        write_output(f"sarguard responder: listening on {server.url} (store "
+                     f"{server.store.shown}, pid {os.getpid()})\n", None)
+        sys.stdout.flush()
         server.run()
+        if server.gave_up:
+            raise ResponderGaveUp(f"the responder stopped: {server.gave_up}")
         return 0
     finally:
         server.close()

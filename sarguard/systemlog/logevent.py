@@ -34,24 +34,38 @@ def text(value: Any) -> str | None:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """``published`` (ISO 8601, usually with ``Z``) as an aware UTC datetime; None if unusable."""
+    """``published`` (ISO 8601, usually with ``Z``) as an aware datetime; None if unusable.
+
+    Unusable includes a time that has no UTC equivalent (``9999-12-31T23:59:59-14:00`` is in
+    the year 10000 in UTC): every later comparison or conversion of it would overflow.
+    """
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    s = text(value)
-    if s is None:
-        return None
+        parsed = value if value.tzinfo else value.replace(tzinfo=UTC)
+    else:
+        s = text(value)
+        if s is None or len(s) > 64:
+            return None
+        try:
+            parsed = datetime.fromisoformat(s)
+        except ValueError:
+            return None
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     try:
-        parsed = datetime.fromisoformat(s)
-    except ValueError:
+        parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def iso(value: datetime | None) -> str | None:
-    """UTC ISO 8601 with ``Z``, to the second (how the reports show times)."""
+    """UTC ISO 8601 with ``Z``, to the second (how the reports show times); a time with no UTC
+    equivalent (an offset past the calendar's end) is shown as given rather than raising."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError):
+        return value.isoformat(timespec="seconds")
 
 
 def event_type(event: LogEvent) -> str:

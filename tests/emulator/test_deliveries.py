@@ -104,7 +104,8 @@ def test_events_written_together_are_batched(receiver: HookReceiver) -> None:
         answer = _report(emu)
         assert emu.wait_for_deliveries(timeout=30)
     [post] = receiver.posts()
-    assert parse_envelope(post.body).uuids == (answer["reportedEvent"], answer["reportEvent"])
+    # the activity and the report (the email's send event is not subscribed)
+    assert parse_envelope(post.body).uuids == (answer["activityEvent"], answer["reportEvent"])
 
 
 def test_only_active_verified_subscribed_hooks_get_deliveries(receiver: HookReceiver) -> None:
@@ -211,7 +212,12 @@ def test_the_report_points_at_the_reported_event(emu: Emulator) -> None:
     debug = report["debugContext"]["debugData"]
     assert debug["suspiciousActivityEventId"] == reported["uuid"]
     assert debug["suspiciousActivityEventTransactionId"] == reported["transaction"]["id"]
-    assert debug["suspiciousActivityEventType"] == "user.mfa.factor.activate"
+    # the report names the notification email's send event, not the enrollment (issue 20 §12)
+    assert debug["suspiciousActivityEventType"] == "system.email.mfa_enroll_notification.sent_message"
+    assert reported["eventType"] == debug["suspiciousActivityEventType"]
+    activity = events[answer["activityEvent"]]
+    assert activity["eventType"] == "user.mfa.factor.activate"
+    assert activity["transaction"]["id"] == reported["transaction"]["id"]
     assert debug["suspiciousActivityTimestamp"] == reported["published"] < report["published"]
     assert (debug["suspiciousActivityEventIp"], debug["suspiciousActivityEventCity"],
             debug["suspiciousActivityEventCountry"]) == ("198.51.100.99", "Oslo", "Norway")

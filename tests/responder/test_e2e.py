@@ -55,7 +55,8 @@ def test_a_report_is_answered_end_to_end(tmp_path, org, sink, start_responder) -
     text = message["message"]
     assert message["title"] == "Suspicious activity reported by Alice Nguyen / alice@acme.test " \
                                "(00u1respAlice0000001)"
-    assert "Reported activity: user.session.start" in text
+    # the report names the new sign-on email's send event (issue 20 §12), not the sign-in
+    assert "Reported activity: system.email.new_device_notification.sent_message" in text
     assert "From: 198.51.100.7, Lyon, France" in text
     assert "clearSessions: sessions cleared, OAuth tokens revoked" in text
     assert "resetPassword: password reset (the user was emailed a reset link)" in text

@@ -1,8 +1,9 @@
 """The emulator's own control endpoints, outside Okta's API space and behind the emulator's
 token (``Authorization: SSWS <emu.token>``; seed tokens and OAuth tokens are refused):
 
-* ``POST /__emulator/report-suspicious-activity`` — act out a user's report: write the reported
-  event and the report event, and deliver them to subscribed hooks;
+* ``POST /__emulator/report-suspicious-activity`` — act out a user's report: write the activity,
+  its notification email's send event and the report event, and deliver them to subscribed
+  hooks (``reportedEvent`` is the event the report names, ``activityEvent`` the activity);
 * ``GET /__emulator/deliveries[?hookId=&status=]`` — the delivery log.
 """
 
@@ -59,8 +60,11 @@ def register(router: Router, ctx: ApiContext, deliveries: Any) -> None:
         request = parse_report_request(req.json_object(), lambda ref: find_user(store, ref))
         events = report_events(store, request, ctx.clock())
         queued = ctx.emit(*events)
-        return Response(200, {"reportEvent": events[1]["uuid"], "reportedEvent": events[0]["uuid"],
-                              "deliveries": queued, "events": events})
+        report = events[-1]
+        named = report["debugContext"]["debugData"]["suspiciousActivityEventId"]
+        return Response(200, {"reportEvent": report["uuid"], "reportedEvent": named,
+                              "activityEvent": events[0]["uuid"], "deliveries": queued,
+                              "events": events})
 
     def delivery_log(req: Request) -> Response:
         return Response(200, deliveries.log(hook_id=req.arg("hookId"), status=req.arg("status")))

@@ -28,7 +28,7 @@ from sarguard.emulator.pagination import paginate, parse_limit
 from sarguard.emulator.routing import Handler, Request, Response, Router
 from sarguard.emulator.state import OrgStore, User
 from sarguard.emulator.userquery import compile_filter, compile_search
-from sarguard.eventhooks import ClientContext, Principal, build_log_event
+from sarguard.eventhooks import ClientContext, Principal, build_log_event, new_uuid
 
 LIST_DEFAULT_LIMIT = 200
 LIST_MAX_LIMIT = 200
@@ -132,7 +132,7 @@ def register(router: Router, ctx: ApiContext) -> None:
         ua = req.header("user-agent") or "UNKNOWN"
         client = ClientContext(ip=req.client_ip, raw_user_agent=ua[:512])
         return build_log_event(
-            uuid=store.ids.uuid(), published=ctx.now(), event_type=event_type,
+            uuid=new_uuid(), published=ctx.now(), event_type=event_type,
             display_message=DISPLAY[event_type], actor=actor_of(req, store), client=client,
             transaction_id=store.ids.new("Zem"), targets=[user_principal(user)],
             debug_data={"requestUri": req.path, **debug},

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
+import re
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +30,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sarguard.errors import SarguardError
 
+log = logging.getLogger("sarguard.responder")
 SQLITE_BUSY_TIMEOUT_S = 30
+PRIVATE_MODE = 0o600  # the store holds logins, IP addresses and places
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 WAL_SIZE_LIMIT = 64 * 1024 * 1024  # the WAL file is cut back to this after a checkpoint
 MIGRATION_LOCK_KEY = 0x5A46_0001  # pg_advisory_lock key: one migrator at a time
 
@@ -36,10 +42,20 @@ class StoreError(SarguardError):
     """The store cannot be opened or used; the message says which and why (no password)."""
 
 
+# Query parameters of a database URL that carry a credential (libpq's connection keywords:
+# password, sslpassword, and the key/secret forms some drivers accept); matched by name, case
+# insensitive, so every one is masked wherever the URL is shown.
+CREDENTIAL_PARAMS = re.compile(r"pass|secret|token|key$|^sslkey|credential|auth", re.I)
+MASK = "***"
+
+
 def shown_url(url: str) -> str:
-    """The URL with any password masked, for messages and logs."""
+    """The URL with its password and every credential-carrying query parameter masked."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        query = {k: (MASK if CREDENTIAL_PARAMS.search(k) else v) for k, v in parsed.query.items()}
+        shown = parsed.set(query=query).render_as_string(hide_password=True)
+        return shown.replace("=%2A%2A%2A", f"={MASK}")
     except Exception:  # noqa: BLE001 - unparseable: show nothing of it
         return "(an unparseable database URL)"
 
@@ -229,8 +245,42 @@ class Store:
             self.reader.dispose()
 
 
-def open_store(url: str, *, pool_size: int = 10, must_exist: bool = False) -> Store:
-    """Engines for ``url``; raises :class:`StoreError` when the database cannot be reached."""
+def _private_files(path: Path) -> None:
+    """SQLite: the database and its -wal/-shm files readable by the owner only. Existing files
+    with wider modes are tightened (with a warning); new ones are created under umask 077."""
+    loosened = []
+    for file in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDE_FILES)):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            try:
+                file.chmod(PRIVATE_MODE)
+            except OSError as exc:
+                raise StoreError(f"{file}: readable by others (mode {mode:o}) and cannot be "
+                                 f"made private: {exc.strerror or exc}") from None
+            loosened.append(f"{file.name} ({mode:o})")
+    if loosened:
+        log.warning("the responder store was readable by others: tightened %s to 600 (it holds "
+                    "logins, IP addresses and places)", ", ".join(loosened))
+
+
+@contextlib.contextmanager
+def _umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def open_store(url: str, *, pool_size: int = 10, must_exist: bool = False,
+               private: bool = False) -> Store:
+    """Engines for ``url``; raises :class:`StoreError` when the database cannot be reached.
+
+    ``private`` (``serve``): a SQLite file and its -wal/-shm are made (or created) 0600.
+    """
     path = sqlite_path(url)
     if path is not None:
         if not path.parent.is_dir():
@@ -239,11 +289,26 @@ def open_store(url: str, *, pool_size: int = 10, must_exist: bool = False) -> St
         if must_exist and not path.is_file():
             raise StoreError(f"no responder database at {path} (has `sarguard responder serve` "
                              "run with this config yet?)")
+        if private:
+            _private_files(path)
+            with _umask(0o077):
+                store = Store(url, _sqlite_engine(url, writer=True),
+                              _sqlite_engine(url, writer=False), True)
+                _check_reachable(store, url)
+                with store.writer.connect() as conn:  # creates the file and its -wal/-shm now
+                    conn.exec_driver_sql("PRAGMA user_version")
+            _private_files(path)
+            return store
         store = Store(url, _sqlite_engine(url, writer=True), _sqlite_engine(url, writer=False),
                       True)
     else:
         engine = _postgres_engine(url, pool_size=pool_size)
         store = Store(url, engine, engine, False)
+    _check_reachable(store, url)
+    return store
+
+
+def _check_reachable(store: Store, url: str) -> None:
     try:
         with store.reader.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -251,4 +316,3 @@ def open_store(url: str, *, pool_size: int = 10, must_exist: bool = False) -> St
         store.dispose()
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise StoreError(f"cannot open the responder database {shown_url(url)}: {reason}") from None
-    return store

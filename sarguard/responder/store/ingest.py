@@ -12,10 +12,11 @@ import functools
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,11 @@ from sarguard.responder.store.engine import Store
 from sarguard.responder.store.schema import Delivery, Event
 from sarguard.systemlog import logevent as le
 
+SAME_DELIVERY = "an earlier event of this delivery"
 ROWS_PER_INSERT = 500  # well under SQLite's bound-parameter limit
+# A delivered time is kept only if this far either side of it is still a date: the cooldown
+# and the timeline do arithmetic on it (``9999-12-31T23:59:59Z`` + 15 minutes overflows).
+TIME_MARGIN = timedelta(days=3660)
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,9 @@ class Ingested:
     delivery_id: int | None
     events: int
     new_events: int
+    # uuid → what an event of this delivery that was not new duplicates ("delivery #12",
+    # "reconciliation", "this delivery"), for the log
+    duplicates: Mapping[str, str] = field(default_factory=dict)
 
 
 def needs_planning(event: Mapping[str, Any]) -> bool:
@@ -39,18 +47,41 @@ def needs_planning(event: Mapping[str, Any]) -> bool:
     return le.event_type(event) == REPORT_EVENT
 
 
+def bounded_published(event: Mapping[str, Any]) -> datetime | None:
+    """The event's ``published`` if arithmetic can hold on it, else None (the text stays in the
+    stored body; planning then uses the receipt time)."""
+    published = le.published(event)
+    if published is None:
+        return None
+    try:
+        (published - TIME_MARGIN).astimezone(UTC)
+        (published + TIME_MARGIN).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return published
+
+
+def storable(text: str, limit: int) -> str:
+    """``text`` as a column can hold it on both databases: at most ``limit`` characters, no NUL
+    (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    cut = text[:limit]
+    if cut.isprintable():
+        return cut
+    return cut.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 def event_row(event: Mapping[str, Any], *, origin: str, now: datetime,
               delivery_id: int | None) -> dict[str, Any]:
     actor = event.get("actor")
     actor_id = actor.get("id") if isinstance(actor, Mapping) else None
     return {
-        "uuid": str(event["uuid"]),
+        "uuid": storable(str(event["uuid"]), 128),
         "delivery_id": delivery_id,
         "origin": origin,
         "received_at": now,
-        "event_type": le.event_type(event)[:256],
-        "published": le.published(event),
-        "actor_id": actor_id[:128] if isinstance(actor_id, str) else None,
+        "event_type": storable(le.event_type(event), 256),
+        "published": bounded_published(event),
+        "actor_id": storable(actor_id, 128) if isinstance(actor_id, str) else None,
         "body": json.dumps(event, separators=(",", ":"), sort_keys=True),
         "planned": not needs_planning(event),
     }
@@ -101,11 +132,12 @@ def ingest_deliveries(store: Store, batch: Sequence[Arrived], now: datetime) -> 
         ids: list[int] = []
         rows: list[dict[str, Any]] = []
         owner: dict[str, int] = {}
+        repeats: dict[int, dict[str, str]] = {}
         for item in batch:
             delivery_id = connection.execute(
                 table.insert().returning(table.c.id),
-                {"received_at": now, "event_id": (item.event_id or "")[:128] or None,
-                 "source": (item.source or "")[:512] or None, "event_count": len(item.events),
+                {"received_at": now, "event_id": storable(item.event_id or "", 128) or None,
+                 "source": storable(item.source or "", 512) or None, "event_count": len(item.events),
                  "new_events": 0, "body": item.body}).scalar_one()
             ids.append(delivery_id)
             for event in item.events:
@@ -113,12 +145,34 @@ def ingest_deliveries(store: Store, batch: Sequence[Arrived], now: datetime) -> 
                 if row["uuid"] not in owner:
                     owner[row["uuid"]] = delivery_id
                     rows.append(row)
-        new = Counter(owner[uuid] for uuid in insert_new_uuids(session, rows))
+                else:
+                    first = owner[row["uuid"]]
+                    repeats.setdefault(delivery_id, {})[row["uuid"]] = (
+                        SAME_DELIVERY if first == delivery_id else f"delivery #{first}")
+        inserted = insert_new_uuids(session, rows)
+        new = Counter(owner[uuid] for uuid in inserted)
+        _describe_stored(session, set(owner) - set(inserted), owner, repeats)
         for delivery_id, count in new.items():
             connection.execute(table.update().where(table.c.id == delivery_id)
                                .values(new_events=count))
-    return [Ingested(d, len(item.events), new.get(d, 0)) for d, item in zip(ids, batch,
-                                                                          strict=True)]
+    return [Ingested(d, len(item.events), new.get(d, 0), repeats.get(d, {}))
+            for d, item in zip(ids, batch, strict=True)]
+
+
+def _describe_stored(session: Session, uuids: set[str], owner: Mapping[str, int],
+                     repeats: dict[int, dict[str, str]]) -> None:
+    """For events already in the store: which delivery (or reconciliation) brought them."""
+    if not uuids:
+        return
+    table, ordered = Event.__table__, sorted(uuids)
+    rows: list[Any] = []
+    for start in range(0, len(ordered), ROWS_PER_INSERT):
+        rows += session.connection().execute(
+            select(table.c.uuid, table.c.delivery_id, table.c.origin).where(
+                table.c.uuid.in_(ordered[start:start + ROWS_PER_INSERT]))).all()
+    for uuid, delivery_id, origin in rows:
+        repeats.setdefault(owner[uuid], {})[uuid] = (
+            f"delivery #{delivery_id}" if delivery_id is not None else origin)
 
 
 def ingest_delivery(store: Store, *, body: str, event_id: str | None, source: str | None,

@@ -15,21 +15,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    SQLAlchemyError,
+    StatementError,
+)
 from sqlalchemy.orm import Session
 
 from sarguard.eventhooks import is_drill
 from sarguard.responder.config import NOTIFY, OKTA_ACTIONS, ResponderConfig
 from sarguard.responder.exclusions import exclusion_reason
 from sarguard.responder.store.engine import Store
+from sarguard.responder.store.ingest import storable
 from sarguard.responder.store.schema import Action, Event, Report, UserLock
 from sarguard.systemlog.evidence import summarize_report
 from sarguard.systemlog.filters import FilterError, validate_user_id
+from sarguard.util.redaction import redact
 
+FAILED = "failed"
+MAX_REASON = 500
 PLAN_BATCH = 20  # short write transactions: a delivery never waits long behind one
 DRY_RUN_WOULD = {
     "clearSessions": "would clear the user's sessions",
@@ -45,6 +57,7 @@ def report_user(event: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if not isinstance(actor, Mapping):
         return None, None
     login = actor.get("alternateId") if isinstance(actor.get("alternateId"), str) else None
+    login = storable(login, 512) if login is not None else None  # as the column can hold it
     raw = actor.get("id")
     try:
         user_id = validate_user_id(raw) if isinstance(raw, str) else None
@@ -63,6 +76,15 @@ def _lock_users(session: Session, user_ids: list[str]) -> None:
                     .order_by(UserLock.user_id).with_for_update())
 
 
+def _shifted(when: datetime, delta: timedelta) -> datetime:
+    """``when + delta``, held at the calendar's ends instead of overflowing."""
+    try:
+        return when + delta
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC) if delta > timedelta(0) else (
+            datetime.min.replace(tzinfo=UTC))
+
+
 def _answered_within(session: Session, user_id: str, published: datetime,
                      cooldown: timedelta) -> Report | None:
     """The report this user's response already answered inside the cooldown, if any."""
@@ -72,8 +94,8 @@ def _answered_within(session: Session, user_id: str, published: datetime,
         select(Report).where(and_(
             Report.user_id == user_id,
             Report.disposition == "respond",
-            Report.published > published - cooldown,
-            Report.published < published + cooldown,
+            Report.published > _shifted(published, -cooldown),
+            Report.published < _shifted(published, cooldown),
         )).order_by(Report.published).limit(1)
     ).first()
 
@@ -139,9 +161,60 @@ def _plan_one(session: Session, event: Event, body: Mapping[str, Any],
     return report
 
 
+def _failed_report(session: Session, event: Event, reason: str, config: ResponderConfig,
+                   now: datetime) -> Report:
+    """An event that could not be planned: a report that says so (``disposition`` and
+    ``outcome`` ``failed``, the reason in its summary) and, when the response notifies, a
+    notify row (options ``purpose: planFailed``) so the SOC hears of it like any give-up."""
+    report = Report(event_uuid=event.uuid, origin=event.origin, user_id=None, login=None,
+                    published=event.received_at, received_at=event.received_at,
+                    disposition=FAILED, outcome=FAILED, dry_run=config.dry_run,
+                    summary=json.dumps({"planningError": reason}), finished_at=now)
+    session.add(report)
+    session.flush()
+    spec = next((a for a in config.actions if a.kind == NOTIFY), None)
+    if spec is not None:
+        session.add(Action(
+            report_id=report.id, seq=0, kind=NOTIFY,
+            options=json.dumps({"purpose": "planFailed", "error": reason}, sort_keys=True),
+            status="pending", attempts=0, created_at=now, updated_at=now, due_at=now,
+            give_up_at=now + config.give_up_after))
+    return report
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One redacted line for a failure: the exception's type and message (bounded)."""
+    detail = redact(str(exc)).strip().splitlines()
+    text = type(exc).__name__ + (f": {detail[0]}" if detail and detail[0] else "")
+    return text[:MAX_REASON]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What one planning pass did: how many events it took, and each outcome (for the log)."""
+
+    count: int
+    outcomes: tuple[tuple[str, str, str | None, int | None], ...] = ()  # uuid, disposition,
+    # reason (failed) or the linked report (cooldown) as text, report id
+    failures: tuple[tuple[str, str], ...] = ()  # (uuid, exception type) of failed events
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
 def plan_pending(store: Store, config: ResponderConfig, now: datetime,
                  limit: int = PLAN_BATCH) -> int:
-    """Plan up to ``limit`` recorded events; returns how many were planned."""
+    """Plan up to ``limit`` recorded events; returns how many were taken."""
+    return plan_batch(store, config, now, limit).count
+
+
+def plan_batch(store: Store, config: ResponderConfig, now: datetime,
+               limit: int = PLAN_BATCH) -> Planned:
+    """Plan up to ``limit`` recorded events; each in isolation (a savepoint): an event whose
+    planning raises, whatever the exception, becomes a ``failed`` report and the rest of the
+    batch goes on, so one hostile event never stalls the ones after it."""
+    outcomes: list[tuple[str, str, str | None, int | None]] = []
+    failures: list[tuple[str, str]] = []
     with store.write() as session:
         query = select(Event).where(Event.planned.is_(False)).order_by(Event.received_at,
                                                                         Event.uuid).limit(limit)
@@ -149,11 +222,51 @@ def plan_pending(store: Store, config: ResponderConfig, now: datetime,
             query = query.with_for_update(skip_locked=True)
         events = list(session.scalars(query))
         if not events:
-            return 0
-        bodies = {e.uuid: json.loads(e.body) for e in events}
-        _lock_users(session, sorted({u for u in (report_user(b)[0] for b in bodies.values()) if u}))
+            return Planned(0)
+        bodies: dict[str, Any] = {}
+        for e in events:
+            try:
+                bodies[e.uuid] = json.loads(e.body)
+            except (ValueError, RecursionError):
+                bodies[e.uuid] = None
+        users = {u for u in (report_user(b)[0] for b in bodies.values() if isinstance(b, Mapping))
+                 if u}
+        _lock_users(session, sorted(users))
         for event in sorted(events, key=lambda e: (e.published or e.received_at, e.uuid)):
             if session.scalar(select(Report.id).where(Report.event_uuid == event.uuid)) is None:
-                _plan_one(session, event, bodies[event.uuid], config, now)
+                outcomes.append(_plan_isolated(session, event, bodies[event.uuid], config, now,
+                                               failures))
             event.planned = True
-        return len(events)
+        return Planned(len(events), tuple(outcomes), tuple(failures))
+
+
+def _plan_isolated(session: Session, event: Event, body: Any, config: ResponderConfig,
+                   now: datetime, failures: list[tuple[str, str]]
+                   ) -> tuple[str, str, str | None, int | None]:
+    try:
+        with session.begin_nested():
+            if not isinstance(body, Mapping):
+                raise TypeError("the stored event is not a JSON object")
+            report = _plan_one(session, event, body, config, now)
+            session.flush()
+        linked = str(report.linked_report_id) if report.linked_report_id else None
+        return event.uuid, report.disposition, linked, report.id
+    except SQLAlchemyError as exc:
+        if not _is_data_error(exc):
+            raise  # the store itself failed: the whole pass is retried
+        error: BaseException = exc
+    except Exception as exc:  # noqa: BLE001 - any bug or hostile value fails this event alone
+        error = exc
+    reason = failure_reason(error)
+    failures.append((event.uuid, type(error).__name__))
+    with session.begin_nested():
+        report = _failed_report(session, event, reason, config, now)
+    return event.uuid, FAILED, reason, report.id
+
+
+def _is_data_error(exc: SQLAlchemyError) -> bool:
+    """A value the database refused (too long, out of range), not a store that is down."""
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    # Raised while binding a value (our own processing), not by the database.
+    return isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)
