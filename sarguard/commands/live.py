@@ -188,5 +188,11 @@ def preload_rule_files(args: argparse.Namespace, *more: Callable[[], Any]) -> li
 
             load_ignores(args.ignore)
 
-    results = load_inputs(lambda: load_config(args.policy_config), waivers, ignores, *more)
-    return results[3:]
+    def baseline() -> None:
+        from sarguard.commands.common import load_baseline_file
+
+        load_baseline_file(args)
+
+    results = load_inputs(lambda: load_config(args.policy_config), waivers, ignores, baseline,
+                          *more)
+    return results[4:]
