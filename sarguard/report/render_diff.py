@@ -11,7 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
-from sarguard.report.values import guard_output, safe_text
+from sarguard.report.values import cap_markdown, guard_output, safe_text
 
 DIFF_FORMATS = ("text", "json", "markdown", "html")
 _SECTIONS = (("new", "New failures"), ("fixed", "Fixed"), ("unchanged", "Unchanged failures"))
@@ -22,7 +22,7 @@ def render_diff(diff: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(diff, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return guard_output(_markdown(diff), "markdown")
+        return guard_output(cap_markdown(_markdown(diff)), "markdown")  # a job summary's limit
     if fmt == "html":
         return guard_output(_html(diff), "html")
     if fmt == "text":
