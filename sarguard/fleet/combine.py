@@ -45,9 +45,9 @@ def fleet_report(orgs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def name_for(report: dict[str, Any]) -> str:
-    """The name of an org known only by its audit report: its URL's host."""
+    """The name of an org known only by its audit report: its URL's host (and port)."""
     url = report.get("orgUrl") or report.get("org")
-    host = urlsplit(url).hostname if isinstance(url, str) and "://" in url else url
+    host = urlsplit(url).netloc if isinstance(url, str) and "://" in url else url
     return str(host or "org")
 
 
