@@ -101,7 +101,7 @@ def org_could_not_run(org: OrgEntry, exc: BaseException, args: argparse.Namespac
         message = str(exc)
     else:
         message = f"internal error: {type(exc).__name__}: {exc} — please report it"
-    message = redact(redact(message), env_secrets(os.environ))
+    message = redact(redact(org.own_names(message)), env_secrets(os.environ))
     print(f"sarguard audit: org {org.name}: error: {message}", file=sys.stderr)
     one = _org_args(org, args)
     problems = (exc.located_problems() if isinstance(exc, SarguardError)

@@ -73,6 +73,14 @@ class OrgEntry:
                 "credentials are not set")
         return out
 
+    def own_names(self, text: str) -> str:
+        """``text`` (an error about credentials) naming this org's variables instead of the
+        ``OKTA_API_*`` ones the client was given."""
+        for key, okta_name in {**TOKEN_KEYS, **OAUTH_KEYS}.items():
+            if self.credentials.get(key):
+                text = text.replace(okta_name, self.credentials[key])
+        return text
+
 
 @cache
 def orgs_schema() -> dict[str, Any]:
