@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from sarguard.report.diff import control_statuses
-from sarguard.report.values import guard_output, safe_text
+from sarguard.report.values import cap_markdown, guard_output, safe_text
 from sarguard.report.view import OUTCOME_WORDS, STATUS_LABELS
 
 FLEET_FORMATS = ("text", "json", "markdown", "html")
@@ -34,7 +34,7 @@ def render_fleet(fleet: dict[str, Any], fmt: str) -> str:
     if fmt == "text":
         return guard_output(_text(fleet), "text")
     if fmt == "markdown":
-        return guard_output(_markdown(fleet), "markdown")
+        return guard_output(cap_markdown(_markdown(fleet)), "markdown")  # a job summary's limit
     if fmt == "html":
         return guard_output(_html(fleet), "html")
     raise ValueError(f"unknown fleet format {fmt!r}; expected one of {', '.join(FLEET_FORMATS)}")
