@@ -29,6 +29,7 @@ from sarguard.fleet.orgs import OrgEntry, load_orgs
 from sarguard.fleet.runner import audit_fleet
 from sarguard.report.render_fleet import FLEET_FORMATS, render_fleet
 from sarguard.util.output import write_outputs
+from sarguard.util.redaction import register as register_secrets
 
 EXCLUSIVE = ("org_url", "admin_url", "stack", "baseline")
 
@@ -50,6 +51,10 @@ def check_fleet_flags(args: argparse.Namespace) -> None:
 def run_fleet(args: argparse.Namespace) -> int:
     check_fleet_flags(args)
     orgs = load_orgs(args.orgs)
+    # Every org's credentials are redacted from everything written, whatever their variables
+    # are called (the clients register theirs only while they live).
+    held = tuple(v for org in orgs for v in org.secret_values(os.environ))
+    register_secrets(lambda: held)
     fleet = audit_fleet(orgs, lambda org: audit_org(org, args),
                         lambda org, exc: org_could_not_run(org, exc, args),
                         concurrency=args.org_concurrency)

@@ -73,6 +73,11 @@ class OrgEntry:
                 "credentials are not set")
         return out
 
+    def secret_values(self, env: Mapping[str, str]) -> list[str]:
+        """The credential values this org's variables hold (for redaction: their names need
+        not say they hold one)."""
+        return [env[name] for name in self.credentials.values() if env.get(name)]
+
     def own_names(self, text: str) -> str:
         """``text`` (an error about credentials) naming this org's variables instead of the
         ``OKTA_API_*`` ones the client was given."""

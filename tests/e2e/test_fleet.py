@@ -88,17 +88,21 @@ def test_one_failing_org_among_healthy_ones(tmp_path: Path, orgs, capsys) -> Non
 
 def test_an_org_refusing_its_credential_is_that_orgs_exit_2(tmp_path: Path, orgs, monkeypatch,
                                                             capsys) -> None:
-    monkeypatch.setenv("WRONG_TOKEN", "00" + "x" * 40)
-    path = orgs_file(tmp_path, [("refused", orgs["demo"].url, "WRONG_TOKEN"),
+    monkeypatch.setenv("EMEA_CRED", "x" * 40)  # a name that does not say it holds a credential
+    path = orgs_file(tmp_path, [("refused", orgs["demo"].url, "EMEA_CRED"),
                                 ("healthy", orgs["healthy"].url, "HEALTHY_TOKEN"),
                                 ("unset", orgs["healthy"].url, "NOT_SET_ANYWHERE")])
     code, fleet = run_fleet(tmp_path, path)
     assert code == 2
     assert [o["exitCode"] for o in fleet["orgs"]] == [2, 0, 2]
+    from sarguard.util.redaction import redact
+
+    assert redact("x" * 40) == "***"  # whatever the variable is called, its value is redacted
     unset = fleet["orgs"][2]["report"]["errors"][0]["message"]
     assert "NOT_SET_ANYWHERE" in unset and "not set" in unset
     text = json.dumps(fleet) + capsys.readouterr().err
     assert "x" * 40 not in text and orgs["healthy"].token not in text
+    assert "check that EMEA_CRED is a current token" in text  # the org's own variable
 
 
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
