@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sarguard.controls.base import Finding
@@ -27,6 +28,8 @@ FLEET_KIND = "fleet"
 # Statuses that are failures for a baseline and a diff: ``baselined`` is a failure accepted
 # earlier, so a baseline made by a run that had one still carries it forward.
 FAILING = frozenset({"fail", "baselined"})
+# A fleet of a thousand orgs' reports is tens of MB; a bigger file is a mistake (or hostile).
+MAX_REPORT_BYTES = 512 * 2**20
 
 
 class ReportFileError(SarguardError):
@@ -46,6 +49,13 @@ def read_report(path: str, *, kinds: Iterable[str] = REPORT_KINDS, what: str = "
     """An earlier sarguard JSON report of one of ``kinds``, with its shape checked: an object
     with ``kind`` and a list of finding objects that carry fingerprints (a fleet report: a list
     of orgs, each with such a report)."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0  # the reader names what is wrong with it
+    if size > MAX_REPORT_BYTES:
+        raise ReportFileError(f"{path}: {size // 2**20} MB is larger than a sarguard report can be "
+                              f"({MAX_REPORT_BYTES // 2**20} MB at most)")
     data = read_json_file(path, ReportFileError)
     kinds = tuple(kinds)
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):

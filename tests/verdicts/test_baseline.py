@@ -118,6 +118,16 @@ def test_an_unusable_baseline_is_a_clear_error(tmp_path: Path, content: str, exp
     assert str(path) in str(info.value)
 
 
+def test_an_oversized_baseline_is_refused_before_it_is_read(tmp_path: Path, monkeypatch) -> None:
+    import sarguard.verdicts.baseline as baseline
+
+    monkeypatch.setattr(baseline, "MAX_REPORT_BYTES", 1024)
+    path = tmp_path / "big.json"
+    path.write_text('{"kind": "check", "findings": []}' + " " * 2048)
+    with pytest.raises(ReportFileError, match="larger than a sarguard report can be"):
+        load_baseline(str(path), "check")
+
+
 def test_a_baseline_of_another_command_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, _report(_fail(HOOK), kind="drift"))
     with pytest.raises(ReportFileError, match="is a drift report; --baseline of `sarguard check` "
