@@ -232,3 +232,17 @@ def test_baseline_of_a_live_audit(tmp_path: Path, orgs, monkeypatch, capsys) -> 
     assert main(["drift", "--stack", "demo", *org, "--baseline", str(first),
                  "--project-dir", str(Path(__file__).parents[2])]) == 2
     assert "is a audit report; --baseline of `sarguard drift`" in capsys.readouterr().err
+
+
+def test_an_unusable_baseline_stops_check_before_anything_is_evaluated(tmp_path: Path,
+                                                                       capsys) -> None:
+    old = tmp_path / "old.json"
+    old.write_text('{"kind": "check", "findings": [{"control": "SAR-01", "status": "fail"}]}')
+    out = tmp_path / "report.json"
+    assert main(["check", "--stack", "demo", "--project-dir", str(Path(__file__).parents[2]),
+                 "--baseline", str(old), "--format", "json", "--output", str(out)]) == 2
+    assert "has no fingerprint: the report was written by an older sarguard" in \
+        capsys.readouterr().err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["completed"] is False and report["findings"] == []
+    assert "older sarguard" in report["errors"][0]["message"]
