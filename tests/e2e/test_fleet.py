@@ -246,3 +246,19 @@ def test_an_unusable_baseline_stops_check_before_anything_is_evaluated(tmp_path:
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["completed"] is False and report["findings"] == []
     assert "older sarguard" in report["errors"][0]["message"]
+
+
+def test_an_org_that_times_out_is_that_orgs_exit_2(tmp_path: Path, orgs, monkeypatch) -> None:
+    slow = Emulator(seed="in-sync", latency_ms=3000)  # every answer later than --timeout
+    slow.start(port=0)
+    try:
+        monkeypatch.setenv("SLOW_TOKEN", slow.token)
+        path = orgs_file(tmp_path, [("slow", slow.url, "SLOW_TOKEN"),
+                                    ("healthy", orgs["healthy"].url, "HEALTHY_TOKEN")])
+        code, fleet = run_fleet(tmp_path, path, "--timeout", "0.3")
+    finally:
+        slow.stop()
+    assert code == 2
+    assert [o["exitCode"] for o in fleet["orgs"]] == [2, 0]
+    message = fleet["orgs"][0]["report"]["errors"][0]["message"]
+    assert slow.url in message and "no complete answer within 0.3 s (--timeout)" in message
