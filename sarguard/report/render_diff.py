@@ -39,16 +39,23 @@ def headline(diff: dict[str, Any]) -> str:
             f"-{s['driftGone']}")
 
 
+def org_of(item: dict[str, Any]) -> str:
+    """``emea-prod: `` for an item of a fleet's diff, else nothing."""
+    return f"{safe_text(item['org'])}: " if item.get("org") is not None else ""
+
+
 def finding_line(finding: dict[str, Any]) -> str:
-    """``SAR-03 SAR-03/report-link brand/b/template/T/customization/en: message``."""
-    parts = [safe_text(finding.get(k)) for k in ("control", "rule", "resource")]
+    """``SAR-03 SAR-03/report-link brand/b/template/T/customization/en: message`` (after the
+    org's name in a fleet's diff)."""
+    parts = [org_of(finding) + safe_text(finding.get("control"))]
+    parts += [safe_text(finding.get(k)) for k in ("rule", "resource")]
     message = safe_text(finding.get("message"))
     return " ".join(p for p in parts if p) + (f": {message}" if message else "")
 
 
 def drift_line(item: dict[str, Any]) -> str:
     kind, resource, field = (safe_text(item.get(k)) for k in ("kind", "resource", "field"))
-    return f"{kind} {resource}" + (f" {field}" if field else "")
+    return f"{org_of(item)}{kind} {resource}" + (f" {field}" if field else "")
 
 
 def _text(diff: dict[str, Any]) -> str:
@@ -58,8 +65,8 @@ def _text(diff: dict[str, Any]) -> str:
         lines += [f"  {finding_line(f)}" for f in diff[key]]
         lines.append("")
     lines.append(f"Controls whose status changed ({len(diff['controls'])})")
-    lines += [f"  {safe_text(c['control'])}: {safe_text(c['old'])} -> {safe_text(c['new'])}"
-              for c in diff["controls"]]
+    lines += [f"  {org_of(c)}{safe_text(c['control'])}: {safe_text(c['old'])} -> "
+              f"{safe_text(c['new'])}" for c in diff["controls"]]
     for key, title in (("new", "Drift that appeared"), ("gone", "Drift that went away")):
         lines += ["", f"{title} ({len(diff['drift'][key])})"]
         lines += [f"  {drift_line(d)}" for d in diff["drift"][key]]
@@ -76,14 +83,14 @@ def _markdown(diff: dict[str, Any]) -> str:
         lines += [f"### {title} ({len(found)})", ""]
         if found:
             lines += ["| Control | Rule | Resource | Status | Message |", "|---|---|---|---|---|"]
-            lines += [f"| {md_text(safe_text(f.get('control')))} | {md_code(safe_text(f.get('rule')))}"
+            lines += [f"| {md_text(org_of(f) + safe_text(f.get('control')))} | {md_code(safe_text(f.get('rule')))}"
                       f" | {md_code(safe_text(f.get('resource')))} | {md_text(safe_text(f.get('status')))}"
                       f" | {md_text(safe_text(f.get('message')))} |" for f in found]
             lines.append("")
     if diff["controls"]:
         lines += ["### Controls whose status changed", "", "| Control | Old | New |",
                   "|---|---|---|"]
-        lines += [f"| {md_text(safe_text(c['control']))} | {md_text(safe_text(c['old']))} | "
+        lines += [f"| {md_text(org_of(c) + safe_text(c['control']))} | {md_text(safe_text(c['old']))} | "
                   f"{md_text(safe_text(c['new']))} |" for c in diff["controls"]]
         lines.append("")
     for key, title in (("new", "Drift that appeared"), ("gone", "Drift that went away")):
@@ -104,14 +111,15 @@ def _template() -> Any:
 
 def _html(diff: dict[str, Any]) -> str:
     def row(f: dict[str, Any]) -> dict[str, str]:
-        return {k: safe_text(f.get(k)) for k in ("control", "rule", "resource", "status", "message")}
+        cells = {k: safe_text(f.get(k)) for k in ("control", "rule", "resource", "status", "message")}
+        return {**cells, "control": org_of(f) + cells["control"]}
 
     return _template().render(
         title="sarguard diff", verdict=headline(diff),
         verdict_class="fail" if diff["summary"]["exitCode"] else "ok",
         sections=[(key, title, [row(f) for f in diff[key]]) for key, title in _SECTIONS],
-        controls=[{k: safe_text(c.get(k)) for k in ("control", "old", "new")}
-                  for c in diff["controls"]],
+        controls=[{"control": org_of(c) + safe_text(c.get("control")), "old": safe_text(c.get("old")),
+                   "new": safe_text(c.get("new"))} for c in diff["controls"]],
         drift=[(title, [drift_line(d) for d in diff["drift"][key]])
                for key, title in (("new", "Drift that appeared"), ("gone", "Drift that went away"))],
     )

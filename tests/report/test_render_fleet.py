@@ -119,3 +119,21 @@ def test_fleet_and_diff_html_open_offline_and_pass_axe(driver, tmp_path: Path,  
         ".catch(e => done({error: String(e)}));")
     assert not isinstance(result, dict), result
     assert [v for v in result if v["impact"] in ("serious", "critical")] == []
+
+
+def test_two_fleet_reports_diff_org_by_org() -> None:
+    from sarguard.report.diff import diff_reports
+
+    old = fleet()
+    new = json.loads(json.dumps(old))
+    emea = new["orgs"][0]["report"]
+    emea["findings"] = [f for f in emea["findings"] if f["control"] != "SAR-09"]  # fixed
+    us = new["orgs"][1]["report"]
+    us["findings"].append({**emea["findings"][1], "fingerprint": "us-new"})  # new in another org
+    diff = diff_reports(old, new)
+    assert [(f["org"], f["control"]) for f in diff["fixed"]] == [("emea.okta.com", "SAR-09")]
+    assert [(f["org"], f["control"]) for f in diff["new"]] == [("us.okta.com", "SAR-03")]
+    assert {(c["org"], c["control"], c["old"], c["new"]) for c in diff["controls"]} == {
+        ("emea.okta.com", "SAR-09", "fail", "absent"), ("us.okta.com", "SAR-03", "pass", "fail")}
+    assert diff["summary"]["exitCode"] == 1
+    assert "us.okta.com: SAR-03" in render_diff(diff, "text")
