@@ -208,9 +208,10 @@ def test_orgs_file_errors_name_the_line(tmp_path: Path, content: str, expected: 
 
 
 @pytest.mark.parametrize("flags", [["--org-url", "https://a.okta.com"], ["--format", "sarif"],
-                                   ["--also", "junit=x.xml"]])
+                                   ["--also", "junit=JUNIT"]])
 def test_orgs_refuses_what_a_fleet_cannot_do(tmp_path: Path, flags: list[str], capsys) -> None:
     path = orgs_file(tmp_path, [("a", "https://a.okta.com", "A")])
+    flags = [f.replace("JUNIT", str(tmp_path / "x.xml")) for f in flags]
     assert main(["audit", "--orgs", path, *flags]) == 2
     assert "sarguard audit: error:" in capsys.readouterr().err
 
