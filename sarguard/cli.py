@@ -28,6 +28,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("sarguard.commands.check", "evaluate the control catalog offline (stack or stack export)"),
     "drift": ("sarguard.commands.drift", "compare the declared stack with the live org, then audit it"),
     "audit": ("sarguard.commands.audit", "evaluate the control catalog on a live org (no stack needed)"),
+    "diff": ("sarguard.commands.diff",
+             "compare two JSON reports of one command: new, fixed and unchanged failures, drift, "
+             "controls whose status changed"),
+    "merge": ("sarguard.commands.merge",
+              "combine per-org audit JSON reports (or fleet reports) into one fleet report"),
     "reports": ("sarguard.commands.reports", "list suspicious-activity reports from the System Log"),
     "investigate": ("sarguard.commands.investigate", "build or run System Log investigation queries"),
     "controls": ("sarguard.commands.controls",

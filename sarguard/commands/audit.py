@@ -15,6 +15,7 @@ from sarguard.commands.live import (
     read_live,
     unread_items,
 )
+from sarguard.commands.org import _positive
 from sarguard.okta.errors import OktaError
 
 
@@ -25,9 +26,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", metavar="FILE",
                         help="YAML list of {resource, reason}: evidence you knowingly cannot read")
     add_live_arguments(parser)
+    fleet = parser.add_argument_group("fleet options")
+    fleet.add_argument("--orgs", metavar="FILE",
+                       help="audit every org of a fleet: YAML {orgs: [{name, url, credentials: "
+                            "{tokenEnv} | {clientIdEnv, privateKeyEnv, privateKeyIdEnv, "
+                            "scopesEnv}, policyConfig?, waivers?, ignore?}]}; one fleet report, "
+                            "the worst org's exit code")
+    fleet.add_argument("--org-concurrency", type=_positive, default=4, metavar="N",
+                       help="orgs read at once with --orgs (default 4)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "orgs", None):
+        from sarguard.commands.fleet import run_fleet
+
+        return run_fleet(args)
     def stack_values() -> dict | None:
         if not args.stack:
             return None

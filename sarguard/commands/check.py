@@ -11,6 +11,7 @@ from sarguard.commands.common import (
     add_report_arguments,
     apply_waivers_file,
     emit_timed,
+    load_baseline_file,
     load_config,
     load_inputs,
     load_waivers_file,
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     # Bad inputs stop the run before any evaluation, all their problems reported at once.
     config, waivers, (state, stack, stack_file, org, run_warnings) = load_inputs(
         lambda: load_config(args.policy_config), lambda: load_waivers_file(args.waivers),
-        lambda: _declared(args))
+        lambda: _declared(args), lambda: load_baseline_file(args))[:3]
     timings["declared"] = time.perf_counter() - started
 
     started = time.perf_counter()

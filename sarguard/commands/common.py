@@ -26,6 +26,9 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--policy-config", metavar="FILE",
                        help="policy config JSON (the same file as pulumi --policy-pack-config)")
     group.add_argument("--waivers", metavar="FILE", help="YAML list of {control, resource, reason, expires}")
+    group.add_argument("--baseline", metavar="FILE",
+                       help="an earlier JSON report of this command: failures it already had are "
+                            "reported as baselined and not counted (matched by fingerprint)")
     add_output_arguments(parser, group)
 
 
@@ -124,6 +127,33 @@ def load_inputs(*steps: Callable[[], Any]) -> list[Any]:
     return results
 
 
+def load_baseline_file(args: argparse.Namespace) -> Any:
+    """The ``--baseline`` report's failures (None without the flag), read once per run: a
+    baseline of another command, without fingerprints or unreadable is exit 2 before any
+    evidence is read."""
+    if not getattr(args, "baseline", None):
+        return None
+    if getattr(args, "_baseline", None) is None:
+        from sarguard.verdicts.baseline import load_baseline
+
+        args._baseline = load_baseline(args.baseline, getattr(args, "command", None) or "check")
+    return args._baseline
+
+
+def apply_baseline_file(report: Report, args: argparse.Namespace) -> None:
+    """Mark the report's failures that the ``--baseline`` report already had ``baselined``."""
+    baseline = load_baseline_file(args)
+    if baseline is None:
+        return
+    from sarguard.report.fingerprint import fingerprints
+    from sarguard.verdicts.baseline import apply_baseline
+
+    marked = apply_baseline(report.findings, fingerprints(report), baseline)
+    if marked:
+        report.notes.append(f"{marked} failure(s) already in the baseline {baseline.path} are "
+                            "reported as baselined and not counted")
+
+
 def load_config(path: str | None):
     from sarguard.verdicts.policy_config import load_policy_config
 
@@ -187,6 +217,7 @@ def emit_timed(report: Report, args: argparse.Namespace) -> int:
     (only a verbose text report, which shows timings in its own layout, is rendered again)."""
     import time
 
+    apply_baseline_file(report, args)
     started = time.perf_counter()
     report.timings["rendering"] = _RENDERING_PENDING
     outputs = report_outputs(report, args)

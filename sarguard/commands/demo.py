@@ -10,7 +10,9 @@
    ``sarguard responder`` (in this process) and verify it; a user reports (``emulator
    report``), the emulator delivers, the responder records it, clears the user's sessions,
    resets the password and notifies a local sink; ``responder status`` and ``reports
-   --responder-db`` show it; ``drill`` passes against the responder; then stop the emulator.
+   --responder-db`` show it; ``drill`` passes against the responder; then stop the emulator;
+6. a three-org fleet audit (``audit --orgs``: the drifted org, a healthy one, one refusing its
+   token) and the path of its HTML report.
 
 Exits 0 when every step ended the way the story expects, 1 otherwise.
 """
@@ -119,6 +121,29 @@ def _set_hook_secret(stack_file: Path) -> bool:
     return True
 
 
+def _fleet_story(demo: Any) -> list[bool]:
+    """A three-org fleet: the drifted org, a healthy one (seed ``in-sync``) and one that refuses
+    its token, audited concurrently; the fleet's HTML report stays for the reader to open."""
+    from sarguard.emulator import Emulator
+
+    out = Path(tempfile.mkdtemp(prefix="sarguard-fleet-"))
+    with Emulator(seed="in-sync") as healthy, Emulator(seed="in-sync") as refusing:
+        os.environ.update({"DEMO_FLEET_DRIFTED": demo.token, "DEMO_FLEET_HEALTHY": healthy.token,
+                           "DEMO_FLEET_REFUSED": "00" + "0" * 40})  # not the token it accepts
+        entries = [("drifted", demo.url, "DEMO_FLEET_DRIFTED"),
+                   ("healthy", healthy.url, "DEMO_FLEET_HEALTHY"),
+                   ("refused", refusing.url, "DEMO_FLEET_REFUSED")]
+        (out / "fleet.yaml").write_text("orgs:\n" + "".join(
+            f"  - {{name: {n}, url: '{u}', credentials: {{tokenEnv: {e}}}}}\n"
+            for n, u, e in entries), "utf-8")
+        html = out / "fleet.html"
+        ok = _step("a fleet: three orgs audited at once, each with its own credentials; the org "
+                   "that refuses its token is its own exit 2, the others are still audited",
+                   ["audit", "--orgs", str(out / "fleet.yaml"), "--also", f"html={html}"], 2)
+    print(f"\nfleet report (HTML): {html}")
+    return [ok and html.is_file()]
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project-dir", metavar="DIR",
                         help="the sarguard project whose demo stack to use (default: a scratch "
@@ -172,6 +197,7 @@ def _run(args: argparse.Namespace, project_dir: Path) -> int:
                   ["investigate", "--user", ALICE, "--since", "30d", *org], 0),
         ]
         results += _delivery_story(emu, org)
+        results += _fleet_story(emu)
     passed = all(results)
     print(f"\n{RULE}\ndemo {'ran as intended' if passed else 'did NOT run as intended'}: "
           f"{sum(results)}/{len(results)} steps ended as expected\n{RULE}")

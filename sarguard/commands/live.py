@@ -67,15 +67,16 @@ def progress_reporter(enabled: bool, color: bool = True) -> Iterator[Any]:
 
 
 def read_live(args: argparse.Namespace, stack_config: Mapping[str, Any] | None,
-              timings: dict[str, float]) -> OrgState:
-    """Resolve the org, read it (and its System Log), and time it."""
+              timings: dict[str, float], env: Mapping[str, str] | None = None) -> OrgState:
+    """Resolve the org, read it (and its System Log), and time it. ``env`` (default: the
+    process's) holds the credentials: a fleet gives each org only its own."""
     from sarguard.commands.common import note_report_context
     from sarguard.evidence.liveread import read_org
     from sarguard.systemlog.durations import parse_since
 
     now = datetime.now(UTC)
     since = None if args.no_system_log else parse_since(args.since, now)
-    client = make_client(args, stack_config)
+    client = make_client(args, stack_config, env)
     note_report_context(args, org=client.endpoint.url, org_url=client.endpoint.url)
     started = time.perf_counter()
     color = use_color(getattr(args, "color", "auto"), sys.stderr)
@@ -200,5 +201,11 @@ def preload_rule_files(args: argparse.Namespace, *more: Callable[[], Any]) -> li
 
             load_ignores(args.ignore)
 
-    results = load_inputs(lambda: load_config(args.policy_config), waivers, ignores, *more)
-    return results[3:]
+    def baseline() -> None:
+        from sarguard.commands.common import load_baseline_file
+
+        load_baseline_file(args)
+
+    results = load_inputs(lambda: load_config(args.policy_config), waivers, ignores, baseline,
+                          *more)
+    return results[4:]

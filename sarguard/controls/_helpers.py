@@ -27,10 +27,12 @@ SECRET_AWARE_SOURCES = frozenset({"declared", "stack-export"})
 
 
 def finding(control: str, status: Status, resource: str, message: str,
-            urn: str | None = None, **details: Any) -> Finding:
-    """A finding with only the control-owned fields set; the runner fills the rest."""
+            urn: str | None = None, rule: str = "", **details: Any) -> Finding:
+    """A finding with only the control-owned fields set; the runner fills the rest. ``rule``
+    names the check inside the control (``SAR-09/customization``); left empty, the runner
+    fills ``<control>/main``."""
     return Finding(control=control, status=status, resource=resource, message=message,
-                   urn=urn, details=dict(details))
+                   urn=urn, details=dict(details), rule=rule)
 
 
 def unread_for(state: OrgState, key: str, *sections: str) -> str | None:

@@ -13,11 +13,13 @@ from typing import Any, Literal
 from sarguard.controls.frameworks import FrameworkRef
 from sarguard.model import Location, OrgState
 
-Status = Literal["pass", "fail", "not_evaluated", "not_applicable", "waived"]
+Status = Literal["pass", "fail", "not_evaluated", "not_applicable", "waived", "baselined"]
 Severity = Literal["critical", "high", "medium", "low"]
 Level = Literal["mandatory", "advisory", "disabled"]
 
-STATUSES: tuple[str, ...] = ("pass", "fail", "not_evaluated", "not_applicable", "waived")
+# ``baselined``: a failure the ``--baseline`` report already had (shown, never counted).
+STATUSES: tuple[str, ...] = ("pass", "fail", "not_evaluated", "not_applicable", "waived",
+                             "baselined")
 # Evidence sources a control can apply to (``OrgState.source``).
 ALL_SOURCES = frozenset({"declared", "stack-export", "pack", "live"})
 LIVE_ONLY = frozenset({"live"})
@@ -38,6 +40,14 @@ class Finding:
     location: Location | None = None
     urn: str | None = None  # declared evidence: the Pulumi URN (pack diagnostics point at it)
     details: dict[str, Any] = field(default_factory=dict)
+    # Which check inside the control judged (``SAR-09/customization``): a short, stable id that
+    # baselines fingerprint. The runner fills ``<control>/main`` for controls with one check.
+    rule: str = ""
+
+
+def rule_of(finding: Finding) -> str:
+    """The finding's rule; ``<control>/main`` for a control with one check (the default)."""
+    return finding.rule or f"{finding.control}/main"
 
 
 Evaluate = Callable[[OrgState, Mapping[str, Any]], list[Finding]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from sarguard.controls.base import Control, Finding
+from sarguard.controls.base import Control, Finding, rule_of
 from sarguard.controls.catalog import CATALOG
 from sarguard.model import (
     ORG,
@@ -47,7 +47,7 @@ def locate(state: OrgState, resource: str) -> Location | None:
     return state.locations.get(ORG)
 
 
-_RANK = {"fail": 0, "not_evaluated": 1, "waived": 2, "pass": 3, "not_applicable": 4}
+_RANK = {"fail": 0, "not_evaluated": 1, "waived": 2, "baselined": 2, "pass": 3, "not_applicable": 4}
 
 
 def merge_by_resource(findings: list[Finding]) -> list[Finding]:
@@ -86,6 +86,7 @@ def run_control(control: Control, state: OrgState, options: dict[str, Any],
         f.severity = f.severity or control.severity
         f.remediation = f.remediation or control.remediation
         f.level = level
+        f.rule = rule_of(f)
         if f.location is None:
             f.location = locate(state, f.resource)
     return findings

@@ -118,12 +118,12 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
         if incomplete:
             out.append(finding(ID, "not_evaluated", template_key(brand, template),
                                f"customizations of {template.name} could not all be read: {incomplete}",
-                               urn=template.settings_urn))
+                               urn=template.settings_urn, rule="SAR-03/template-read"))
         for custom in template.customizations:
             status, why = judge_body(custom.body, org_url)
             out.append(finding(ID, status, customization_key(brand, template, custom),
                                f"{template.name} ({describe_language(custom)}, brand {brand.key}): "
-                               f"{why}", urn=custom.urn))
+                               f"{why}", urn=custom.urn, rule="SAR-03/report-link"))
     if not out:
         out.append(finding(ID, "pass", ORG, "no link-carrying template is customized; Okta's "
                                             "default templates carry the report link"))

@@ -41,7 +41,8 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
     if bad:
         return [finding(ID, "fail", hook_key(h), "hook " + "; ".join(d.problems), urn=h.urn,
                         problems=list(d.problems)) for h, d in bad]
-    return [finding(ID, "fail", ORG, f"no event hook is subscribed to {REPORT_EVENT}")]
+    return [finding(ID, "fail", ORG, f"no event hook is subscribed to {REPORT_EVENT}",
+                    rule="SAR-05/hook-exists")]
 
 
 CONTROL = Control(

@@ -16,6 +16,7 @@ from sarguard.controls.base import Control, Finding
 from sarguard.model import ORG, SECTION_EVENT_HOOKS, EventHook, OrgState, is_unknown
 
 ID = "SAR-07"
+LIMIT_RULE = "SAR-07/active-limit"  # the org-wide count of ACTIVE hooks (Okta allows 25)
 MAX_EVENTS_PER_HOOK = 300
 MAX_ACTIVE_HOOKS = 25
 
@@ -95,19 +96,19 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
                                urn=hook.urn))
             continue
         status, message = _judge_hook(hook, allowed)
-        out.append(finding(ID, status, key, message, urn=hook.urn))
+        out.append(finding(ID, status, key, message, urn=hook.urn, rule="SAR-07/hook-events"))
     active = sum(1 for h in state.event_hooks if h.status == "ACTIVE")
     maybe = sum(1 for h in state.event_hooks if is_unknown(h.status))
     if active > MAX_ACTIVE_HOOKS:
         out.append(finding(ID, "fail", ORG, f"{active} event hooks are ACTIVE; Okta allows at most "
-                                            f"{MAX_ACTIVE_HOOKS}", active=active))
+                                            f"{MAX_ACTIVE_HOOKS}", active=active, rule=LIMIT_RULE))
     elif active + maybe > MAX_ACTIVE_HOOKS:
         out.append(finding(ID, "not_evaluated", ORG, f"{active} event hooks are ACTIVE and {maybe} "
                            "more have a status that cannot be known during preview; Okta allows at "
-                           f"most {MAX_ACTIVE_HOOKS}"))
+                           f"most {MAX_ACTIVE_HOOKS}", rule=LIMIT_RULE))
     else:
         out.append(finding(ID, "pass", ORG, f"{active} of at most {MAX_ACTIVE_HOOKS} event hooks "
-                                            "are ACTIVE", active=active))
+                                            "are ACTIVE", active=active, rule=LIMIT_RULE))
     return out
 
 

@@ -68,10 +68,12 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
             if sub.status != "unsubscribed":
                 out.append(finding(ID, "fail", key,
                                    f"{sub.role} cannot subscribe to {REPORT_NOTIFICATION}; Okta "
-                                   f"allows only {' and '.join(ALLOWED_REPORT_ROLES)}", urn=sub.urn))
+                                   f"allows only {' and '.join(ALLOWED_REPORT_ROLES)}", urn=sub.urn,
+                                   rule="SAR-08/other-role"))
         elif sub.status == "subscribed":
             out.append(finding(ID, "pass", key, f"{sub.role} is also subscribed to "
-                                                f"{REPORT_NOTIFICATION}", urn=sub.urn))
+                                                f"{REPORT_NOTIFICATION}", urn=sub.urn,
+                               rule="SAR-08/other-role"))
     return out
 
 

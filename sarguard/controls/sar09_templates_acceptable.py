@@ -188,12 +188,13 @@ def evaluate(state: OrgState, options: Mapping[str, Any]) -> list[Finding]:
             status, message = _verdict("one default, one customization per language",
                                        bad_recipients + problems, unknown_recipients + unknowns)
         out.append(finding(ID, status, template_key(brand, template), f"{where}: {message}",
-                           urn=template.settings_urn))
+                           urn=template.settings_urn, rule="SAR-09/template"))
         for custom in template.customizations:
             status, message = _verdict("Okta accepts this customization",
                                        *_customization_problems(template, custom, engine))
             out.append(finding(ID, status, customization_key(brand, template, custom),
-                               f"{where} ({describe_language(custom)}): {message}", urn=custom.urn))
+                               f"{where} ({describe_language(custom)}): {message}", urn=custom.urn,
+                               rule="SAR-09/customization"))
     if not out:  # no subject: Okta's stock templates need no pre-flight check
         out.append(finding(ID, "not_applicable", ORG, "no email customization exists, so there is "
                                                       "nothing Okta could reject"))

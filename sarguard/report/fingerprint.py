@@ -1,6 +1,7 @@
 """A finding's fingerprint: what stays the same while the same thing stays wrong.
 
-The hash covers the control, the rule inside it that judged (empty until findings carry one),
+The hash covers the control, the rule inside it that judged (``Finding.rule``, default
+``<control>/main``),
 and the subject: the org and stack the report is about, and the resource key, which names the
 brand, template, language or hook. It leaves out line numbers and the message text, so moving a
 declaration or rewording a message keeps the fingerprint, and two findings on different subjects
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sarguard.controls.base import Finding
+from sarguard.controls.base import Finding, rule_of
 from sarguard.report.model import Report
 
 FINGERPRINT_VERSION = "v2"
@@ -21,12 +22,6 @@ FINGERPRINT_VERSION = "v2"
 def subject_of(report: Report) -> str:
     """What the report is about: ``org|stack`` (either may be empty)."""
     return f"{report.org_url or report.org or ''}|{report.stack or ''}"
-
-
-def rule_of(finding: Finding) -> str:
-    """The check inside the control that judged (``SAR-09/subject-length``), when known."""
-    rule = getattr(finding, "rule", None) or finding.details.get("rule")
-    return rule if isinstance(rule, str) else ""
 
 
 def fingerprint(report: Report, finding: Finding) -> str:

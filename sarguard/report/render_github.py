@@ -15,6 +15,7 @@ from sarguard.controls.base import Finding
 from sarguard.report.model import Report
 from sarguard.report.values import safe_text, strip_controls, truncate
 from sarguard.report.view import (
+    BASELINED_NOTE,
     TOOL_NAME,
     catalog,
     drift_location,
@@ -104,4 +105,7 @@ def _finding(report: Report, finding: Finding) -> str | None:
             f"{safe_text(waiver.get('reason'))}"
         )
         return command("notice", text, file, line, f"{name} (waived)")
+    if finding.status == "baselined":
+        return command("notice", f"{message}\n{BASELINED_NOTE.capitalize()}", file, line,
+                       f"{name} (baselined)")
     return None

@@ -42,7 +42,7 @@ from sarguard.report.view import (
 VERDICT_CLASSES = {0: "ok", 1: "fail", 2: "error"}
 SUMMARY_LABELS = {
     "passed": "Passed", "failed": "Failed", "notEvaluated": "Not evaluated",
-    "notApplicable": "Not applicable", "waived": "Waived", "changed": "Changed",
+    "notApplicable": "Not applicable", "waived": "Waived", "baselined": "Baselined", "changed": "Changed",
     "missing": "Missing", "unmanaged": "Unmanaged", "ignored": "Ignored", "unread": "Unread",
 }
 NOT_RUN = "not_run"

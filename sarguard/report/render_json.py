@@ -1,7 +1,9 @@
 """The JSON report: the public, machine-readable contract (keys are only ever added).
 
 Beyond the documented keys it adds ``exitCode`` at top level, ``urn`` on findings with declared
-evidence, and ``"ignored": false`` on drift/unread items that are not ignored.
+evidence, and ``"ignored": false`` on drift/unread items that are not ignored. Every finding has
+``rule`` (the check inside the control that judged) and ``fingerprint`` (control, rule and
+subject hashed: see ``report/fingerprint.py``) — what ``--baseline`` and ``sarguard diff`` match.
 
 ``completed`` is false exactly when the run exits 2 because it could not run or could not finish
 reading (see ``exit_codes.completed``); ``errors`` then lists why, each as ``{"file", "line",
@@ -14,10 +16,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sarguard.controls.base import Control, Finding
+from sarguard.controls.base import Control, Finding, rule_of
 from sarguard.controls.frameworks import MAPPING_SOURCE
 from sarguard.errors import Problem
 from sarguard.report.exit_codes import completed, exit_code
+from sarguard.report.fingerprint import fingerprints
 from sarguard.report.model import DriftItem, Report, UnreadItem
 from sarguard.report.summary import has_drift_section, summarize
 from sarguard.report.values import jsonable, safe_text
@@ -43,7 +46,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         "exitCode": exit_code(report),
         "completed": completed(report),
         "summary": summarize(report),
-        "findings": [_finding(f, controls.get(f.control)) for f in report.findings],
+        "findings": [_finding(f, controls.get(f.control), print_)
+                     for f, print_ in zip(report.findings, fingerprints(report), strict=True)],
         "warnings": [safe_text(w) for w in report.warnings],
         "notes": [safe_text(n) for n in report.notes],
         "errors": [_error(e) for e in run_errors(report)],
@@ -63,9 +67,11 @@ def render_json(report: Report) -> str:
     return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
 
 
-def _finding(finding: Finding, control: Control | None) -> dict[str, Any]:
+def _finding(finding: Finding, control: Control | None, fingerprint: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         "control": finding.control,
+        "rule": rule_of(finding),
+        "fingerprint": fingerprint,
         "title": control.title if control else "",
         "status": finding.status,
         "level": finding.level,

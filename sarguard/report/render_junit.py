@@ -19,6 +19,7 @@ from sarguard.controls.base import Control, Finding
 from sarguard.report.model import Report
 from sarguard.report.values import safe_text, strip_controls
 from sarguard.report.view import (
+    BASELINED_NOTE,
     TOOL_NAME,
     drift_sentence,
     groups,
@@ -125,6 +126,8 @@ def _finding_case(
             "skipped",
             f"waived until {safe_text(waiver.get('expires'))}: {safe_text(waiver.get('reason'))}",
         )
+    elif finding.status == "baselined":
+        _child(case, "skipped", f"{BASELINED_NOTE}: {message}")
     elif finding.status == "not_applicable":
         _child(case, "skipped", f"not applicable: {message}")
 

@@ -20,6 +20,7 @@ from sarguard.report.model import Report
 from sarguard.report.summary import summarize
 from sarguard.report.values import cap_markdown, display, safe_text, strip_controls, unlink_markdown
 from sarguard.report.view import (
+    BASELINED_NOTE,
     TOOL_NAME,
     by_status,
     catalog,
@@ -40,6 +41,7 @@ _SUMMARY_HEADERS = {
     "notEvaluated": "Not evaluated",
     "notApplicable": "Not applicable",
     "waived": "Waived",
+    "baselined": "Baselined",
     "changed": "Changed",
     "missing": "Missing",
     "unmanaged": "Unmanaged",
@@ -139,6 +141,14 @@ def render_markdown(report: Report, full_report: str | None = None) -> str:
                 )
                 for f in waived
             ),
+        )
+    baselined = by_status(report, "baselined")
+    if baselined:
+        lines += ["", "### Baselined", "", md_text(BASELINED_NOTE.capitalize() + "."), ""]
+        lines += _table(
+            ("Control", "Rule", "Resource", "Message"),
+            ((md_text(f.control), md_code(f.rule), md_code(f.resource), md_text(safe_text(f.message)))
+             for f in baselined),
         )
     for status, label in (("pass", "Passed"), ("not_applicable", "Not applicable")):
         found = by_status(report, status)

@@ -46,7 +46,7 @@ NS = "urn:sarguard:oscal"  # the namespace of sarguard's own props
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 INSTALL_HINT = "pip install 'sarguard[oscal]'"
 _STATES = {"pass": "satisfied", "fail": "not-satisfied", "not_evaluated": "not-satisfied",
-           "waived": "not-satisfied"}  # not_applicable: an observation, no OSCAL finding
+           "waived": "not-satisfied", "baselined": "not-satisfied"}  # not_applicable: an observation, no OSCAL finding
 _REASONS = {"pass": "pass", "fail": "fail"}
 
 
@@ -202,7 +202,7 @@ def _observation(report: Report, finding: Finding, control: Control | None, obs_
         observation["relevant-evidence"] = evidence
     remarks = []
     fix = remediation_of(finding, control)
-    if fix and finding.status in ("fail", "not_evaluated", "waived"):
+    if fix and finding.status in ("fail", "not_evaluated", "waived", "baselined"):
         remarks.append(f"Remediation: {fix}")
     if finding.waiver is not None:
         remarks.append(f"Waived: {safe_text(finding.waiver.get('reason'))} (expires "

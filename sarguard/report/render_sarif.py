@@ -8,6 +8,7 @@ Choices (SARIF requires ``level: "none"`` whenever ``kind`` is not ``"fail"``, �
   ``toolExecutionNotifications`` entry of level ``error`` and ``executionSuccessful`` is false.
 * ``pass`` → ``kind: "pass"``; ``not_applicable`` → ``kind: "notApplicable"``: included so the
   log is a complete record of what was checked.
+* ``baselined`` → kind ``fail`` with an external, accepted suppression ("in the baseline").
 * ``waived`` → the kind its original status had, plus an external, accepted suppression whose
   justification is the waiver reason (``properties.expires`` holds the expiry).
 * Drift items are results of the synthetic rule ``DRIFT`` (``kind: "fail"``; error in a drift
@@ -46,10 +47,12 @@ from sarguard.controls.base import Control, Finding
 from sarguard.errors import Problem
 from sarguard.model import ORG
 from sarguard.report.exit_codes import completed, counts, exit_code
+from sarguard.report.fingerprint import fingerprints
 from sarguard.report.model import DriftItem, Report
 from sarguard.report.summary import summarize
 from sarguard.report.values import safe_text, truncate
 from sarguard.report.view import (
+    BASELINED_NOTE,
     TOOL_NAME,
     TOOL_VERSION,
     catalog,
@@ -69,6 +72,7 @@ DRIFT_RULE_ID = "DRIFT"
 SETTINGS_RULE_ID = "SETTINGS"
 RUN_RULE_ID = "RUN"
 FINGERPRINT_KEY = "sarguard/v1"
+FINGERPRINT_V2_KEY = "sarguard/v2"  # the JSON report's `fingerprint` (see report/fingerprint.py)
 GITHUB_FINGERPRINT_KEY = "primaryLocationLineHash"  # the only key code scanning tracks by
 ENDPOINT_PREFIX = "endpoint/"
 STACK_KINDS = frozenset({"check", "drift"})
@@ -91,7 +95,8 @@ def render_sarif(report: Report) -> str:
 def to_sarif(report: Report) -> dict[str, Any]:
     rules, index = _rules(report)
     results = [_error_result(report, e, index) for e in run_errors(report)]
-    results += [_finding_result(report, f, index) for f in report.findings]
+    results += [_finding_result(report, f, index, print_)
+                for f, print_ in zip(report.findings, fingerprints(report), strict=True)]
     results += [_drift_result(report, d, index) for d in report.drift or []]
     code = exit_code(report)
     run: dict[str, Any] = {
@@ -213,9 +218,11 @@ def _drift_rule(report: Report) -> dict[str, Any]:
     }
 
 
-def _finding_result(report: Report, finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _finding_result(report: Report, finding: Finding, index: dict[str, int],
+                    fingerprint: str) -> dict[str, Any]:
     controls = catalog(report)
-    original = finding.details.get("originalStatus", "fail") if finding.status == "waived" else ""
+    original = (finding.details.get("originalStatus", "fail")
+                if finding.status in ("waived", "baselined") else "")
     status = original or finding.status
     kind = _KINDS.get(status, "fail")
     level = _LEVELS.get(finding.level, "error") if kind == "fail" else "none"
@@ -227,9 +234,13 @@ def _finding_result(report: Report, finding: Finding, index: dict[str, int]) -> 
         "level": level,
         "message": {"text": truncate(text, _MESSAGE_LIMIT)},
         "locations": [_location(report, *location_of(report, finding), finding.resource)],
-        "partialFingerprints": _fingerprints(finding.control, finding.resource),
+        # sarguard/v1 and GitHub's key stay as they were (changing them would close and reopen
+        # every alert); sarguard/v2 is the JSON report's fingerprint (control, rule, subject).
+        "partialFingerprints": {**_fingerprints(finding.control, finding.resource),
+                                FINGERPRINT_V2_KEY: fingerprint},
         "properties": {
             "status": finding.status,
+            "rule": finding.rule,
             "resource": finding.resource,
             "enforcementLevel": finding.level,
             "severity": severity_of(finding, controls.get(finding.control)),
@@ -245,6 +256,11 @@ def _finding_result(report: Report, finding: Finding, index: dict[str, int]) -> 
                 "justification": safe_text(waiver.get("reason")) or "waived",
                 "properties": {"expires": safe_text(waiver.get("expires"))},
             }
+        ]
+    if finding.status == "baselined":
+        result["properties"]["originalStatus"] = status
+        result["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": BASELINED_NOTE}
         ]
     return result
 

@@ -28,6 +28,7 @@ from sarguard.report.model import DriftItem, Report
 from sarguard.report.summary import has_drift_section, summarize
 from sarguard.report.values import display, safe_text
 from sarguard.report.view import (
+    BASELINED_NOTE,
     STATUS_LABELS,
     TOOL_NAME,
     TOOL_VERSION,
@@ -52,6 +53,7 @@ _STATUS_STYLES = {
     "not_evaluated": "yellow",
     "not_applicable": "dim",
     "waived": "cyan",
+    "baselined": "cyan",
 }
 _OUTCOME_STYLES = {0: "bold green", 1: "bold red", 2: "bold yellow"}
 _SUMMARY_LABELS = {
@@ -60,13 +62,14 @@ _SUMMARY_LABELS = {
     "notEvaluated": "not evaluated",
     "notApplicable": "not applicable",
     "waived": "waived",
+    "baselined": "baselined",
     "changed": "changed",
     "missing": "missing",
     "unmanaged": "unmanaged",
     "ignored": "ignored",
     "unread": "unread",
 }
-_ACTION_STATUSES = ("fail", "not_evaluated", "waived")
+_ACTION_STATUSES = ("fail", "not_evaluated", "waived", "baselined")
 
 
 MIN_WIDTH = 20  # the narrowest page a report is fitted to
@@ -220,8 +223,8 @@ def _headline(report: Report, layout: _Layout) -> list[Text]:
     title.append(f" · exit {code}")
     lines.append(title)
     counts = summarize(report)
-    lines.append(Text(", ".join(f"{_SUMMARY_LABELS[k]} {v}" for k, v in counts.items()),
-                      style="dim"))
+    tally = ", ".join(f"{_SUMMARY_LABELS[k]} {v}" for k, v in counts.items())
+    lines += [Text(line, style="dim") for line in layout.wrap(tally, layout.width)]
     return [*lines, Text("")]
 
 
@@ -278,6 +281,8 @@ def _group(group: ControlGroup, findings: list[Finding], layout: _Layout) -> lis
             waiver = (f"waived until {display(finding.waiver.get('expires'))}: "
                       f"{safe_text(finding.waiver.get('reason'))}")
             out += [Text(pad + t, style="cyan") for t in layout.wrap(waiver, body)]
+        if finding.status == "baselined":
+            out.append(Text(pad + BASELINED_NOTE, style="cyan"))
         if finding.status in ("fail", "not_evaluated"):
             fix = remediation_of(finding, control)
             if fix and fix not in remediations:

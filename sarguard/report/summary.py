@@ -14,6 +14,7 @@ FINDING_KEYS: dict[str, str] = {
     "not_evaluated": "notEvaluated",
     "not_applicable": "notApplicable",
     "waived": "waived",
+    "baselined": "baselined",
 }
 DRIFT_KEYS: tuple[str, ...] = ("changed", "missing", "unmanaged", "ignored", "unread")
 

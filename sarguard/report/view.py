@@ -24,9 +24,13 @@ STATUS_LABELS: dict[str, str] = {
     "not_evaluated": "not evaluated",
     "not_applicable": "not applicable",
     "waived": "waived",
+    "baselined": "baselined",
 }
 # Order in which statuses are shown: what needs action first.
-STATUS_ORDER: tuple[str, ...] = ("fail", "not_evaluated", "waived", "not_applicable", "pass")
+STATUS_ORDER: tuple[str, ...] = ("fail", "not_evaluated", "waived", "baselined", "not_applicable",
+                                 "pass")
+# What every format says of a baselined finding (a failure the --baseline report already had).
+BASELINED_NOTE = "in the baseline: an accepted, known failure (not counted)"
 OUTCOME_WORDS: dict[int, str] = {0: "passed", 1: "failed", 2: "could not run"}
 
 
@@ -215,6 +219,9 @@ def verdict_parts(report: Report) -> list[str]:
     waived = [f for f in live if f.status == "waived"]
     if waived:
         parts.append(f"{len(waived)} waived")
+    baselined = [f for f in live if f.status == "baselined"]
+    if baselined:
+        parts.append(f"{len(baselined)} baselined")
     if not parts:
         passed = _ids([f for f in live if f.status == "pass"])
         parts.append(f"{_plural(len(passed), 'control')} passed" if passed else "nothing to judge")

@@ -62,7 +62,7 @@ def test_json_contract(report: Report) -> None:
     data = json.loads(render(report, "json"))
     assert data["kind"] == "drill" and data["exitCode"] == 1
     assert data["summary"] == {"passed": 3, "failed": 2, "notEvaluated": 0, "notApplicable": 0,
-                               "waived": 0}
+                               "waived": 0, "baselined": 0}
     assert {f["resource"] for f in data["findings"]} == {"endpoint/soar.example.com/okta/events"}
     assert data["evidence"]["drill"]["endpoint"] == "https://soar.example.com/okta/events"
     assert "drift" not in data  # a drill has no drift section

@@ -33,6 +33,7 @@ def test_top_level_contract_for_check() -> None:
         "notEvaluated": 0,
         "notApplicable": 0,
         "waived": 0,
+        "baselined": 0,
     }
     assert data["warnings"] == []
     assert "drift" not in data and "evidence" not in data
@@ -46,6 +47,7 @@ def test_audit_contract_and_counts() -> None:
         "notEvaluated": 1,
         "notApplicable": 1,
         "waived": 1,
+        "baselined": 0,
         "changed": 2,
         "missing": 1,
         "unmanaged": 1,
