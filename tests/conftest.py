@@ -61,3 +61,10 @@ def make_project(tmp_path: Path):
         return project
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text output follows ``COLUMNS`` (util/termwidth): a value inherited from whoever runs the
+    suite must not change what a test sees. Tests about widths set it themselves."""
+    monkeypatch.delenv("COLUMNS", raising=False)

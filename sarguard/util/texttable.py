@@ -34,8 +34,8 @@ def table_to_text(
     """A plain-text (no colour codes) table, at most ``width`` columns wide (``None``: as wide as
     its cells).
 
-    A table that cannot fit (its cells wider than the page) becomes one record per row — the
-    first cell as a heading, then ``Header: value`` lines — wrapped at spaces: a word wider than
+    A table that cannot fit (its cells wider than the page) becomes one record per row — its
+    first ``Header: value`` as a heading, the others indented below it — wrapped at spaces: a word wider than
     the page (an e-mail address, an id) is shortened with an ellipsis, never split."""
     cells = [[clean(cell, multiline=multiline) for cell in row] for row in rows]
     table = _render_table(title, headers, cells, UNFOLDED, show_lines)
@@ -65,7 +65,8 @@ def _render_records(title: str | None, headers: Sequence[str], cells: list[list[
         lines += wrap_whole(title, width)
         lines.append("")
     for row in cells:
-        lines += wrap_whole(row[0] if row else "-", width)
+        head = row[0] if row else "-"
+        lines += wrap_whole(f"{headers[0]}: {head}" if headers else head, width)
         for header, value in zip(headers[1:], row[1:], strict=False):
             if value != "-":
                 lines += wrap_whole(f"{header}: {value}", width, indent="  ", hanging="    ")

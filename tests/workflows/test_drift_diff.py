@@ -28,7 +28,7 @@ def test_the_previous_scheduled_report_is_downloaded() -> None:
     assert '--name "drift-json-$STACK"' in download["run"]  # what the scheduled run keeps
     assert download.get("continue-on-error") is True  # the first run has no previous report
     assert download["env"]["GH_TOKEN"] == "${{ github.token }}"
-    assert doc["permissions"]["actions"] == "read"
+    assert doc["jobs"]["drift"]["permissions"]["actions"] == "read"  # the job sets its own
 
 
 def test_the_diff_goes_to_the_job_summary() -> None:
