@@ -17,6 +17,7 @@ from sarguard.model import (
     Brand,
     Customization,
     EventHook,
+    Location,
     NotificationSettings,
     OrgState,
     RoleSubscription,
@@ -24,6 +25,12 @@ from sarguard.model import (
     Template,
     ThreatInsight,
     is_unknown,
+    key_customization,
+    key_event_hook,
+    key_notifications,
+    key_role_subscription,
+    key_template_settings,
+    key_threat_insight,
 )
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -51,6 +58,9 @@ T_EVENT_HOOK = "okta:index/eventHook:EventHook"
 T_VERIFICATION = "okta:index/eventHookVerification:EventHookVerification"
 T_ROLE_SUBSCRIPTION = "okta:index/roleSubscription:RoleSubscription"
 T_THREAT_INSIGHT = "okta:index/threatInsightSettings:ThreatInsightSettings"
+# OrgState.meta key: resource key -> the pulumi-okta class a program declared it with directly
+# (not through sarguard's component), so remediation can name the class and its argument.
+DECLARED_AS = "declaredAs"
 
 _SWITCH_FIELDS = (
     "sendEmailForNewDeviceEnabled",
@@ -95,6 +105,7 @@ class DeclaredResource:
     id: str | None = None     # the id (mock-returned offline; real in a stack export; None/unknown in a preview)
     outputs: dict[str, Any] = field(default_factory=dict)
     property_dependencies: dict[str, list[str]] | None = None  # None: the source carries no dependencies (mocks)
+    location: Location | None = None  # where the program declared it (mock runs of a program)
 
 
 class SecretMapping(dict):
@@ -195,6 +206,10 @@ class _Builder:
             self.state.brands[key] = brand
         return brand
 
+    def _brand_key(self, res: DeclaredResource, inputs: dict[str, Any]) -> str:
+        """The key of the brand a template resource belongs to (after :meth:`template`)."""
+        return self.brand(inputs.get("brandId"), _deps(res, "brandId")).key
+
     def template(self, res: DeclaredResource, inputs: dict[str, Any]) -> Template:
         brand = self.brand(inputs.get("brandId"), _deps(res, "brandId"))
         name = inputs.get("templateName")
@@ -204,6 +219,13 @@ class _Builder:
             template = Template(name=name)
             brand.templates[name] = template
         return template
+
+    def place(self, key: str, res: DeclaredResource) -> None:
+        """Remember where ``res`` (evidence for ``key``) was declared and in which form."""
+        if res.location is not None:
+            self.state.locations.setdefault(key, res.location)
+        if res.urn and T_COMPONENT not in res.urn:
+            self.state.meta.setdefault(DECLARED_AS, {})[key] = "okta." + res.type.rsplit(":", 1)[-1]
 
     # -- one resource -------------------------------------------------------------------------
     def add(self, res: DeclaredResource) -> None:
@@ -234,11 +256,15 @@ class _Builder:
             else:
                 settings.values[api_field] = None
         self.state.notifications = settings
+        self.place(key_notifications(), res)
         self.state.notifications_resource_name = res.name
         self.state.notifications_urn = res.urn
 
     def customization(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         template = self.template(res, inputs)
+        language = inputs.get("language")
+        label = language if isinstance(language, str) and language else res.name
+        self.place(key_customization(self._brand_key(res, inputs), template.name, label), res)
         is_default = inputs.get("isDefault")
         template.customizations.append(Customization(
             language=_str(inputs.get("language")),
@@ -253,6 +279,7 @@ class _Builder:
     def template_settings(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         template = self.template(res, inputs)
         template.recipients = _str(inputs.get("recipients"))
+        self.place(key_template_settings(self._brand_key(res, inputs), template.name), res)
         template.settings_resource_name = res.name
         template.settings_urn = res.urn
 
@@ -304,12 +331,17 @@ class _Builder:
             urn=res.urn,
         )
         self.hooks.append((res, hook))
+        if isinstance(hook.name, str):
+            self.place(key_event_hook(hook.name), res)
         self.state.event_hooks.append(hook)
 
     def verification(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         self.verifications.append(res)
 
     def role_subscription(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
+        role, kind = _str(inputs.get("roleRef")), _str(inputs.get("notificationType"))
+        if isinstance(role, str) and isinstance(kind, str):
+            self.place(key_role_subscription(role, kind), res)
         self.state.role_subscriptions.append(RoleSubscription(
             role=_str(inputs.get("roleRef")) or "",
             notification_type=_str(inputs.get("notificationType")) or "",
@@ -320,6 +352,7 @@ class _Builder:
 
     def threat_insight(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         zones = inputs.get("excludeZones")
+        self.place(key_threat_insight(), res)
         self.state.threat_insight = ThreatInsight(
             action=_str(inputs.get("action")),
             exclude_zones=[str(z) for z in zones] if isinstance(zones, list) else [],

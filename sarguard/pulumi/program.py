@@ -28,6 +28,12 @@ _SWITCH_ARGS: dict[str, str] = {
 }
 
 
+# What sarguard's own ``__main__.py`` names its instance: the one instance whose children keep
+# aliases to the names they had before names derived from the component's name.
+DEFAULT_COMPONENT_NAME = "suspicious-activity-reporting"
+URL_SECRETS_KEY = "sarguard:eventHookUrlSecrets"
+
+
 def customization_resource_name(brand: str, template: str, language: str) -> str:
     return f"{brand}-{template}-{language}"
 
@@ -38,6 +44,27 @@ def template_settings_resource_name(brand: str, template: str) -> str:
 
 def role_subscription_resource_name(role: str) -> str:
     return f"{role.lower().replace('_', '-')}-report-suspicious-activity"
+
+
+def child_resource_name(component: str, base: str) -> str:
+    """A child's name: the component's name, then the child's own (``base``), so two instances
+    (one per org) never declare the same name."""
+    return f"{component}-{base}"
+
+
+def okta_provider(opts: pulumi.ResourceOptions | None) -> pulumi.ProviderResource | None:
+    """The Okta provider ``opts`` names (``provider``, or ``providers`` by package), if any."""
+    if opts is None:
+        return None
+    if opts.provider is not None:
+        return opts.provider
+    providers = opts.providers
+    if isinstance(providers, Mapping):
+        return providers.get("okta")
+    for provider in providers or ():
+        if getattr(provider, "package", None) == "okta":
+            return provider
+    return None
 
 
 def _headers(plain: Mapping[str, str], secret_names: tuple[str, ...],
@@ -52,61 +79,95 @@ def _headers(plain: Mapping[str, str], secret_names: tuple[str, ...],
     return [okta.EventHookHeaderArgs(key=k, value=values[k]) for k in sorted(values)] or None
 
 
+def _hook_url(url: str, secrets: pulumi.Input[Mapping[str, str]] | None) -> pulumi.Input[str]:
+    """The delivery URL with its ``{secret:NAME}`` placeholders filled from ``secrets``: a
+    Pulumi secret then, since it carries a credential. A URL without placeholders stays plain."""
+    from sarguard.util.urlsecrets import fill_url_placeholders, placeholder_names
+
+    if not placeholder_names(url):
+        return url
+    if secrets is None:
+        return fill_url_placeholders(url, {})  # raises, naming the first placeholder
+    return pulumi.Output.secret(secrets).apply(lambda found: fill_url_placeholders(url, found))
+
+
 class SuspiciousActivityReporting(pulumi.ComponentResource):
-    """Security notification emails, link-carrying templates, the report hook and admin alerts."""
+    """Security notification emails, link-carrying templates, the report hook and admin alerts.
+
+    ``settings`` is a mapping with exactly the shape of the ``sarguard:settings`` stack value
+    (validated the same way; problems raise :class:`sarguard.SettingsError`), or None to read
+    ``sarguard:settings`` and its secrets from the stack's config (one instance per program).
+    ``opts`` reaches every child and invoke, so one program can declare an instance per org,
+    each with its own explicit provider.
+    """
 
     def __init__(
         self,
         name: str,
-        settings: Settings,
+        settings: Mapping[str, Any] | Settings | None = None,
+        *,
         hook_secret: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
         header_secrets: pulumi.Input[Mapping[str, str]] | None = None,
+        url_secrets: pulumi.Input[Mapping[str, str]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        from sarguard.pulumi import stacksettings
+
+        if settings is None:
+            stacksettings.claim_stack_settings(name)
+            settings, *_ = stacksettings.settings_from_stack()
+            config = pulumi.Config("sarguard")
+            hook_secret = hook_secret if hook_secret is not None else config.get_secret("eventHookSecret")
+            header_secrets = header_secrets if header_secrets is not None \
+                else config.get_secret_object("eventHookHeaderSecrets")
+            url_secrets = url_secrets if url_secrets is not None \
+                else config.get_secret_object(URL_SECRETS_KEY.split(":", 1)[1])
+        elif not isinstance(settings, Settings):
+            settings = stacksettings.settings_from_mapping(name, settings, hook_secret=hook_secret,
+                                                           header_secrets=header_secrets)
         # The component's one input says whether the stack manages the switches, so every view
         # of the stack (preview, policy pack, stack export) can tell "not managed on purpose"
         # from "forgotten".
         super().__init__(COMPONENT_TYPE, name, {"manageNotifications": settings.manage_notifications}, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._name = name
+        self._provider = okta_provider(opts)
 
         self.notifications: okta.SecurityNotificationEmails | None = None
         if settings.manage_notifications:
             switches = {_SWITCH_ARGS[NOTIFICATION_FIELDS[key]]: value
                         for key, value in settings.notifications.items()}
-            self.notifications = okta.SecurityNotificationEmails("security-notification-emails",
-                                                                 opts=child, **switches)
+            self.notifications = okta.SecurityNotificationEmails(
+                *self._child("security-notification-emails"), **switches)
 
         self.brand_ids: dict[str, pulumi.Output[str]] = {}
         for brand in settings.brands:
-            self.brand_ids[brand.id] = self._brand_id(brand, child)
+            self.brand_ids[brand.id] = self._brand_id(brand)
             for template in brand.declared_templates():  # all four link templates, at least
-                self._declare_template(brand, template, self.brand_ids[brand.id], child)
+                self._declare_template(brand, template, self.brand_ids[brand.id])
 
         self.event_hook: okta.EventHook | None = None
         self.verification: okta.EventHookVerification | None = None
         if settings.event_hook:
             hook = settings.event_hook
             self.event_hook = okta.EventHook(
-                hook.name,
+                *self._child(hook.name),
                 name=hook.name,
                 status="ACTIVE" if hook.active else "INACTIVE",
                 events=list(hook.events),
-                channel={"type": "HTTP", "version": "1.0.0", "uri": hook.url},
+                channel={"type": "HTTP", "version": "1.0.0", "uri": _hook_url(hook.url, url_secrets)},
                 auth={"type": "HEADER", "key": hook.auth_header,
                       "value": pulumi.Output.secret(hook_secret) if hook_secret is not None else None},
                 headers=_headers(hook.headers, hook.secret_headers, header_secrets),
-                opts=child,
             )
             if hook.verify:
                 self.verification = okta.EventHookVerification(
-                    f"{hook.name}-verification",
+                    *self._child(f"{hook.name}-verification", depends_on=[self.event_hook]),
                     event_hook_id=self.event_hook.id,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[self.event_hook]),
                 )
 
         self.role_subscriptions = [
-            okta.RoleSubscription(role_subscription_resource_name(role), role_ref=role,
-                                  notification_type=REPORT_NOTIFICATION, opts=child)
+            okta.RoleSubscription(*self._child(role_subscription_resource_name(role)), role_ref=role,
+                                  notification_type=REPORT_NOTIFICATION)
             for role in settings.admin_roles
         ]
 
@@ -114,7 +175,8 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         if settings.threat_insight:
             ti = settings.threat_insight
             self.threat_insight = okta.ThreatInsightSettings(
-                "threat-insight", action=ti.action, exclude_zones=list(ti.exclude_zones) or None, opts=child)
+                *self._child("threat-insight"), action=ti.action,
+                exclude_zones=list(ti.exclude_zones) or None)
 
         outputs: dict[str, Any] = {"brandIds": self.brand_ids}
         if self.event_hook is not None:
@@ -127,18 +189,29 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         # executeRegisterResourceOutputs, step_generator.go AnalyzeResources): repeat the input.
         self.register_outputs({**outputs, "manageNotifications": settings.manage_notifications})
 
-    def _brand_id(self, brand: BrandSpec, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    def _child(self, base: str, depends_on: list[pulumi.Resource] | None = None
+               ) -> tuple[str, pulumi.ResourceOptions]:
+        """A child's name and options: parented here, on this instance's Okta provider, and (for
+        the instance named as sarguard's own program names it) aliased to the name it had before
+        names were derived from the component's, so deployed stacks keep their URNs. Pulumi
+        refuses two resources claiming one alias: no other instance carries them."""
+        aliases = [pulumi.Alias(name=base)] if self._name == DEFAULT_COMPONENT_NAME else None
+        return child_resource_name(self._name, base), pulumi.ResourceOptions(
+            parent=self, provider=self._provider, depends_on=depends_on, aliases=aliases)
+
+    def _brand_id(self, brand: BrandSpec) -> pulumi.Output[str]:
         """``default`` resolves to the org's default brand through the provider; others are ids."""
         if brand.id == DEFAULT_BRAND:
-            return okta.get_brand_output(brand_id=DEFAULT_BRAND,
-                                         opts=pulumi.InvokeOutputOptions(parent=self)).id
+            return okta.get_brand_output(
+                brand_id=DEFAULT_BRAND,
+                opts=pulumi.InvokeOutputOptions(parent=self, provider=self._provider)).id
         return pulumi.Output.from_input(brand.id)
 
-    def _declare_template(self, brand: BrandSpec, template: TemplateSpec, brand_id: pulumi.Output[str],
-                          child: pulumi.ResourceOptions) -> None:
+    def _declare_template(self, brand: BrandSpec, template: TemplateSpec,
+                          brand_id: pulumi.Output[str]) -> None:
         okta.EmailTemplateSettings(
-            template_settings_resource_name(brand.id, template.name),
-            brand_id=brand_id, template_name=template.name, recipients=template.recipients, opts=child)
+            *self._child(template_settings_resource_name(brand.id, template.name)),
+            brand_id=brand_id, template_name=template.name, recipients=template.recipients)
         if not template.customizations:
             return
         # Okta makes the first customization the default and rejects a second default (409), so the
@@ -147,9 +220,9 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         ordered = sorted(template.customizations, key=lambda c: not c.is_default)
         first = None
         for spec in ordered:
-            opts = child if first is None else pulumi.ResourceOptions(parent=self, depends_on=[first])
             resource = okta.EmailCustomization(
-                customization_resource_name(brand.id, template.name, spec.language),
+                *self._child(customization_resource_name(brand.id, template.name, spec.language),
+                             depends_on=[first] if first is not None else None),
                 brand_id=brand_id, template_name=template.name, language=spec.language,
-                subject=spec.subject, body=spec.body, is_default=spec.is_default, opts=opts)
+                subject=spec.subject, body=spec.body, is_default=spec.is_default)
             first = first or resource
