@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sarguard.controls.base import Control, Finding
 from sarguard.controls.catalog import CATALOG
+from sarguard.controls.remediation import raw_remediation
 from sarguard.model import (
     ORG,
     SECTION_BRANDS,
@@ -84,7 +85,8 @@ def run_control(control: Control, state: OrgState, options: dict[str, Any],
     findings = merge_by_resource(findings)
     for f in findings:
         f.severity = f.severity or control.severity
-        f.remediation = f.remediation or control.remediation
+        f.remediation = f.remediation or raw_remediation(control.id, state, f.resource) \
+            or control.remediation
         f.level = level
         if f.location is None:
             f.location = locate(state, f.resource)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sarguard.model import (
+    DECLARED_AS,
     NOTIFICATIONS_MANAGED,
+    RAW_PROGRAM,
     UNKNOWN,
     Brand,
     Customization,
@@ -58,9 +60,6 @@ T_EVENT_HOOK = "okta:index/eventHook:EventHook"
 T_VERIFICATION = "okta:index/eventHookVerification:EventHookVerification"
 T_ROLE_SUBSCRIPTION = "okta:index/roleSubscription:RoleSubscription"
 T_THREAT_INSIGHT = "okta:index/threatInsightSettings:ThreatInsightSettings"
-# OrgState.meta key: resource key -> the pulumi-okta class a program declared it with directly
-# (not through sarguard's component), so remediation can name the class and its argument.
-DECLARED_AS = "declaredAs"
 
 _SWITCH_FIELDS = (
     "sendEmailForNewDeviceEnabled",
@@ -188,6 +187,7 @@ class _Builder:
         self.hooks: list[tuple[DeclaredResource, EventHook]] = []
         self.verifications: list[DeclaredResource] = []
         self.warnings: list[str] = []
+        self.components = 0  # sarguard components seen
 
     # -- brands and templates ---------------------------------------------------------------
     def brand(self, brand_id: Any, deps: list[str]) -> Brand:
@@ -236,6 +236,7 @@ class _Builder:
 
     def component(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         """``manageNotifications: false`` on the component: the switches are left out on purpose."""
+        self.components += 1
         if inputs.get("manageNotifications") is False:
             self.state.meta[NOTIFICATIONS_MANAGED] = False
 
@@ -436,6 +437,8 @@ def state_from_resources(resources: Iterable[DeclaredResource], source: Source,
         count += 1
     builder.link_verifications()
     builder.state.meta["resourceCount"] = count
+    if builder.state.meta.get(DECLARED_AS) and not builder.components:
+        builder.state.meta[RAW_PROGRAM] = True
     if builder.warnings:
         builder.state.meta["warnings"] = builder.warnings
     return builder.state
