@@ -1,0 +1,152 @@
+"""The programs in examples/: `check --stack` runs each project's own program under the mock
+engine and judges every Okta resource it registers, pointing at the program's own lines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sarguard.cli import main
+from sarguard.pulumi.declared import run_program
+from tests.conftest import REPO_ROOT
+
+EXAMPLES = REPO_ROOT / "examples"
+
+
+def check(project: Path, stack: str, tmp_path: Path, *extra: str) -> tuple[int, dict, dict]:
+    sarif, report = tmp_path / "out.sarif", tmp_path / "out.json"
+    code = main(["check", "--stack", stack, "--project-dir", str(project), "--format", "json",
+                 "--output", str(report), "--also", f"sarif={sarif}", *extra])
+    return code, json.loads(report.read_text()), json.loads(sarif.read_text())
+
+
+def failed(report: dict) -> dict[tuple[str, str], dict]:
+    return {(f["control"], f["resource"]): f for f in report["findings"] if f["status"] == "fail"}
+
+
+def sarif_lines(sarif: dict) -> dict[str, tuple[str, int]]:
+    """Each failing rule's first physical location."""
+    out = {}
+    for result in sarif["runs"][0]["results"]:
+        if result.get("kind") == "fail":
+            location = result["locations"][0]["physicalLocation"]
+            out[result["ruleId"]] = (location["artifactLocation"]["uri"], location["region"]["startLine"])
+    return out
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_raw_resources_are_judged_at_their_own_lines(tmp_path, monkeypatch):
+    project = EXAMPLES / "raw-resources"
+    monkeypatch.chdir(project)
+    code, report, sarif = check(project, "dev", tmp_path)
+    assert code == 1
+    key = "brand/default/template/NewSignOnNotification/customization/en"
+    assert set(failed(report)) == {("SAR-03", key), ("SAR-09", key)}
+    # Own-namespace keys (okta-infra:teamGroup, okta-infra:hookSecret) are the program's business.
+    assert not any("unknown config key" in w for w in report.get("warnings", []))
+    line = line_of(project / "__main__.py", "okta.EmailCustomization(")
+    assert sarif_lines(sarif)["SAR-03"] == ("__main__.py", line)
+    # The fix is said in the form of the evidence: the class and its argument, no settings key.
+    remediation = failed(report)[("SAR-03", key)]["remediation"]
+    assert "okta.EmailCustomization(body=" in remediation and "sarguard:settings" not in remediation
+
+
+def test_the_component_as_a_library_keeps_stack_file_locations(tmp_path, monkeypatch):
+    project = EXAMPLES / "library"
+    monkeypatch.chdir(project)
+    run = run_program("prod", project)
+    assert {r.type for r in run.mock.resources} >= {"okta:group/group:Group",
+                                                    "okta:index/eventHook:EventHook"}
+    # Settings-built resources point at their settings in the stack file.
+    hook_at = run.state.locations["eventHook/soc-reports"]
+    assert hook_at.file == "stacks/Pulumi.prod.yaml"
+    assert hook_at.line == line_of(project / "stacks/Pulumi.prod.yaml", "eventHook:")
+    code, report, _ = check(project, "prod", tmp_path)
+    assert code == 0 and not failed(report)
+
+
+def test_two_orgs_through_two_providers(tmp_path, monkeypatch):
+    project = EXAMPLES / "two-orgs"
+    monkeypatch.chdir(project)
+    run = run_program("prod", project)
+    urns = [r.urn for r in run.mock.resources]
+    assert len(urns) == len(set(urns))  # no URN collision between the two instances
+    assert [g.provider for g in run.groups] == ["emea", "amer"]
+    assert run.groups[0].inputs["okta:orgName"] == "acme-emea"
+    code, report, _ = check(project, "prod", tmp_path)
+    assert code == 0
+    subjects = {f["resource"] for f in report["findings"] if f["control"] == "SAR-01"}
+    assert subjects == {"provider/emea/securityNotificationEmails",
+                        "provider/amer/securityNotificationEmails"}
+
+
+def _project(tmp_path: Path, program: str, runtime: str = "python") -> Path:
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text(f"name: team\nruntime: {runtime}\nstackConfigDir: stacks\n")
+    (project / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  team:owner: me\n")
+    (project / "__main__.py").write_text(program)
+    return project
+
+
+@pytest.mark.parametrize(("program", "line", "what"), [
+    ("import pulumi\nimport not_installed_anywhere\n", 2, "ModuleNotFoundError"),
+    ("import pulumi_okta as okta\n\nokta.ThreatInsightSettings('ti', action='audit')\n"
+     "raise ValueError('the team forgot something')\n", 4, "ValueError: the team forgot something"),
+])
+def test_a_failing_program_is_exit_2_with_its_own_line(tmp_path, monkeypatch, capsys, program, line, what):
+    project = _project(tmp_path, program)
+    monkeypatch.chdir(project)
+    sarif = tmp_path / "out.sarif"
+    code = main(["check", "--stack", "dev", "--format", "json", "--output", str(tmp_path / "r.json"),
+                 "--also", f"sarif={sarif}"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"__main__.py:{line}: the program raised {what}" in err
+    assert "Traceback" not in err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["errors"] and f"__main__.py:{line}" in report["errors"][0]["message"]
+    assert json.loads(sarif.read_text())["runs"]  # a could-not-run report in every format
+
+
+def test_a_program_that_never_finishes_is_stopped(tmp_path, monkeypatch, capsys):
+    from sarguard.pulumi import userprogram
+
+    project = _project(tmp_path, "import threading\nthreading.Event().wait()\n")
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(userprogram, "PROGRAM_TIMEOUT_S", 1.0)
+    assert main(["check", "--stack", "dev"]) == 2
+    assert "did not finish within 1 s" in capsys.readouterr().err
+
+
+def test_another_language_is_told_where_to_go(tmp_path, monkeypatch, capsys):
+    project = _project(tmp_path, "", runtime="nodejs")
+    monkeypatch.chdir(project)
+    assert main(["check", "--stack", "dev"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "nodejs" in err and "--preview" in err and "--state" in err and "policy pack" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_a_sarguard_key_typo_keeps_its_did_you_mean(tmp_path, monkeypatch, capsys):
+    project = _project(tmp_path, "")
+    (project / "stacks" / "Pulumi.dev.yaml").write_text(
+        "config:\n  team:owner: me\n  sarguard:setting: {}\n")
+    monkeypatch.chdir(project)
+    assert main(["check", "--stack", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert "sarguard:setting: unknown config key; did you mean 'sarguard:settings'?" in err
+    assert "team:owner" not in err
+
+
+def test_examples_copy_cleanly(tmp_path):
+    """The examples are self-contained projects (what a team copies)."""
+    for name in ("raw-resources", "library", "two-orgs"):
+        shutil.copytree(EXAMPLES / name, tmp_path / name)
+        assert (tmp_path / name / "__main__.py").is_file()
