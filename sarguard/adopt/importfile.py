@@ -25,6 +25,7 @@ from sarguard.model import REPORT_NOTIFICATION
 from sarguard.pulumi.entrypoint import COMPONENT_NAME
 from sarguard.pulumi.program import (
     COMPONENT_TYPE,
+    child_resource_name,
     customization_resource_name,
     role_subscription_resource_name,
     template_settings_resource_name,
@@ -87,7 +88,9 @@ def import_document(plan: AdoptionPlan) -> dict[str, Any]:
         {"type": COMPONENT_TYPE, "name": parent, "logicalName": COMPONENT_NAME, "component": True}]
     # Two entries may share a name (their types differ) unless one is a parent: only the
     # component's must be unique (parseImportFile: "has an ambiguous parent").
-    resources += [{"type": e.type, "name": e.logical_name, "logicalName": e.logical_name,
+    # The component names its children "<component>-<name>" (program.child_resource_name).
+    resources += [{"type": e.type, "name": e.logical_name,
+                   "logicalName": child_resource_name(COMPONENT_NAME, e.logical_name),
                    "id": e.id, "parent": parent} for e in entries]
     return {"resources": resources}
 
