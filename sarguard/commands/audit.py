@@ -15,7 +15,6 @@ from sarguard.commands.live import (
     read_live,
     unread_items,
 )
-from sarguard.okta.errors import OktaError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: importing sarguard.okta loads the whole HTTP client (~0.5 s) that
+    # `sarguard check`, whose parser is built with this module, never uses.
+    from sarguard.okta.errors import OktaError
+
     def stack_values() -> dict | None:
         if not args.stack:
             return None

@@ -18,7 +18,6 @@ from sarguard.commands.live import (
 )
 from sarguard.controls.runner import locate
 from sarguard.model import OrgState
-from sarguard.okta.errors import OktaError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +43,10 @@ def locate_drift(items: list, declared: OrgState | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: importing sarguard.okta loads the whole HTTP client (~0.5 s) that
+    # `sarguard check`, whose parser is built with this module, never uses.
     from sarguard.drift import compare_states
+    from sarguard.okta.errors import OktaError
     from sarguard.pulumi.declared import run_program
 
     timings: dict[str, float] = {}

@@ -12,10 +12,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 DEFAULT_WIDTH = 160
 
 
@@ -32,6 +28,12 @@ def table_to_text(
     width: int = DEFAULT_WIDTH,
 ) -> str:
     """A plain-text (no colour codes) rich table."""
+    # Imported here: rich costs ~0.2 s, which every command would pay at start (the parser
+    # imports the modules of the commands that render tables).
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=Text(title) if title else None, show_lines=False, expand=False)
     for header in headers:
         table.add_column(Text(header), overflow="fold")
