@@ -17,9 +17,8 @@ from sarguard.commands.common import (
     load_waivers_file,
     note_report_context,
 )
-from sarguard.controls.base import Finding
 from sarguard.controls.catalog import CATALOG
-from sarguard.controls.runner import evaluate_catalog
+from sarguard.controls.runner import evaluate_catalog, in_group
 from sarguard.errors import UsageError
 from sarguard.report.model import Report
 
@@ -55,15 +54,6 @@ def run(args: argparse.Namespace) -> int:
                     strict=args.strict,
                     stack_file=stack_file)
     return emit_timed(report, args)
-
-
-def in_group(findings: list[Finding], subject: str | None) -> list[Finding]:
-    """Findings of one org of several: each subject names its provider
-    (``provider/<name>/<resource key>``), so two orgs' singletons never collide."""
-    if subject:
-        for finding in findings:
-            finding.resource = f"provider/{subject}/{finding.resource}"
-    return findings
 
 
 States = list[tuple[str | None, Any]]

@@ -93,6 +93,15 @@ def run_control(control: Control, state: OrgState, options: dict[str, Any],
     return findings
 
 
+def in_group(findings: list[Finding], subject: str | None) -> list[Finding]:
+    """Findings of one org among several a program manages: each subject names its provider
+    (``provider/<name>/<resource key>``), so two orgs' singletons never collide."""
+    if subject:
+        for finding in findings:
+            finding.resource = f"provider/{subject}/{finding.resource}"
+    return findings
+
+
 def evaluate_catalog(state: OrgState, config: PolicyConfig | None = None,
                      controls: list[Control] = CATALOG) -> list[Finding]:
     """All findings of ``controls`` over ``state``; disabled controls give none."""

@@ -37,7 +37,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from sarguard.controls.base import Control, Finding
 from sarguard.controls.catalog import CATALOG
-from sarguard.controls.runner import run_control
+from sarguard.controls.runner import in_group, run_control
 from sarguard.evidence.pulumi_resources import DeclaredResource, normalize, state_from_resources
 from sarguard.model import ORG
 
@@ -57,6 +57,33 @@ def resources_from_args(args: StackValidationArgs) -> list[DeclaredResource]:
     return out
 
 
+def groups_from_args(args: StackValidationArgs) -> list[tuple[str | None, list[DeclaredResource]]]:
+    """The stack's resources by the Okta provider they use, each group one org: ``[(None, all)]``
+    for one provider, else ``[(provider name, its resources)]`` (an engine-made default
+    provider is named ``default``). A component joins the group of its first Okta child."""
+    resources = resources_from_args(args)
+    groups: dict[str, tuple[str, list[DeclaredResource]]] = {}
+    group_of_parent: dict[str, str] = {}
+    others: list[tuple[Any, DeclaredResource]] = []
+    for raw, res in zip(args.resources, resources, strict=True):
+        provider = getattr(raw, "provider", None)
+        if provider is None or not raw.resource_type.startswith("okta:"):
+            others.append((raw, res))
+            continue
+        name = "default" if provider.name.startswith("default") else provider.name
+        groups.setdefault(provider.urn, (name, []))[1].append(res)
+        parent = getattr(raw, "parent", None)
+        if parent is not None:
+            group_of_parent.setdefault(parent.urn, provider.urn)
+    if len(groups) <= 1:
+        return [(None, resources)]
+    for raw, res in others:
+        key = group_of_parent.get(raw.urn)
+        if key is not None:
+            groups[key][1].insert(0, res)
+    return [(name, members) for name, members in groups.values()]
+
+
 def merged_options(control: Control, config: Mapping[str, Any] | None) -> dict[str, Any]:
     """Schema defaults overlaid by the pack config (the CLI fills defaults; the SDK does not)."""
     options = control.default_options()
@@ -66,19 +93,28 @@ def merged_options(control: Control, config: Mapping[str, Any] | None) -> dict[s
     return options
 
 
-def violation_message(f: Finding) -> str:
-    return f"{f.control} {f.resource}: {f.message}"
+def violation_message(f: Finding, control: Control | None = None) -> str:
+    """The finding, and its fix when it differs from the policy's own remediation (a resource
+    the program declares with a pulumi-okta class: the class and argument to change)."""
+    fix = f" Fix: {f.remediation}" if control and f.remediation and \
+        f.remediation != control.remediation else ""
+    return f"{f.control} {f.resource}: {f.message}{fix}"
 
 
 def _validator(control: Control):
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        state = state_from_resources(resources_from_args(args), "pack")
-        findings = run_control(control, state, merged_options(control, args.get_config()),
-                               control.default_level)
+        options = merged_options(control, args.get_config())
+        findings = []
+        for subject, resources in groups_from_args(args):
+            state = state_from_resources(resources, "pack")
+            findings += in_group(run_control(control, state, dict(options), control.default_level),
+                                 subject)
         open_questions: list[str] = []
         for f in findings:
             if f.status == "fail":
-                report_violation(violation_message(f), f.urn if f.resource != ORG else None)
+                org_level = f.resource == ORG or (f.resource.startswith("provider/")
+                                                  and f.resource.endswith(f"/{ORG}"))
+                report_violation(violation_message(f, control), None if org_level else f.urn)
             elif f.status == "not_evaluated":
                 open_questions.append(violation_message(f))
         if open_questions:
