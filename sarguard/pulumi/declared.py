@@ -194,7 +194,8 @@ def _provider_name(ref: str) -> tuple[str, str | None]:
 def _groups(mock: MockRun, resources: list[Any], config: StackConfig, settings: Settings | None,
             taken_by: list[str], program: str) -> list[OrgGroup]:
     """One group per provider the program's Okta resources use (the default provider is one),
-    in first-use order; a program with no Okta resource is one empty default group."""
+    the default first, then by provider name (registration order varies from run to run); a
+    program with no Okta resource is one empty default group."""
     from sarguard.evidence.pulumi_resources import normalize
 
     provider_of = {r.urn: r.provider for r in mock.resources}
@@ -210,7 +211,7 @@ def _groups(mock: MockRun, resources: list[Any], config: StackConfig, settings: 
                     if r.urn in provider_of and r.name.startswith(prefix)), next(iter(members)))
         members[ref].insert(0, component)
     groups: list[OrgGroup] = []
-    for ref, items in members.items():
+    for ref, items in sorted(members.items(), key=lambda item: (item[0] != "", _provider_name(item[0])[0])):
         name, urn = _provider_name(ref)
         inputs = config.values if urn is None else {
             f"okta:{k}": v for k, v in normalize(mock.providers.get(urn, {})).items()}

@@ -77,8 +77,8 @@ def test_two_orgs_through_two_providers(tmp_path, monkeypatch):
     run = run_program("prod", project)
     urns = [r.urn for r in run.mock.resources]
     assert len(urns) == len(set(urns))  # no URN collision between the two instances
-    assert [g.provider for g in run.groups] == ["emea", "amer"]
-    assert run.groups[0].inputs["okta:orgName"] == "acme-emea"
+    assert [g.provider for g in run.groups] == ["amer", "emea"]  # by name: a stable order
+    assert run.group("emea").inputs["okta:orgName"] == "acme-emea"
     code, report, _ = check(project, "prod", tmp_path)
     assert code == 0
     subjects = {f["resource"] for f in report["findings"] if f["control"] == "SAR-01"}
@@ -150,3 +150,16 @@ def test_examples_copy_cleanly(tmp_path):
     for name in ("raw-resources", "library", "two-orgs"):
         shutil.copytree(EXAMPLES / name, tmp_path / name)
         assert (tmp_path / name / "__main__.py").is_file()
+
+
+def test_drift_needs_provider_to_pick_one_of_several_orgs(monkeypatch, capsys):
+    """Before any network: with two orgs drift asks which one, and names the providers."""
+    project = EXAMPLES / "two-orgs"
+    monkeypatch.chdir(project)
+    assert main(["drift", "--stack", "prod"]) == 2
+    assert "pick one with --provider NAME" in capsys.readouterr().err
+    assert main(["drift", "--stack", "prod", "--provider", "apac"]) == 2
+    assert "--provider apac: no Okta resource of the program uses that provider (providers: amer, emea)" \
+        in capsys.readouterr().err
+    run = run_program("prod", project)
+    assert run.group("amer").state.meta["provider"] == "amer"
