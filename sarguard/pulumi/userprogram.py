@@ -14,7 +14,7 @@ import runpy
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +81,17 @@ def excluded_dirs() -> tuple[Path, ...]:
 @contextmanager
 def _program_context(folder: Path) -> Iterator[None]:
     """Run as the language host would: the program's folder current and first on ``sys.path``.
-    Modules the program imported from its project are forgotten afterwards (another project in
-    this process may have its own module of the same name)."""
+    What the program prints goes to stderr (under Pulumi it is a diagnostic; here it must not
+    mix into a report written to stdout). Modules the program imported from its project are
+    forgotten afterwards (another project in this process may have its own module of the same
+    name)."""
     cwd = Path.cwd()
     before = set(sys.modules)
     sys.path.insert(0, str(folder))
     os.chdir(folder)
     try:
-        yield
+        with redirect_stdout(sys.stderr):
+            yield
     finally:
         os.chdir(cwd)
         try:

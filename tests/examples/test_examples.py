@@ -163,3 +163,12 @@ def test_drift_needs_provider_to_pick_one_of_several_orgs(monkeypatch, capsys):
         in capsys.readouterr().err
     run = run_program("prod", project)
     assert run.group("amer").state.meta["provider"] == "amer"
+
+
+def test_what_the_program_prints_stays_out_of_the_report(tmp_path, monkeypatch, capsys):
+    project = _project(tmp_path, "import pulumi_okta as okta\nprint('hello from the program')\n"
+                                 "okta.ThreatInsightSettings('ti', action='audit')\n")
+    monkeypatch.chdir(project)
+    assert main(["check", "--stack", "dev", "--format", "json"]) == 1  # no hook, no switches…
+    out, err = capsys.readouterr()
+    assert json.loads(out)["stack"] == "dev" and "hello from the program" in err
