@@ -12,6 +12,15 @@ from typing import Any
 import pulumi
 import pulumi_okta as okta
 
+from sarguard.evidence.pulumi_resources import (
+    T_CUSTOMIZATION,
+    T_EVENT_HOOK,
+    T_NOTIFICATIONS,
+    T_ROLE_SUBSCRIPTION,
+    T_TEMPLATE_SETTINGS,
+    T_THREAT_INSIGHT,
+    T_VERIFICATION,
+)
 from sarguard.model import NOTIFICATION_FIELDS, REPORT_NOTIFICATION
 from sarguard.settings.model import BrandSpec, Settings, TemplateSpec
 
@@ -130,6 +139,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         # from "forgotten".
         super().__init__(COMPONENT_TYPE, name, {"manageNotifications": settings.manage_notifications}, opts)
         self._name = name
+        self._has_parent = opts is not None and opts.parent is not None
         self._provider = okta_provider(opts)
 
         self.notifications: okta.SecurityNotificationEmails | None = None
@@ -137,7 +147,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
             switches = {_SWITCH_ARGS[NOTIFICATION_FIELDS[key]]: value
                         for key, value in settings.notifications.items()}
             self.notifications = okta.SecurityNotificationEmails(
-                *self._child("security-notification-emails"), **switches)
+                *self._child("security-notification-emails", T_NOTIFICATIONS), **switches)
 
         self.brand_ids: dict[str, pulumi.Output[str]] = {}
         for brand in settings.brands:
@@ -150,7 +160,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         if settings.event_hook:
             hook = settings.event_hook
             self.event_hook = okta.EventHook(
-                *self._child(hook.name),
+                *self._child(hook.name, T_EVENT_HOOK),
                 name=hook.name,
                 status="ACTIVE" if hook.active else "INACTIVE",
                 events=list(hook.events),
@@ -161,12 +171,13 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
             )
             if hook.verify:
                 self.verification = okta.EventHookVerification(
-                    *self._child(f"{hook.name}-verification", depends_on=[self.event_hook]),
+                    *self._child(f"{hook.name}-verification", T_VERIFICATION, depends_on=[self.event_hook]),
                     event_hook_id=self.event_hook.id,
                 )
 
         self.role_subscriptions = [
-            okta.RoleSubscription(*self._child(role_subscription_resource_name(role)), role_ref=role,
+            okta.RoleSubscription(*self._child(role_subscription_resource_name(role), T_ROLE_SUBSCRIPTION),
+                                  role_ref=role,
                                   notification_type=REPORT_NOTIFICATION)
             for role in settings.admin_roles
         ]
@@ -175,7 +186,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         if settings.threat_insight:
             ti = settings.threat_insight
             self.threat_insight = okta.ThreatInsightSettings(
-                *self._child("threat-insight"), action=ti.action,
+                *self._child("threat-insight", T_THREAT_INSIGHT), action=ti.action,
                 exclude_zones=list(ti.exclude_zones) or None)
 
         outputs: dict[str, Any] = {"brandIds": self.brand_ids}
@@ -189,15 +200,25 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         # executeRegisterResourceOutputs, step_generator.go AnalyzeResources): repeat the input.
         self.register_outputs({**outputs, "manageNotifications": settings.manage_notifications})
 
-    def _child(self, base: str, depends_on: list[pulumi.Resource] | None = None
+    def _child(self, base: str, typ: str, depends_on: list[pulumi.Resource] | None = None
                ) -> tuple[str, pulumi.ResourceOptions]:
         """A child's name and options: parented here, on this instance's Okta provider, and (for
         the instance named as sarguard's own program names it) aliased to the name it had before
         names were derived from the component's, so deployed stacks keep their URNs. Pulumi
         refuses two resources claiming one alias: no other instance carries them."""
-        aliases = [pulumi.Alias(name=base)] if self._name == DEFAULT_COMPONENT_NAME else None
+        aliases = [self._old_urn(base, typ)] if self._name == DEFAULT_COMPONENT_NAME else None
         return child_resource_name(self._name, base), pulumi.ResourceOptions(
             parent=self, provider=self._provider, depends_on=depends_on, aliases=aliases)
+
+    def _old_urn(self, base: str, typ: str) -> str | pulumi.Alias:
+        """The URN the child had under its old name. At the top of the program (as sarguard's own
+        ``__main__.py`` declares it) that URN is known as text, which the SDK takes as it is;
+        a ``pulumi.Alias`` spec costs a chain of outputs per child (about a third of a mock
+        run). Under a parent of the user's, the spec (the engine computes the URN)."""
+        if self._has_parent:
+            return pulumi.Alias(name=base)
+        return (f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::"
+                f"{COMPONENT_TYPE}${typ}::{base}")
 
     def _brand_id(self, brand: BrandSpec) -> pulumi.Output[str]:
         """``default`` resolves to the org's default brand through the provider; others are ids."""
@@ -210,7 +231,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
     def _declare_template(self, brand: BrandSpec, template: TemplateSpec,
                           brand_id: pulumi.Output[str]) -> None:
         okta.EmailTemplateSettings(
-            *self._child(template_settings_resource_name(brand.id, template.name)),
+            *self._child(template_settings_resource_name(brand.id, template.name), T_TEMPLATE_SETTINGS),
             brand_id=brand_id, template_name=template.name, recipients=template.recipients)
         if not template.customizations:
             return
@@ -221,7 +242,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         first = None
         for spec in ordered:
             resource = okta.EmailCustomization(
-                *self._child(customization_resource_name(brand.id, template.name, spec.language),
+                *self._child(customization_resource_name(brand.id, template.name, spec.language), T_CUSTOMIZATION,
                              depends_on=[first] if first is not None else None),
                 brand_id=brand_id, template_name=template.name, language=spec.language,
                 subject=spec.subject, body=spec.body, is_default=spec.is_default)

@@ -59,8 +59,32 @@ def test_only_the_default_instance_carries_aliases_to_the_old_names(monkeypatch)
     urns = [r.urn for r in mock.resources]
     assert len(urns) == len(set(urns))
     [old] = aliases[f"{DEFAULT_COMPONENT_NAME}-threat-insight"]
-    assert old.name == "threat-insight"  # the name stacks deployed today hold in their state
+    # The URN stacks deployed before hold in their state (what this test suite asserted then).
+    assert old == ("urn:pulumi:demo::sarguard::sarguard:index:SuspiciousActivityReporting"
+                   "$okta:index/threatInsightSettings:ThreatInsightSettings::threat-insight")
     assert aliases["second-threat-insight"] == []
+
+
+def test_under_a_parent_the_alias_is_a_spec_the_engine_resolves(monkeypatch):
+    """Wrapped in a team's own component, the old URN depends on the parents' types: the alias
+    names the old name only, and the engine computes the rest."""
+    aliases: dict[str, list] = {}
+    real = okta.ThreatInsightSettings
+
+    class Recording(real):  # type: ignore[misc, valid-type]
+        def __init__(self, name, opts=None, **kwargs):
+            aliases[name] = list(opts.aliases or []) if opts else []
+            super().__init__(name, opts=opts, **kwargs)
+
+    monkeypatch.setattr(okta, "ThreatInsightSettings", Recording)
+
+    def declare():
+        team = pulumi.ComponentResource("team:index:Okta", "okta")
+        SuspiciousActivityReporting(DEFAULT_COMPONENT_NAME, SETTINGS, opts=pulumi.ResourceOptions(parent=team))
+
+    run(declare)
+    [old] = aliases[f"{DEFAULT_COMPONENT_NAME}-threat-insight"]
+    assert isinstance(old, pulumi.Alias) and old.name == "threat-insight"
 
 
 def test_a_second_instance_without_settings_is_an_error():
