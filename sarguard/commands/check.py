@@ -96,7 +96,8 @@ def _from_program(args: argparse.Namespace) -> tuple[States, str | None, str | N
 
 
 def _org_url(org: str | None) -> str | None:
-    return f"https://{org}" if org else None
+    """The org's URL; none for several orgs (``org`` then lists their hosts)."""
+    return f"https://{org}" if org and ", " not in org else None
 
 
 def _org_name(values: Mapping[str, Any]) -> str | None:

@@ -22,6 +22,7 @@ from sarguard.evidence.pulumi_resources import (
     T_VERIFICATION,
 )
 from sarguard.model import NOTIFICATION_FIELDS, REPORT_NOTIFICATION
+from sarguard.pulumi import stacksettings
 from sarguard.settings.model import BrandSpec, Settings, TemplateSpec
 
 COMPONENT_TYPE = "sarguard:index:SuspiciousActivityReporting"
@@ -120,8 +121,6 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         url_secrets: pulumi.Input[Mapping[str, str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        from sarguard.pulumi import stacksettings
-
         if settings is None:
             stacksettings.claim_stack_settings(name)
             settings, *_ = stacksettings.settings_from_stack()
@@ -130,7 +129,7 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
             header_secrets = header_secrets if header_secrets is not None \
                 else config.get_secret_object("eventHookHeaderSecrets")
             url_secrets = url_secrets if url_secrets is not None \
-                else config.get_secret_object(URL_SECRETS_KEY.split(":", 1)[1])
+                else config.get_secret_object(URL_SECRETS_KEY.removeprefix("sarguard:"))
         elif not isinstance(settings, Settings):
             settings = stacksettings.settings_from_mapping(name, settings, hook_secret=hook_secret,
                                                            header_secrets=header_secrets)
