@@ -76,7 +76,8 @@ def _from_program(args: argparse.Namespace) -> tuple[States, str | None, str | N
     from sarguard.pulumi.declared import run_program
 
     note_report_context(args, stack=args.stack)
-    declared = run_program(args.stack, args.project_dir)  # the stack file alone, never this machine
+    # The stack file alone, never this machine; only the report follows (no collection needed).
+    declared = run_program(args.stack, args.project_dir, settle_gc=False)
     stack_file = declared.config.relative_stack_file()
     several = len(declared.groups) > 1
     orgs = [_org_name(g.inputs) for g in declared.groups]

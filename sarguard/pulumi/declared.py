@@ -139,7 +139,8 @@ def _unknown_sarguard_keys(config: StackConfig) -> list[Problem]:
 
 
 def run_program(stack: str, project_dir: Path | None = None, *,
-                environ: Mapping[str, str] | None = None, command: str = "check") -> DeclaredRun:
+                environ: Mapping[str, str] | None = None, command: str = "check",
+                settle_gc: bool = True) -> DeclaredRun:
     """Load, validate and run a stack's program offline; raises StackFileError / SettingsError /
     ProgramError.
 
@@ -149,12 +150,13 @@ def run_program(stack: str, project_dir: Path | None = None, *,
     depends on the stack file alone.
 
     The collector stays paused throughout (see ``paused_gc``): everything built here lives
-    until the run ends, so scanning it over and over finds nothing to free.
+    until the run ends, so scanning it over and over finds nothing to free. ``settle_gc`` False
+    skips the full collection after a big run, for callers that do little afterwards.
     """
     from sarguard.pulumi.stacksettings import preloaded
     from sarguard.pulumi.userprogram import program_file, require_python, run_project_program
 
-    with paused_gc():
+    with paused_gc(collect=settle_gc):
         config = load_stack_config(stack, project_dir)
         require_python(config, command)
         settings = stack_settings_if_any(config)

@@ -224,7 +224,7 @@ def config_strings(values: Mapping[str, Any]) -> tuple[dict[str, str], list[str]
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(*, collect: bool = True) -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a burst of allocations that mostly stay alive.
 
     Why: registering thousands of resources creates hundreds of thousands of objects (outputs,
@@ -234,8 +234,9 @@ def paused_gc() -> Iterator[None]:
     memory at 8,000 resources). The outermost pause then settles that debt so it does not land
     on whatever runs next (a live read, say): after a big run with one full collection, now;
     after a small one by moving its objects to the oldest generation unscanned (they live on;
-    the next full collection frees any cycles among them). Nests; restores the collector only
-    if it was on.
+    the next full collection frees any cycles among them). ``collect`` False settles a big run
+    that second way too, when nothing heavy follows (``check`` renders its report and exits: a
+    full collection there is only waiting). Nests; restores the collector only if it was on.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -244,7 +245,7 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-            if gc.get_count()[0] > _COLLECT_AFTER:
+            if collect and gc.get_count()[0] > _COLLECT_AFTER:
                 gc.collect()
             elif gc.get_freeze_count() == 0:  # never thaw objects someone else froze
                 gc.freeze()
