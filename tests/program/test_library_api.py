@@ -121,3 +121,16 @@ def test_url_secrets_fill_the_placeholders_as_a_secret():
     channel = hook.inputs["channel"]
     assert is_secret_wrapper(channel)  # the filled URL carries a credential: kept a secret
     assert channel["value"]["uri"] == "https://soc.example.com/hook?code=a%26b"  # quoted
+
+
+def test_importing_sarguard_loads_no_pulumi():
+    """The component is a lazy attribute: the command line never pays for the Pulumi SDK."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sarguard; assert 'pulumi' not in sys.modules; "
+            "from sarguard import SuspiciousActivityReporting, SettingsError; "
+            "assert 'pulumi' in sys.modules; print(SuspiciousActivityReporting.__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "SuspiciousActivityReporting"
