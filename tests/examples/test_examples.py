@@ -172,3 +172,43 @@ def test_what_the_program_prints_stays_out_of_the_report(tmp_path, monkeypatch, 
     assert main(["check", "--stack", "dev", "--format", "json"]) == 1  # no hook, no switches…
     out, err = capsys.readouterr()
     assert json.loads(out)["stack"] == "dev" and "hello from the program" in err
+
+
+def test_the_oauth_only_rule_reads_each_providers_own_inputs(tmp_path, monkeypatch):
+    """pulumi-okta manages SecurityNotificationEmails with an SSWS token only (see
+    sarguard/pulumi/credentials.py): a provider with OAuth inputs and no apiToken is warned
+    about, by name, even though the stack config has no okta:* key at all."""
+    program = (EXAMPLES / "two-orgs" / "__main__.py").read_text().replace(
+        "api_token=config.require_secret(f\"{org}ApiToken\"))",
+        "api_token=config.require_secret(f\"{org}ApiToken\")) if org == 'emea' else "
+        "okta.Provider(org, org_name='acme-amer', base_url='okta.com', client_id='0oa1', "
+        "private_key=config.require_secret('amerKey'), scopes=['okta.brands.manage'])")
+    project = _project(tmp_path, program)
+    (project / "Pulumi.yaml").write_text("name: okta-orgs\nruntime: python\nstackConfigDir: stacks\n")
+    stack = (EXAMPLES / "two-orgs" / "stacks" / "Pulumi.prod.yaml").read_text()
+    (project / "stacks" / "Pulumi.dev.yaml").write_text(
+        stack + "  okta-orgs:amerKey:\n    secure: AAABAGtleS1jaXBoZXJ0ZXh0\n")
+    monkeypatch.chdir(project)
+    code, report, _ = check(project, "dev", tmp_path)
+    warnings = [w for w in report["warnings"] if "OAuth 2.0 credentials" in w]
+    assert len(warnings) == 1 and warnings[0].startswith("provider amer: ")
+    assert "okta:clientId" in warnings[0]
+
+
+def test_check_state_of_a_raw_program_names_the_class_not_settings(tmp_path, monkeypatch):
+    """A `pulumi stack export` of the raw program: its resources are not the component's
+    children (their URNs say so), so remediation names the class and its argument."""
+    project = EXAMPLES / "raw-resources"
+    monkeypatch.chdir(project)
+    run = run_program("dev", project)
+    export = {"version": 3, "deployment": {"resources": [
+        {"type": r.type, "urn": r.urn, "id": r.id, "inputs": r.inputs, "outputs": r.outputs}
+        for r in run.mock.resources]}}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    report_path = tmp_path / "r.json"
+    assert main(["check", "--state", str(path), "--format", "json", "--output", str(report_path)]) == 1
+    report = json.loads(report_path.read_text())
+    [link] = [f for f in report["findings"] if f["control"] == "SAR-03" and f["status"] == "fail"]
+    assert "okta.EmailCustomization(body=" in link["remediation"]
+    assert "sarguard:settings" not in link["remediation"]
