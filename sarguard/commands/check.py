@@ -64,10 +64,10 @@ def _declared(args: argparse.Namespace) -> tuple[States, str | None, str | None,
     program (under mocks) or the export."""
     if args.stack:
         return _from_program(args)
-    from sarguard.evidence.stack_export import state_from_stack_export
+    from sarguard.evidence.stack_export import states_from_stack_export
 
-    state = state_from_stack_export(args.state)
-    return [(None, state)], state.meta.get("stack"), args.state, None, []
+    states = states_from_stack_export(args.state)  # one per Okta provider of the program
+    return states, states[0][1].meta.get("stack"), args.state, None, []
 
 
 def _from_program(args: argparse.Namespace) -> tuple[States, str | None, str | None, str | None, list[str]]:

@@ -105,6 +105,7 @@ class DeclaredResource:
     outputs: dict[str, Any] = field(default_factory=dict)
     property_dependencies: dict[str, list[str]] | None = None  # None: the source carries no dependencies (mocks)
     location: Location | None = None  # where the program declared it (mock runs of a program)
+    provider: str = ""  # the engine's provider reference "<provider urn>::<id>" ("" = none given)
 
 
 class SecretMapping(dict):
@@ -421,6 +422,39 @@ _HANDLERS = {
     T_ROLE_SUBSCRIPTION: _Builder.role_subscription,
     T_THREAT_INSIGHT: _Builder.threat_insight,
 }
+
+
+DEFAULT_PROVIDER = "default"
+
+
+def provider_label(reference: str) -> str:
+    """A provider reference's name: ``emea`` for ``urn:…::pulumi:providers:okta::emea::<id>``;
+    ``default`` for none or for the engine's own default provider (``default_7_0_1``)."""
+    if not reference:
+        return DEFAULT_PROVIDER
+    name = reference.rsplit("::", 1)[0].rsplit("::", 1)[-1]
+    return DEFAULT_PROVIDER if name.startswith("default_") or name == DEFAULT_PROVIDER else name
+
+
+def group_by_provider(resources: list[DeclaredResource]) -> list[tuple[str | None, list[DeclaredResource]]]:
+    """The resources of each org a program manages: one group per provider its Okta resources
+    use, ``[(None, all)]`` when they use one (the usual case: subjects stay as they are), else
+    ``[(provider name, members)]``, the default provider first, then by name. A component joins
+    the group of its first child (children are named ``<component>-…``)."""
+    groups: dict[str, list[DeclaredResource]] = {}
+    for res in resources:
+        if res.type.startswith("okta:"):
+            groups.setdefault(provider_label(res.provider), []).append(res)
+    if len(groups) <= 1:
+        return [(None, list(resources))]
+    for component in (r for r in resources if r.type == T_COMPONENT):
+        prefix = f"{component.name}-"
+        home = next((label for label, members in groups.items()
+                     if any(m.name.startswith(prefix) for m in members)), None)
+        if home is not None:
+            groups[home].insert(0, component)
+    order = sorted(groups, key=lambda label: (label != DEFAULT_PROVIDER, label))
+    return [(label, groups[label]) for label in order]
 
 
 def state_from_resources(resources: Iterable[DeclaredResource], source: Source,

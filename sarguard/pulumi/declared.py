@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from sarguard.errors import Problem, SarguardError
-from sarguard.evidence.pulumi_resources import state_from_resources
+from sarguard.evidence.pulumi_resources import (
+    DEFAULT_PROVIDER,
+    group_by_provider,
+    normalize,
+    provider_label,
+    state_from_resources,
+)
 from sarguard.model import ORG, Location, OrgState
 from sarguard.pulumi.credentials import require_notification_credentials
 from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, paused_gc
@@ -79,9 +85,6 @@ class DeclaredRun:
 
 class ProviderChoiceError(SarguardError):
     """--provider names no group, or is needed to pick one."""
-
-
-DEFAULT_PROVIDER = "default"
 
 
 def stack_settings_if_any(config: StackConfig) -> Settings | None:
@@ -181,40 +184,20 @@ def _declared_resources(mock: MockRun) -> list[Any]:
 
     return [DeclaredResource(type=r.type, name=r.name, inputs=r.inputs, urn=r.urn, id=r.id or None,
                              outputs=r.outputs, property_dependencies=None,
-                             location=Location(*r.location) if r.location else None)
+                             location=Location(*r.location) if r.location else None,
+                             provider=getattr(r, "provider", ""))
             for r in (*mock.components, *mock.resources)]
-
-
-def _provider_name(ref: str) -> tuple[str, str | None]:
-    """``(name, urn)`` of a provider reference ``<urn>::<id>`` (``("", None)``: the default)."""
-    if not ref:
-        return "", None
-    urn = ref.rsplit("::", 1)[0]
-    return urn.rsplit("::", 1)[-1], urn
 
 
 def _groups(mock: MockRun, resources: list[Any], config: StackConfig, settings: Settings | None,
             taken_by: list[str], program: str) -> list[OrgGroup]:
-    """One group per provider the program's Okta resources use (the default provider is one),
-    the default first, then by provider name (registration order varies from run to run); a
-    program with no Okta resource is one empty default group."""
-    from sarguard.evidence.pulumi_resources import normalize
-
-    provider_of = {r.urn: r.provider for r in mock.resources}
-    members: dict[str, list[Any]] = {}
-    for res in resources:
-        if res.urn in provider_of:
-            members.setdefault(provider_of[res.urn], []).append(res)
-    if not members:
-        members[""] = []
-    for component in (r for r in resources if r.urn not in provider_of):
-        prefix = f"{component.name}-"
-        ref = next((provider_of[r.urn] for r in resources
-                    if r.urn in provider_of and r.name.startswith(prefix)), next(iter(members)))
-        members[ref].insert(0, component)
+    """One group per provider the program's Okta resources use (see ``group_by_provider``);
+    a program with no Okta resource is one empty default group."""
     groups: list[OrgGroup] = []
-    for ref, items in sorted(members.items(), key=lambda item: (item[0] != "", _provider_name(item[0])[0])):
-        name, urn = _provider_name(ref)
+    for _subject, items in group_by_provider(resources):
+        ref = next((r.provider for r in items if r.type.startswith("okta:")), "")
+        urn = ref.rsplit("::", 1)[0] if ref else None
+        name = provider_label(ref) if ref else ""
         inputs = config.values if urn is None else {
             f"okta:{k}": v for k, v in normalize(mock.providers.get(urn, {})).items()}
         state = state_from_resources(items, "declared", brand_keys={OFFLINE_DEFAULT_BRAND_ID: "default"})

@@ -38,7 +38,12 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 from sarguard.controls.base import Control, Finding
 from sarguard.controls.catalog import CATALOG
 from sarguard.controls.runner import in_group, run_control
-from sarguard.evidence.pulumi_resources import DeclaredResource, normalize, state_from_resources
+from sarguard.evidence.pulumi_resources import (
+    DeclaredResource,
+    group_by_provider,
+    normalize,
+    state_from_resources,
+)
 from sarguard.model import ORG
 
 PACK_DESCRIPTION = ("sarguard: checks that Okta suspicious activity reporting is declared "
@@ -51,37 +56,12 @@ def resources_from_args(args: StackValidationArgs) -> list[DeclaredResource]:
     for r in args.resources:
         props = normalize(r.props)
         deps = {k: [d.urn for d in v] for k, v in (r.property_dependencies or {}).items()}
+        provider = getattr(r, "provider", None)
         out.append(DeclaredResource(type=r.resource_type, name=r.name,
                                     inputs=props if isinstance(props, dict) else {},
-                                    urn=r.urn, property_dependencies=deps))
+                                    urn=r.urn, property_dependencies=deps,
+                                    provider=f"{provider.urn}::" if provider is not None else ""))
     return out
-
-
-def groups_from_args(args: StackValidationArgs) -> list[tuple[str | None, list[DeclaredResource]]]:
-    """The stack's resources by the Okta provider they use, each group one org: ``[(None, all)]``
-    for one provider, else ``[(provider name, its resources)]`` (an engine-made default
-    provider is named ``default``). A component joins the group of its first Okta child."""
-    resources = resources_from_args(args)
-    groups: dict[str, tuple[str, list[DeclaredResource]]] = {}
-    group_of_parent: dict[str, str] = {}
-    others: list[tuple[Any, DeclaredResource]] = []
-    for raw, res in zip(args.resources, resources, strict=True):
-        provider = getattr(raw, "provider", None)
-        if provider is None or not raw.resource_type.startswith("okta:"):
-            others.append((raw, res))
-            continue
-        name = "default" if provider.name.startswith("default") else provider.name
-        groups.setdefault(provider.urn, (name, []))[1].append(res)
-        parent = getattr(raw, "parent", None)
-        if parent is not None:
-            group_of_parent.setdefault(parent.urn, provider.urn)
-    if len(groups) <= 1:
-        return [(None, resources)]
-    for raw, res in others:
-        key = group_of_parent.get(raw.urn)
-        if key is not None:
-            groups[key][1].insert(0, res)
-    return [(name, members) for name, members in groups.values()]
 
 
 def merged_options(control: Control, config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -105,7 +85,7 @@ def _validator(control: Control):
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         options = merged_options(control, args.get_config())
         findings = []
-        for subject, resources in groups_from_args(args):
+        for subject, resources in group_by_provider(resources_from_args(args)):
             state = state_from_resources(resources, "pack")
             findings += in_group(run_control(control, state, dict(options), control.default_level),
                                  subject)

@@ -212,3 +212,21 @@ def test_check_state_of_a_raw_program_names_the_class_not_settings(tmp_path, mon
     [link] = [f for f in report["findings"] if f["control"] == "SAR-03" and f["status"] == "fail"]
     assert "okta.EmailCustomization(body=" in link["remediation"]
     assert "sarguard:settings" not in link["remediation"]
+
+
+def test_check_state_judges_each_org_of_an_export(tmp_path, monkeypatch):
+    """An export of the two-org program: each resource names its provider, so each org is
+    judged on its own there too."""
+    project = EXAMPLES / "two-orgs"
+    monkeypatch.chdir(project)
+    run = run_program("prod", project)
+    export = {"version": 3, "deployment": {"resources": [
+        {"type": r.type, "urn": r.urn, "id": r.id, "inputs": r.inputs, "outputs": r.outputs,
+         "provider": r.provider} for r in run.mock.resources]}}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    report_path = tmp_path / "r.json"
+    main(["check", "--state", str(path), "--format", "json", "--output", str(report_path)])
+    report = json.loads(report_path.read_text())
+    subjects = {f["resource"] for f in report["findings"] if f["control"] == "SAR-10"}
+    assert subjects == {"provider/amer/threatInsight", "provider/emea/threatInsight"}
