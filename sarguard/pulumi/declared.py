@@ -77,10 +77,11 @@ class DeclaredRun:
         raise ProviderChoiceError(f"--provider {provider}: no Okta resource of the program uses "
                                   f"that provider (providers: {names})")
 
-    def manages_notifications(self, group: OrgGroup | None = None) -> bool:
-        """Whether the (group's) program declares the notification switches."""
-        state = (group or self.groups[0]).state if (group or self.groups) else self.state
-        return state is not None and state.notifications is not None
+    @staticmethod
+    def manages_notifications(group: OrgGroup) -> bool:
+        """Whether the program declares the group's notification switches (the OAuth-only
+        rule applies to them)."""
+        return group.state.notifications is not None
 
 
 class ProviderChoiceError(SarguardError):
