@@ -46,6 +46,9 @@ UNKNOWN_SENTINELS = frozenset({
     "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
     "e48ece36-62e2-4504-bad9-02848725956a",  # archive
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    # sarguard's mock engine: a text field of an invoke it cannot answer offline
+    # (sarguard.pulumi.mockengine.OFFLINE_UNKNOWN; evidence may not import it).
+    "sarguard-offline-unknown-value",
 })
 # Offline, the program's default brand resolves to this placeholder id.
 DEFAULT_BRAND_PLACEHOLDER = "default-brand-id"

@@ -131,7 +131,39 @@ class RecordingMocks(Mocks):
             return {"id": "brands", "brands": [{"id": OFFLINE_DEFAULT_BRAND_ID, "isDefault": True,
                                                 "name": "Default brand (offline placeholder)"}]}
         self.run.unanswered.append(args.token)
+        return unanswered_result(args.token)
+
+
+# What an invoke the offline engine cannot answer returns in each of its text fields: the
+# evidence adapter reads it as "unknown until apply", so what depends on it is not_evaluated.
+OFFLINE_UNKNOWN = "sarguard-offline-unknown-value"
+
+
+def unanswered_result(token: str) -> dict[str, Any]:
+    """An invoke result whose text fields are :data:`OFFLINE_UNKNOWN` (the others unset): the
+    fields come from pulumi-okta's result class for ``token`` (``okta:group/getGroup:getGroup``
+    -> ``pulumi_okta.group.GetGroupResult``), named as on the wire (camelCase)."""
+    import typing
+
+    import pulumi_okta
+
+    try:
+        module_name, function = token.split(":")[1].split("/")
+    except (IndexError, ValueError):
         return {}
+    module = pulumi_okta if module_name == "index" else getattr(pulumi_okta, module_name, None)
+    result = getattr(module, function[:1].upper() + function[1:] + "Result", None)
+    out: dict[str, Any] = {}
+    for name, prop in vars(result or object).items():
+        if isinstance(prop, property):
+            try:
+                returns = typing.get_type_hints(prop.fget).get("return")
+            except Exception:  # noqa: BLE001 -- an odd annotation: leave the field unset
+                continue
+            if returns in (str, str | None):
+                head, *rest = name.split("_")
+                out[head + "".join(part.title() for part in rest)] = OFFLINE_UNKNOWN
+    return out
 
 
 class DeclarationSites:

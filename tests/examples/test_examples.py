@@ -230,3 +230,19 @@ def test_check_state_judges_each_org_of_an_export(tmp_path, monkeypatch):
     report = json.loads(report_path.read_text())
     subjects = {f["resource"] for f in report["findings"] if f["control"] == "SAR-10"}
     assert subjects == {"provider/amer/threatInsight", "provider/emea/threatInsight"}
+
+
+def test_what_depends_on_an_unanswerable_invoke_is_not_evaluated(tmp_path, monkeypatch, capsys):
+    """Offline, `get_group` has no answer: the body built from it is unknown (not_evaluated, a
+    run-level note says why), while an answered invoke (`get_brands`) keeps its placeholder."""
+    project = _project(tmp_path, (
+        "import pulumi_okta as okta\n\nokta.get_brands()\ngroup = okta.group.get_group(name='Everyone')\n"
+        "okta.EmailCustomization('c', brand_id='default', template_name='PasswordChanged', "
+        "language='en', body=group.id, subject='s', is_default=True)\n"))
+    monkeypatch.chdir(project)
+    code, report, _ = check(project, "dev", tmp_path)
+    assert code == 2  # a mandatory control could not be evaluated
+    sar03 = [f for f in report["findings"] if f["control"] == "SAR-03"]
+    assert sar03 and all(f["status"] == "not_evaluated" for f in sar03)
+    assert any("okta:group/getGroup:getGroup" in w and "cannot answer" in w for w in report["warnings"])
+    assert not any("getBrands" in w for w in report["warnings"])
