@@ -19,9 +19,16 @@ from pathlib import Path
 
 from benchmarks.livebench import LiveSettings, SizeResult, bench_size
 from benchmarks.machine import machine_notes
-from benchmarks.offline import OfflineSize, bench_offline
+from benchmarks.offline import (
+    DeclaredSide,
+    OfflineSize,
+    StartUp,
+    bench_declared,
+    bench_offline,
+    bench_startup,
+)
 from benchmarks.orggen import OrgShape
-from benchmarks.results import live_targets, offline_targets, render_results
+from benchmarks.results import live_targets, offline_targets, program_targets, render_results
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,11 +39,14 @@ class Plan:
     sarguard_runs: int
     sdk_runs: int
     offline: tuple[tuple[int, int], ...]  # (brands, repeats)
+    declared: tuple[int, int] = (50, 3)  # drift's declared side: (brands, repeats)
+    startup_runs: int = 5  # `sarguard check` from process start, two brands
 
 
 FULL = Plan(live_sizes=(5, 20, 50), sarguard_runs=5, sdk_runs=1,
             offline=((1, 5), (10, 5), (100, 3), (500, 1)))
-QUICK = Plan(live_sizes=(5,), sarguard_runs=1, sdk_runs=1, offline=((1, 1), (10, 1)))
+QUICK = Plan(live_sizes=(5,), sarguard_runs=1, sdk_runs=1, offline=((1, 1), (10, 1)),
+             declared=(5, 1), startup_runs=2)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -66,6 +76,13 @@ def only_huge_body(out: Path) -> int:
     return 0 if result.ok else 1
 
 
+def run_program_side(plan: Plan) -> tuple[DeclaredSide, StartUp]:
+    """Running the project's program: drift's declared side, and check's start-up."""
+    print("running the program (declared side, start-up):", flush=True)
+    log = lambda line: print(line, flush=True)  # noqa: E731
+    return bench_declared(*plan.declared, log=log), bench_startup(plan.startup_runs, log=log)
+
+
 def run(plan: Plan, settings: LiveSettings, *, with_sdk: bool) -> tuple[list[SizeResult],
                                                                        list[OfflineSize]]:
     live: list[SizeResult] = []
@@ -93,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_notes()  # before the run: the load average is the neighbours', not ours
     clock = time.perf_counter()
     live, offline = run(plan, settings, with_sdk=not args.no_sdk)
+    declared_side, startup = run_program_side(plan)
     from benchmarks.hugebody import measure_huge_body
 
     print("memory against a 400 MB body:", flush=True)
@@ -110,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m benchmarks --quick" if args.quick else "make bench"
     text = render_results(command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
                           duration_s=duration, machine=machine, settings=settings, live=live,
-                          offline=offline, plots=plots, huge_body=huge_body)
+                          offline=offline, plots=plots, huge_body=huge_body,
+                          declared_side=declared_side, startup=startup)
     if out is not None:
         from benchmarks.responder.results import keep_section
 
@@ -122,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("\n" + text)
 
-    targets = (live_targets(live[-1]) if live else []) + offline_targets(offline)
+    targets = ((live_targets(live[-1]) if live else []) + offline_targets(offline)
+               + program_targets(declared_side, startup))
     if args.quick:
         print("(a quick run: the live targets are set for the 50-brand org, where fixed costs "
               "matter least, and single measurements are noisy)")
@@ -130,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"target {t.name}: {t.measured} (wanted {t.wanted}) -> "
               f"{'n/a' if t.met is None else 'met' if t.met else 'MISSED'}")
     failed = [r for s in live for r in s.sarguard if not r.ok]
-    broken = [p for s in offline for p in s.problems] + huge_body.problems
+    broken = ([p for s in offline for p in s.problems] + huge_body.problems
+              + declared_side.problems + startup.problems)
     return 1 if failed or broken else 0
 
 

@@ -5,7 +5,11 @@ Why a process per measurement: the Pulumi runtime's settings are process-global 
 memory (``ru_maxrss``) is a high-water mark, so sharing a process would blur both. Everything
 is imported before the clock starts; the timer covers only the work.
 
-Usage: ``python -m benchmarks.offline_worker check|bare PROJECT_DIR`` prints one JSON object.
+Modes: ``check`` (the component's settings), ``check-raw`` (a program declaring the same
+resources with plain pulumi-okta classes, see :func:`write_raw_project`), ``declared`` (drift's
+declared side: ``run_program`` alone) and ``bare``.
+
+Usage: ``python -m benchmarks.offline_worker MODE PROJECT_DIR`` prints one JSON object.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-MODES = ("check", "bare")
+MODES = ("check", "check-raw", "declared", "bare")
+RAW_DIR = "raw"  # the raw-resource program, beside the settings project
+RAW_SPEC = "resources.json"
 
 
 def _rss_mb() -> float:
@@ -76,14 +82,11 @@ def prepare_check(project: Path) -> tuple[Work, Finish]:
     return (lambda: main(argv)), finish
 
 
-def prepare_bare(project: Path) -> tuple[Work, Finish]:
-    """The same resources, declared directly with literal inputs under the same mocks (the
-    inputs are built before the clock starts: only the engine's work is timed)."""
-    import pulumi_okta as okta
-
+def resource_specs(project: Path) -> list[dict[str, Any]]:
+    """The resources the settings project declares, as ``{"cls", "name", "args"}`` with literal
+    inputs (``{"$id": NAME}`` stands for another resource's id)."""
     from benchmarks.orggen import REPORT_HOOK, REPORT_HOOK_URL, read_shape, stack_settings
     from sarguard.model import REPORT_EVENT, REPORT_NOTIFICATION
-    from sarguard.pulumi.mockengine import run_under_mocks
     from sarguard.pulumi.program import (
         customization_resource_name,
         role_subscription_resource_name,
@@ -92,36 +95,87 @@ def prepare_bare(project: Path) -> tuple[Work, Finish]:
 
     settings = stack_settings(read_shape(project))
     bodies = {f: (project / f).read_text("utf-8") for f in _body_files(settings)}
-    templates = [
-        (template_settings_resource_name(brand["id"], name), brand["id"], name,
-         [(customization_resource_name(brand["id"], name, item["language"]), item["language"],
-           item["subject"], bodies[item["bodyFile"]], bool(item.get("isDefault", False)))
-          for item in template["customizations"]])
-        for brand in settings["brands"] for name, template in brand["templates"].items()
-    ]
+    out: list[dict[str, Any]] = [{"cls": "SecurityNotificationEmails", "name": "security-notification-emails",
+                                  "args": {"report_suspicious_activity_enabled": True}}]
+    for brand in settings["brands"]:
+        for name, template in brand["templates"].items():
+            out.append({"cls": "EmailTemplateSettings",
+                        "name": template_settings_resource_name(brand["id"], name),
+                        "args": {"brand_id": brand["id"], "template_name": name,
+                                 "recipients": "ALL_USERS"}})
+            for item in template["customizations"]:
+                out.append({"cls": "EmailCustomization",
+                            "name": customization_resource_name(brand["id"], name, item["language"]),
+                            "args": {"brand_id": brand["id"], "template_name": name,
+                                     "language": item["language"], "subject": item["subject"],
+                                     "body": bodies[item["bodyFile"]],
+                                     "is_default": bool(item.get("isDefault", False))}})
+    out.append({"cls": "EventHook", "name": REPORT_HOOK,
+                "args": {"name": REPORT_HOOK, "status": "ACTIVE", "events": [REPORT_EVENT],
+                         "channel": {"type": "HTTP", "version": "1.0.0", "uri": REPORT_HOOK_URL},
+                         "auth": {"type": "HEADER", "key": "Authorization", "value": "x"}}})
+    out.append({"cls": "EventHookVerification", "name": f"{REPORT_HOOK}-verification",
+                "args": {"event_hook_id": {"$id": REPORT_HOOK}}})
+    for role in ("SUPER_ADMIN", "ORG_ADMIN"):
+        out.append({"cls": "RoleSubscription", "name": role_subscription_resource_name(role),
+                    "args": {"role_ref": role, "notification_type": REPORT_NOTIFICATION}})
+    out.append({"cls": "ThreatInsightSettings", "name": "threat-insight", "args": {"action": "audit"}})
+    return out
 
-    def declare() -> None:
-        okta.SecurityNotificationEmails("security-notification-emails",
-                                        report_suspicious_activity_enabled=True)
-        for settings_name, brand_id, name, customizations in templates:
-            okta.EmailTemplateSettings(settings_name, brand_id=brand_id, template_name=name,
-                                       recipients="ALL_USERS")
-            for resource_name, language, subject, body, is_default in customizations:
-                okta.EmailCustomization(resource_name, brand_id=brand_id, template_name=name,
-                                        language=language, subject=subject, body=body,
-                                        is_default=is_default)
-        hook = okta.EventHook(REPORT_HOOK, name=REPORT_HOOK, status="ACTIVE",
-                              events=[REPORT_EVENT],
-                              channel={"type": "HTTP", "version": "1.0.0", "uri": REPORT_HOOK_URL},
-                              auth={"type": "HEADER", "key": "Authorization", "value": "x"})
-        okta.EventHookVerification(f"{REPORT_HOOK}-verification", event_hook_id=hook.id)
-        for role in ("SUPER_ADMIN", "ORG_ADMIN"):
-            okta.RoleSubscription(role_subscription_resource_name(role), role_ref=role,
-                                  notification_type=REPORT_NOTIFICATION)
-        okta.ThreatInsightSettings("threat-insight", action="audit")
+
+def declare_specs(specs: list[dict[str, Any]]) -> None:
+    """Declare ``specs`` with pulumi-okta's classes (what the raw program and the bare mode do)."""
+    import pulumi_okta as okta
+
+    declared: dict[str, Any] = {}
+    for spec in specs:
+        args = {k: declared[v["$id"]].id if isinstance(v, dict) and "$id" in v else v
+                for k, v in spec["args"].items()}
+        declared[spec["name"]] = getattr(okta, spec["cls"])(spec["name"], **args)
+
+
+RAW_MAIN = '''"""A raw-resource program (generated by the benchmark): plain pulumi-okta classes."""
+
+import json
+from pathlib import Path
+
+from benchmarks.offline_worker import declare_specs
+
+declare_specs(json.loads((Path(__file__).parent / "resources.json").read_text("utf-8")))
+'''
+
+
+def write_raw_project(project: Path) -> Path:
+    """Beside the settings project: a project whose own ``__main__.py`` declares the same
+    resources with plain pulumi-okta classes, and a stack with no ``sarguard:settings``."""
+    root = project / RAW_DIR
+    (root / "stacks").mkdir(parents=True, exist_ok=True)
+    (root / "Pulumi.yaml").write_text("name: okta-raw\nruntime: python\nstackConfigDir: stacks\n")
+    (root / "stacks" / "Pulumi.bench.yaml").write_text(
+        "config:\n  okta:orgName: bench\n  okta:baseUrl: okta.com\n  okta-raw:team: bench\n")
+    (root / RAW_SPEC).write_text(json.dumps(resource_specs(project)), "utf-8")
+    (root / "__main__.py").write_text(RAW_MAIN, "utf-8")
+    return root
+
+
+def prepare_declared(project: Path) -> tuple[Work, Finish]:
+    """Drift's declared side: the stack's program under the mock engine and the state built."""
+    from sarguard.pulumi.declared import run_program
+
+    return (lambda: run_program("bench", project, command="drift")), \
+        (lambda run: {"exit": 0, "resources": len(run.mock.resources)})
+
+
+def prepare_bare(project: Path) -> tuple[Work, Finish]:
+    """The same resources, declared directly with literal inputs under the same mocks (the
+    inputs are built before the clock starts: only the engine's work is timed)."""
+    from sarguard.pulumi.mockengine import run_under_mocks
+
+    specs = resource_specs(project)
 
     def work() -> Any:
-        return run_under_mocks(declare, project="sarguard-bench", stack="bench", config={})
+        return run_under_mocks(lambda: declare_specs(specs), project="sarguard-bench", stack="bench",
+                               config={})
 
     return work, lambda run: {"exit": 0, "resources": len(run.resources)}
 
@@ -136,7 +190,9 @@ def measure(mode: str, project: Path) -> dict[str, Any]:
     if mode not in MODES:
         raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
     _import_everything()
-    work, finish = (prepare_check if mode == "check" else prepare_bare)(project)
+    prepare = {"check": prepare_check, "check-raw": prepare_check, "declared": prepare_declared,
+               "bare": prepare_bare}[mode]
+    work, finish = prepare(project / RAW_DIR if mode == "check-raw" else project)
     baseline = _rss_mb()
     started = time.perf_counter()
     done = work()

@@ -282,6 +282,12 @@ ORG = "org"
 # purpose (settings notifications.manage: false; the component's manageNotifications input).
 NOTIFICATIONS_MANAGED = "notificationsManaged"
 
+# OrgState.meta keys of declared evidence: resource key -> the pulumi-okta class a program used
+# directly (not sarguard's component), and True when no sarguard component is declared at all
+# (remediation then names classes and arguments, not settings keys).
+DECLARED_AS = "declaredAs"
+RAW_PROGRAM = "rawProgram"
+
 # Section keys used in ``OrgState.unread`` when a whole family could not be read.
 SECTION_NOTIFICATIONS = "securityNotificationEmails"
 SECTION_BRANDS = "brands"

@@ -20,11 +20,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sarguard.adopt.names import DEFAULT_COMPONENT_NAME, child_name
+from sarguard.adopt.names import DEFAULT_COMPONENT_NAME
 from sarguard.adopt.plan import AdoptionPlan
 from sarguard.model import REPORT_NOTIFICATION
 from sarguard.pulumi.program import (
     COMPONENT_TYPE,
+    child_resource_name,
     customization_resource_name,
     role_subscription_resource_name,
     template_settings_resource_name,
@@ -87,15 +88,16 @@ def import_document(plan: AdoptionPlan, component_name: str = DEFAULT_COMPONENT_
     if raw:
         return {"resources": [{"type": e.type, "name": e.logical_name, "id": e.id}
                               for e in entries]}
-    entries = [ImportEntry(e.type, child_name(component_name, e.logical_name), e.id)
-               for e in entries]
     taken = {e.logical_name for e in entries}
     parent = component_name if component_name not in taken else f"{component_name}-component"
     resources: list[dict[str, Any]] = [
         {"type": COMPONENT_TYPE, "name": parent, "logicalName": component_name, "component": True}]
     # Two entries may share a name (their types differ) unless one is a parent: only the
     # component's must be unique (parseImportFile: "has an ambiguous parent").
-    resources += [{"type": e.type, "name": e.logical_name, "logicalName": e.logical_name,
+    # The component names its children "<component>-<name>" (program.child_resource_name): the
+    # file's short name is the child's own, its logicalName the one the program declares.
+    resources += [{"type": e.type, "name": e.logical_name,
+                   "logicalName": child_resource_name(component_name, e.logical_name),
                    "id": e.id, "parent": parent} for e in entries]
     return {"resources": resources}
 

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from sarguard.pulumi.plan import render_plan_json, render_plan_text
 
     # As `pulumi up` would run here: the provider's credentials include this environment's.
-    declared = run_program(args.stack, args.project_dir, environ=os.environ)
+    declared = run_program(args.stack, args.project_dir, environ=os.environ, command="plan")
     text = (render_plan_json(declared) if args.format == "json"
             else render_plan_text(declared, width=table_width(args.output)))
     write_output(text, args.output)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sarguard.controls.base import Control, Finding, rule_of
 from sarguard.controls.catalog import CATALOG
+from sarguard.controls.remediation import raw_remediation
 from sarguard.model import (
     ORG,
     SECTION_BRANDS,
@@ -84,11 +85,21 @@ def run_control(control: Control, state: OrgState, options: dict[str, Any],
     findings = merge_by_resource(findings)
     for f in findings:
         f.severity = f.severity or control.severity
-        f.remediation = f.remediation or control.remediation
+        f.remediation = f.remediation or raw_remediation(control.id, state, f.resource) \
+            or control.remediation
         f.level = level
         f.rule = rule_of(f)
         if f.location is None:
             f.location = locate(state, f.resource)
+    return findings
+
+
+def in_group(findings: list[Finding], subject: str | None) -> list[Finding]:
+    """Findings of one org among several a program manages: each subject names its provider
+    (``provider/<name>/<resource key>``), so two orgs' singletons never collide."""
+    if subject:
+        for finding in findings:
+            finding.resource = f"provider/{subject}/{finding.resource}"
     return findings
 
 

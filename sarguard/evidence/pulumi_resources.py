@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sarguard.model import (
+    DECLARED_AS,
     NOTIFICATIONS_MANAGED,
+    RAW_PROGRAM,
     UNKNOWN,
     Brand,
     Customization,
     EventHook,
+    Location,
     NotificationSettings,
     OrgState,
     RoleSubscription,
@@ -24,6 +27,12 @@ from sarguard.model import (
     Template,
     ThreatInsight,
     is_unknown,
+    key_customization,
+    key_event_hook,
+    key_notifications,
+    key_role_subscription,
+    key_template_settings,
+    key_threat_insight,
 )
 from sarguard.util.urlsecrets import split_url_secrets
 
@@ -38,6 +47,9 @@ UNKNOWN_SENTINELS = frozenset({
     "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
     "e48ece36-62e2-4504-bad9-02848725956a",  # archive
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    # sarguard's mock engine: a text field of an invoke it cannot answer offline
+    # (sarguard.pulumi.mockengine.OFFLINE_UNKNOWN; evidence may not import it).
+    "sarguard-offline-unknown-value",
 })
 # Offline, the program's default brand resolves to this placeholder id.
 DEFAULT_BRAND_PLACEHOLDER = "default-brand-id"
@@ -96,6 +108,8 @@ class DeclaredResource:
     id: str | None = None     # the id (mock-returned offline; real in a stack export; None/unknown in a preview)
     outputs: dict[str, Any] = field(default_factory=dict)
     property_dependencies: dict[str, list[str]] | None = None  # None: the source carries no dependencies (mocks)
+    location: Location | None = None  # where the program declared it (mock runs of a program)
+    provider: str = ""  # the engine's provider reference "<provider urn>::<id>" ("" = none given)
 
 
 class SecretMapping(dict):
@@ -178,6 +192,7 @@ class _Builder:
         self.hooks: list[tuple[DeclaredResource, EventHook]] = []
         self.verifications: list[DeclaredResource] = []
         self.warnings: list[str] = []
+        self.components = 0  # sarguard components seen
 
     # -- brands and templates ---------------------------------------------------------------
     def brand(self, brand_id: Any, deps: list[str]) -> Brand:
@@ -196,6 +211,10 @@ class _Builder:
             self.state.brands[key] = brand
         return brand
 
+    def _brand_key(self, res: DeclaredResource, inputs: dict[str, Any]) -> str:
+        """The key of the brand a template resource belongs to (after :meth:`template`)."""
+        return self.brand(inputs.get("brandId"), _deps(res, "brandId")).key
+
     def template(self, res: DeclaredResource, inputs: dict[str, Any]) -> Template:
         brand = self.brand(inputs.get("brandId"), _deps(res, "brandId"))
         name = inputs.get("templateName")
@@ -206,6 +225,13 @@ class _Builder:
             brand.templates[name] = template
         return template
 
+    def place(self, key: str, res: DeclaredResource) -> None:
+        """Remember where ``res`` (evidence for ``key``) was declared and in which form."""
+        if res.location is not None:
+            self.state.locations.setdefault(key, res.location)
+        if res.urn and T_COMPONENT not in res.urn:
+            self.state.meta.setdefault(DECLARED_AS, {})[key] = "okta." + res.type.rsplit(":", 1)[-1]
+
     # -- one resource -------------------------------------------------------------------------
     def add(self, res: DeclaredResource) -> None:
         inputs = normalize(res.inputs or {})
@@ -215,6 +241,7 @@ class _Builder:
 
     def component(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         """``manageNotifications: false`` on the component: the switches are left out on purpose."""
+        self.components += 1
         if inputs.get("manageNotifications") is False:
             self.state.meta[NOTIFICATIONS_MANAGED] = False
 
@@ -235,11 +262,15 @@ class _Builder:
             else:
                 settings.values[api_field] = None
         self.state.notifications = settings
+        self.place(key_notifications(), res)
         self.state.notifications_resource_name = res.name
         self.state.notifications_urn = res.urn
 
     def customization(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         template = self.template(res, inputs)
+        language = inputs.get("language")
+        label = language if isinstance(language, str) and language else res.name
+        self.place(key_customization(self._brand_key(res, inputs), template.name, label), res)
         is_default = inputs.get("isDefault")
         template.customizations.append(Customization(
             language=_str(inputs.get("language")),
@@ -254,6 +285,7 @@ class _Builder:
     def template_settings(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         template = self.template(res, inputs)
         template.recipients = _str(inputs.get("recipients"))
+        self.place(key_template_settings(self._brand_key(res, inputs), template.name), res)
         template.settings_resource_name = res.name
         template.settings_urn = res.urn
 
@@ -314,12 +346,17 @@ class _Builder:
             urn=res.urn,
         )
         self.hooks.append((res, hook))
+        if isinstance(hook.name, str):
+            self.place(key_event_hook(hook.name), res)
         self.state.event_hooks.append(hook)
 
     def verification(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         self.verifications.append(res)
 
     def role_subscription(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
+        role, kind = _str(inputs.get("roleRef")), _str(inputs.get("notificationType"))
+        if isinstance(role, str) and isinstance(kind, str):
+            self.place(key_role_subscription(role, kind), res)
         self.state.role_subscriptions.append(RoleSubscription(
             role=_str(inputs.get("roleRef")) or "",
             notification_type=_str(inputs.get("notificationType")) or "",
@@ -330,6 +367,7 @@ class _Builder:
 
     def threat_insight(self, res: DeclaredResource, inputs: dict[str, Any]) -> None:
         zones = inputs.get("excludeZones")
+        self.place(key_threat_insight(), res)
         self.state.threat_insight = ThreatInsight(
             action=_str(inputs.get("action")),
             exclude_zones=[str(z) for z in zones] if isinstance(zones, list) else [],
@@ -399,6 +437,39 @@ _HANDLERS = {
 }
 
 
+DEFAULT_PROVIDER = "default"
+
+
+def provider_label(reference: str) -> str:
+    """A provider reference's name: ``emea`` for ``urn:…::pulumi:providers:okta::emea::<id>``;
+    ``default`` for none or for the engine's own default provider (``default_7_0_1``)."""
+    if not reference:
+        return DEFAULT_PROVIDER
+    name = reference.rsplit("::", 1)[0].rsplit("::", 1)[-1]
+    return DEFAULT_PROVIDER if name.startswith("default_") or name == DEFAULT_PROVIDER else name
+
+
+def group_by_provider(resources: list[DeclaredResource]) -> list[tuple[str | None, list[DeclaredResource]]]:
+    """The resources of each org a program manages: one group per provider its Okta resources
+    use, ``[(None, all)]`` when they use one (the usual case: subjects stay as they are), else
+    ``[(provider name, members)]``, the default provider first, then by name. A component joins
+    the group of its first child (children are named ``<component>-…``)."""
+    groups: dict[str, list[DeclaredResource]] = {}
+    for res in resources:
+        if res.type.startswith("okta:"):
+            groups.setdefault(provider_label(res.provider), []).append(res)
+    if len(groups) <= 1:
+        return [(None, list(resources))]
+    for component in (r for r in resources if r.type == T_COMPONENT):
+        prefix = f"{component.name}-"
+        home = next((label for label, members in groups.items()
+                     if any(m.name.startswith(prefix) for m in members)), None)
+        if home is not None:
+            groups[home].insert(0, component)
+    order = sorted(groups, key=lambda label: (label != DEFAULT_PROVIDER, label))
+    return [(label, groups[label]) for label in order]
+
+
 def state_from_resources(resources: Iterable[DeclaredResource], source: Source,
                          brand_keys: Mapping[str, str] | None = None) -> OrgState:
     """The OrgState a list of declared resources describes.
@@ -413,6 +484,8 @@ def state_from_resources(resources: Iterable[DeclaredResource], source: Source,
         count += 1
     builder.link_verifications()
     builder.state.meta["resourceCount"] = count
+    if builder.state.meta.get(DECLARED_AS) and not builder.components:
+        builder.state.meta[RAW_PROGRAM] = True
     if builder.warnings:
         builder.state.meta["warnings"] = builder.warnings
     return builder.state

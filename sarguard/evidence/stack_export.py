@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from sarguard.errors import LocatedError
-from sarguard.evidence.pulumi_resources import DeclaredResource, state_from_resources
+from sarguard.evidence.pulumi_resources import (
+    DeclaredResource,
+    group_by_provider,
+    state_from_resources,
+)
 from sarguard.model import OrgState
 from sarguard.util.jsonfile import read_json_file
 
@@ -82,6 +86,7 @@ def resource_from_state(item: Any, source: str, where: str) -> DeclaredResource 
         id=rid if isinstance(rid, str) and rid else None,
         outputs=dict(item.get("outputs") or {}),
         property_dependencies={k: list(v) for k, v in deps.items()},
+        provider=item.get("provider") if isinstance(item.get("provider"), str) else "",
     )
 
 
@@ -99,6 +104,24 @@ def state_from_stack_export(path: str | Path,
         state.meta["stack"] = stack
     state.meta["stackExport"] = source
     return state
+
+
+def states_from_stack_export(path: str | Path) -> list[tuple[str | None, OrgState]]:
+    """One state per org the export's program manages (one per Okta provider, see
+    :func:`group_by_provider`): ``[(None, state)]`` for one."""
+    source = str(path)
+    data = read_json_file(path, StackExportError)
+    resources = resources_from_export(data, source)
+    brand_keys = brand_keys_of(resources)
+    stack = _stack_name(data)
+    out: list[tuple[str | None, OrgState]] = []
+    for subject, members in group_by_provider(resources):
+        state = state_from_resources(members, "stack-export", brand_keys=brand_keys)
+        if stack:
+            state.meta["stack"] = stack
+        state.meta["stackExport"] = source
+        out.append((subject, state))
+    return out
 
 
 def brand_keys_of(resources: list[DeclaredResource]) -> dict[str, str]:

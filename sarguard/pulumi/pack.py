@@ -37,8 +37,13 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from sarguard.controls.base import Control, Finding
 from sarguard.controls.catalog import CATALOG
-from sarguard.controls.runner import run_control
-from sarguard.evidence.pulumi_resources import DeclaredResource, normalize, state_from_resources
+from sarguard.controls.runner import in_group, run_control
+from sarguard.evidence.pulumi_resources import (
+    DeclaredResource,
+    group_by_provider,
+    normalize,
+    state_from_resources,
+)
 from sarguard.model import ORG
 
 PACK_DESCRIPTION = ("sarguard: checks that Okta suspicious activity reporting is declared "
@@ -51,9 +56,11 @@ def resources_from_args(args: StackValidationArgs) -> list[DeclaredResource]:
     for r in args.resources:
         props = normalize(r.props)
         deps = {k: [d.urn for d in v] for k, v in (r.property_dependencies or {}).items()}
+        provider = getattr(r, "provider", None)
         out.append(DeclaredResource(type=r.resource_type, name=r.name,
                                     inputs=props if isinstance(props, dict) else {},
-                                    urn=r.urn, property_dependencies=deps))
+                                    urn=r.urn, property_dependencies=deps,
+                                    provider=f"{provider.urn}::" if provider is not None else ""))
     return out
 
 
@@ -66,19 +73,28 @@ def merged_options(control: Control, config: Mapping[str, Any] | None) -> dict[s
     return options
 
 
-def violation_message(f: Finding) -> str:
-    return f"{f.control} {f.resource}: {f.message}"
+def violation_message(f: Finding, control: Control | None = None) -> str:
+    """The finding, and its fix when it differs from the policy's own remediation (a resource
+    the program declares with a pulumi-okta class: the class and argument to change)."""
+    fix = f" Fix: {f.remediation}" if control and f.remediation and \
+        f.remediation != control.remediation else ""
+    return f"{f.control} {f.resource}: {f.message}{fix}"
 
 
 def _validator(control: Control):
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        state = state_from_resources(resources_from_args(args), "pack")
-        findings = run_control(control, state, merged_options(control, args.get_config()),
-                               control.default_level)
+        options = merged_options(control, args.get_config())
+        findings = []
+        for subject, resources in group_by_provider(resources_from_args(args)):
+            state = state_from_resources(resources, "pack")
+            findings += in_group(run_control(control, state, dict(options), control.default_level),
+                                 subject)
         open_questions: list[str] = []
         for f in findings:
             if f.status == "fail":
-                report_violation(violation_message(f), f.urn if f.resource != ORG else None)
+                org_level = f.resource == ORG or (f.resource.startswith("provider/")
+                                                  and f.resource.endswith(f"/{ORG}"))
+                report_violation(violation_message(f, control), None if org_level else f.urn)
             elif f.status == "not_evaluated":
                 open_questions.append(violation_message(f))
         if open_questions:

@@ -12,9 +12,19 @@ from typing import Any
 import pulumi
 import pulumi_okta as okta
 
+from sarguard.evidence.pulumi_resources import (
+    T_CUSTOMIZATION,
+    T_EVENT_HOOK,
+    T_NOTIFICATIONS,
+    T_ROLE_SUBSCRIPTION,
+    T_TEMPLATE_SETTINGS,
+    T_THREAT_INSIGHT,
+    T_VERIFICATION,
+)
 from sarguard.model import NOTIFICATION_FIELDS, REPORT_NOTIFICATION
+from sarguard.pulumi import stacksettings
+from sarguard.settings.loader import URL_SECRETS_KEY
 from sarguard.settings.model import BrandSpec, Settings, TemplateSpec
-from sarguard.util.urlsecrets import fill_url_placeholders, placeholder_names
 
 COMPONENT_TYPE = "sarguard:index:SuspiciousActivityReporting"
 DEFAULT_BRAND = "default"
@@ -29,6 +39,11 @@ _SWITCH_ARGS: dict[str, str] = {
 }
 
 
+# What sarguard's own ``__main__.py`` names its instance: the one instance whose children keep
+# aliases to the names they had before names derived from the component's name.
+DEFAULT_COMPONENT_NAME = "suspicious-activity-reporting"
+
+
 def customization_resource_name(brand: str, template: str, language: str) -> str:
     return f"{brand}-{template}-{language}"
 
@@ -39,6 +54,27 @@ def template_settings_resource_name(brand: str, template: str) -> str:
 
 def role_subscription_resource_name(role: str) -> str:
     return f"{role.lower().replace('_', '-')}-report-suspicious-activity"
+
+
+def child_resource_name(component: str, base: str) -> str:
+    """A child's name: the component's name, then the child's own (``base``), so two instances
+    (one per org) never declare the same name."""
+    return f"{component}-{base}"
+
+
+def okta_provider(opts: pulumi.ResourceOptions | None) -> pulumi.ProviderResource | None:
+    """The Okta provider ``opts`` names (``provider``, or ``providers`` by package), if any."""
+    if opts is None:
+        return None
+    if opts.provider is not None:
+        return opts.provider
+    providers = opts.providers
+    if isinstance(providers, Mapping):
+        return providers.get("okta")
+    for provider in providers or ():
+        if getattr(provider, "package", None) == "okta":
+            return provider
+    return None
 
 
 def _headers(plain: Mapping[str, str], secret_names: tuple[str, ...],
@@ -53,13 +89,17 @@ def _headers(plain: Mapping[str, str], secret_names: tuple[str, ...],
     return [okta.EventHookHeaderArgs(key=k, value=values[k]) for k in sorted(values)] or None
 
 
-def _hook_uri(url: str, secrets: pulumi.Input[Mapping[str, str]] | None) -> pulumi.Input[str]:
-    """The hook URL with its ``{secret:NAME}`` placeholders filled from ``secrets``, kept a Pulumi
-    secret; as written when it has none, or when no secrets are given (offline runs: checks then
-    see the scheme, host and path, never a credential)."""
-    if not placeholder_names(url) or secrets is None:
-        return url
-    return pulumi.Output.secret(secrets).apply(lambda found: fill_url_placeholders(url, found or {}))
+def _hook_url(url: str, secrets: pulumi.Input[Mapping[str, str]] | None) -> pulumi.Input[str]:
+    """The delivery URL with its ``{secret:NAME}`` placeholders filled from ``secrets``: a
+    Pulumi secret then, since it carries a credential. A URL without placeholders stays plain, and
+    so does every URL in sarguard's offline runs (reports show it with its placeholders)."""
+    from sarguard.util.urlsecrets import fill_url_placeholders, placeholder_names
+
+    if not placeholder_names(url) or stacksettings.is_offline():
+        return url  # sarguard's offline runs judge the URL with its placeholders
+    if secrets is None:
+        return fill_url_placeholders(url, {})  # raises, naming the first placeholder
+    return pulumi.Output.secret(secrets).apply(lambda found: fill_url_placeholders(url, found))
 
 
 def _auth(header: str | None, secret: pulumi.Input[str] | None) -> dict[str, Any] | None:
@@ -71,60 +111,82 @@ def _auth(header: str | None, secret: pulumi.Input[str] | None) -> dict[str, Any
 
 
 class SuspiciousActivityReporting(pulumi.ComponentResource):
-    """Security notification emails, link-carrying templates, the report hook and admin alerts."""
+    """Security notification emails, link-carrying templates, the report hook and admin alerts.
+
+    ``settings`` is a mapping with exactly the shape of the ``sarguard:settings`` stack value
+    (validated the same way; problems raise :class:`sarguard.SettingsError`), or None to read
+    ``sarguard:settings`` and its secrets from the stack's config (one instance per program).
+    ``opts`` reaches every child and invoke, so one program can declare an instance per org,
+    each with its own explicit provider.
+    """
 
     def __init__(
         self,
         name: str,
-        settings: Settings,
+        settings: Mapping[str, Any] | Settings | None = None,
+        *,
         hook_secret: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
         header_secrets: pulumi.Input[Mapping[str, str]] | None = None,
         url_secrets: pulumi.Input[Mapping[str, str]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        if settings is None:
+            stacksettings.claim_stack_settings(name)
+            settings, *_ = stacksettings.settings_from_stack()
+            config = pulumi.Config("sarguard")
+            hook_secret = hook_secret if hook_secret is not None else config.get_secret("eventHookSecret")
+            header_secrets = header_secrets if header_secrets is not None \
+                else config.get_secret_object("eventHookHeaderSecrets")
+            url_secrets = url_secrets if url_secrets is not None \
+                else config.get_secret_object(URL_SECRETS_KEY.removeprefix("sarguard:"))
+        elif not isinstance(settings, Settings):
+            settings = stacksettings.settings_from_mapping(name, settings, hook_secret=hook_secret,
+                                                           header_secrets=header_secrets,
+                                                           url_secrets=url_secrets)
         # The component's one input says whether the stack manages the switches, so every view
         # of the stack (preview, policy pack, stack export) can tell "not managed on purpose"
         # from "forgotten".
         super().__init__(COMPONENT_TYPE, name, {"manageNotifications": settings.manage_notifications}, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._name = name
+        self._has_parent = opts is not None and opts.parent is not None
+        self._provider = okta_provider(opts)
 
         self.notifications: okta.SecurityNotificationEmails | None = None
         if settings.manage_notifications:
             switches = {_SWITCH_ARGS[NOTIFICATION_FIELDS[key]]: value
                         for key, value in settings.notifications.items()}
-            self.notifications = okta.SecurityNotificationEmails("security-notification-emails",
-                                                                 opts=child, **switches)
+            self.notifications = okta.SecurityNotificationEmails(
+                *self._child("security-notification-emails", T_NOTIFICATIONS), **switches)
 
         self.brand_ids: dict[str, pulumi.Output[str]] = {}
         for brand in settings.brands:
-            self.brand_ids[brand.id] = self._brand_id(brand, child)
+            self.brand_ids[brand.id] = self._brand_id(brand)
             for template in brand.declared_templates():  # all four link templates, at least
-                self._declare_template(brand, template, self.brand_ids[brand.id], child)
+                self._declare_template(brand, template, self.brand_ids[brand.id])
 
         self.event_hook: okta.EventHook | None = None
         self.verification: okta.EventHookVerification | None = None
         if settings.event_hook:
             hook = settings.event_hook
             self.event_hook = okta.EventHook(
-                hook.name,
+                *self._child(hook.name, T_EVENT_HOOK),
                 name=hook.name,
                 status="ACTIVE" if hook.active else "INACTIVE",
                 events=list(hook.events),
-                channel={"type": "HTTP", "version": "1.0.0", "uri": _hook_uri(hook.url, url_secrets)},
+                channel={"type": "HTTP", "version": "1.0.0", "uri": _hook_url(hook.url, url_secrets)},
                 auth=_auth(hook.auth_header, hook_secret),
                 headers=_headers(hook.headers, hook.secret_headers, header_secrets),
-                opts=child,
             )
             if hook.verify:
                 self.verification = okta.EventHookVerification(
-                    f"{hook.name}-verification",
+                    *self._child(f"{hook.name}-verification", T_VERIFICATION, depends_on=[self.event_hook]),
                     event_hook_id=self.event_hook.id,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[self.event_hook]),
                 )
 
         self.role_subscriptions = [
-            okta.RoleSubscription(role_subscription_resource_name(role), role_ref=role,
-                                  notification_type=REPORT_NOTIFICATION, opts=child)
+            okta.RoleSubscription(*self._child(role_subscription_resource_name(role), T_ROLE_SUBSCRIPTION),
+                                  role_ref=role,
+                                  notification_type=REPORT_NOTIFICATION)
             for role in settings.admin_roles
         ]
 
@@ -132,7 +194,8 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         if settings.threat_insight:
             ti = settings.threat_insight
             self.threat_insight = okta.ThreatInsightSettings(
-                "threat-insight", action=ti.action, exclude_zones=list(ti.exclude_zones) or None, opts=child)
+                *self._child("threat-insight", T_THREAT_INSIGHT), action=ti.action,
+                exclude_zones=list(ti.exclude_zones) or None)
 
         outputs: dict[str, Any] = {"brandIds": self.brand_ids}
         if self.event_hook is not None:
@@ -145,18 +208,39 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         # executeRegisterResourceOutputs, step_generator.go AnalyzeResources): repeat the input.
         self.register_outputs({**outputs, "manageNotifications": settings.manage_notifications})
 
-    def _brand_id(self, brand: BrandSpec, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    def _child(self, base: str, typ: str, depends_on: list[pulumi.Resource] | None = None
+               ) -> tuple[str, pulumi.ResourceOptions]:
+        """A child's name and options: parented here, on this instance's Okta provider, and (for
+        the instance named as sarguard's own program names it) aliased to the name it had before
+        names were derived from the component's, so deployed stacks keep their URNs. Pulumi
+        refuses two resources claiming one alias: no other instance carries them."""
+        aliases = [self._old_urn(base, typ)] if self._name == DEFAULT_COMPONENT_NAME else None
+        return child_resource_name(self._name, base), pulumi.ResourceOptions(
+            parent=self, provider=self._provider, depends_on=depends_on, aliases=aliases)
+
+    def _old_urn(self, base: str, typ: str) -> str | pulumi.Alias:
+        """The URN the child had under its old name. At the top of the program (as sarguard's own
+        ``__main__.py`` declares it) that URN is known as text, which the SDK takes as it is;
+        a ``pulumi.Alias`` spec costs a chain of outputs per child (about a third of a mock
+        run). Under a parent of the user's, the spec (the engine computes the URN)."""
+        if self._has_parent:
+            return pulumi.Alias(name=base)
+        return (f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::"
+                f"{COMPONENT_TYPE}${typ}::{base}")
+
+    def _brand_id(self, brand: BrandSpec) -> pulumi.Output[str]:
         """``default`` resolves to the org's default brand through the provider; others are ids."""
         if brand.id == DEFAULT_BRAND:
-            return okta.get_brand_output(brand_id=DEFAULT_BRAND,
-                                         opts=pulumi.InvokeOutputOptions(parent=self)).id
+            return okta.get_brand_output(
+                brand_id=DEFAULT_BRAND,
+                opts=pulumi.InvokeOutputOptions(parent=self, provider=self._provider)).id
         return pulumi.Output.from_input(brand.id)
 
-    def _declare_template(self, brand: BrandSpec, template: TemplateSpec, brand_id: pulumi.Output[str],
-                          child: pulumi.ResourceOptions) -> None:
+    def _declare_template(self, brand: BrandSpec, template: TemplateSpec,
+                          brand_id: pulumi.Output[str]) -> None:
         okta.EmailTemplateSettings(
-            template_settings_resource_name(brand.id, template.name),
-            brand_id=brand_id, template_name=template.name, recipients=template.recipients, opts=child)
+            *self._child(template_settings_resource_name(brand.id, template.name), T_TEMPLATE_SETTINGS),
+            brand_id=brand_id, template_name=template.name, recipients=template.recipients)
         if not template.customizations:
             return
         # Okta makes the first customization the default and rejects a second default (409), so the
@@ -165,9 +249,9 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         ordered = sorted(template.customizations, key=lambda c: not c.is_default)
         first = None
         for spec in ordered:
-            opts = child if first is None else pulumi.ResourceOptions(parent=self, depends_on=[first])
             resource = okta.EmailCustomization(
-                customization_resource_name(brand.id, template.name, spec.language),
+                *self._child(customization_resource_name(brand.id, template.name, spec.language), T_CUSTOMIZATION,
+                             depends_on=[first] if first is not None else None),
                 brand_id=brand_id, template_name=template.name, language=spec.language,
-                subject=spec.subject, body=spec.body, is_default=spec.is_default, opts=opts)
+                subject=spec.subject, body=spec.body, is_default=spec.is_default)
             first = first or resource

@@ -67,6 +67,8 @@ class StackConfig:
     values: dict[str, Any]
     # (config key, *path inside its value) -> (file, 1-based line)
     lines: dict[tuple[Any, ...], tuple[Path, int]] = field(default_factory=dict)
+    # Pulumi.yaml as the CLI loads it (runtime, main, ...).
+    project_doc: dict[str, Any] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(self.full_key(key), default)
@@ -272,4 +274,4 @@ def load_stack_config(stack: str, project_dir: Path | None = None) -> StackConfi
         for path, line in stack_lines.items():
             if len(path) >= 2 and path[0] == "config" and path[1] == key:
                 lines[(full, *path[2:])] = (stack_path, line)
-    return StackConfig(name, stack, project_dir, stack_path, values, lines)
+    return StackConfig(name, stack, project_dir, stack_path, values, lines, project)

@@ -10,10 +10,6 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from sarguard.util.termwidth import UNFOLDED
 
 
@@ -46,6 +42,12 @@ def table_to_text(
 
 def _render_table(title: str | None, headers: Sequence[str], cells: list[list[str]],
                   width: int, show_lines: bool = False) -> str:
+    # Imported here: rich costs ~0.2 s, which every command would pay at start (the parser
+    # imports the modules of the commands that render tables).
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=Text(title) if title else None, show_lines=show_lines, expand=False)
     for header in headers:
         table.add_column(Text(header), overflow="ellipsis")

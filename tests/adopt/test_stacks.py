@@ -10,7 +10,7 @@ import shutil
 import pytest
 import yaml
 
-from sarguard.adopt.names import child_name
+from sarguard.pulumi.program import child_resource_name
 from tests.adopt.conftest import (
     STACK,
     bundled,
@@ -86,19 +86,21 @@ def test_component_name_parents_the_import_and_prints_the_program_lines(emulator
     assert component["logicalName"] == "acme-sar"
     children = [r for r in document["resources"] if not r.get("component")]
     assert all(r["parent"] == component["name"] for r in children)
-    assert {r["logicalName"] for r in children} >= {child_name("acme-sar", "threat-insight")}
+    assert {r["logicalName"] for r in children} >= {child_resource_name("acme-sar", "threat-insight")}
     assert all(r["logicalName"].startswith("acme-sar-") for r in children)
     parse_import_file(document, STACK, "sarguard")
     assert "from sarguard import SuspiciousActivityReporting" in run.out
     assert 'SuspiciousActivityReporting("acme-sar")' in run.out
 
 
-def test_the_default_component_keeps_todays_child_names(emulator, project, sarguard):
+def test_the_default_component_names_its_children_as_the_program_does(emulator, project, sarguard):
+    """Every instance names its children ``<component>-<name>`` (the default one too; stacks
+    deployed before that keep their URNs through the default instance's aliases)."""
     emu = emulator("in-sync")
     assert import_org(sarguard, emu, project).code == 0
     document = json.loads((project / f"import-{STACK}.json").read_text("utf-8"))
     names = {r["logicalName"] for r in document["resources"]}
-    assert {"suspicious-activity-reporting", "threat-insight"} <= names
+    assert {"suspicious-activity-reporting", "suspicious-activity-reporting-threat-insight"} <= names
 
 
 def test_a_program_that_declares_the_component_gets_no_program_lines(emulator, project, sarguard):

@@ -252,11 +252,12 @@ def test_remediation_names_the_resource_type_and_argument(tmp_path, capsys):
             inputs["reportSuspiciousActivityEnabled"] = False
     findings = _json_findings(tmp_path, capsys, digest(mutate=broken))
     sar03 = next(f for f in findings if f["control"] == "SAR-03" and f["status"] == "fail")
-    assert "okta:index/emailCustomization:EmailCustomization resource 'PasswordChanged-en'" in \
-        sar03["remediation"]
+    # The class and the argument to change (controls/remediation.py, one wording for every form
+    # of a raw program's evidence: its run under mocks, a stack export and a preview).
+    assert "okta.EmailCustomization(body=…)" in sar03["remediation"]
     assert "${request.reportSuspiciousActivityToken}" in sar03["remediation"]
     sar01 = next(f for f in findings if f["control"] == "SAR-01")
-    assert "reportSuspiciousActivityEnabled" in sar01["remediation"]
+    assert "report_suspicious_activity_enabled" in sar01["remediation"]
     assert all("sarguard:settings" not in f["remediation"] for f in findings
                if f["status"] == "fail")
 
@@ -267,7 +268,7 @@ def test_a_missing_hook_names_the_resource_to_declare(tmp_path, capsys):
     data["changeSummary"] = {"same": len(data["steps"])}
     sar05 = next(f for f in _json_findings(tmp_path, capsys, data) if f["control"] == "SAR-05")
     assert sar05["status"] == "fail"
-    assert "declare an okta:index/eventHook:EventHook" in sar05["remediation"]
+    assert "Declare okta.EventHook(" in sar05["remediation"]
 
 
 def test_the_components_children_keep_the_settings_remediation(tmp_path, capsys):

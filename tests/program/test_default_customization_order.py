@@ -58,9 +58,10 @@ def test_every_other_language_waits_for_the_default(make_project, monkeypatch):
 
     monkeypatch.setattr(pulumi_okta, "EmailCustomization", Recording)
     run_program("test", make_project(stack(entry("fr", False) + entry("de", False) + entry("en", True))))
-    assert seen[0] == (f"default-{TEMPLATE}-en", True, [])
-    assert sorted(seen[1:]) == [(f"default-{TEMPLATE}-de", False, [f"default-{TEMPLATE}-en"]),
-                                (f"default-{TEMPLATE}-fr", False, [f"default-{TEMPLATE}-en"])]
+    base = f"suspicious-activity-reporting-default-{TEMPLATE}"  # children: "<component>-<name>"
+    assert seen[0] == (f"{base}-en", True, [])
+    assert sorted(seen[1:]) == [(f"{base}-de", False, [f"{base}-en"]),
+                                (f"{base}-fr", False, [f"{base}-en"])]
 
 
 # ---- the procedures, against the emulator (which answers as Okta's spec says) -----------------

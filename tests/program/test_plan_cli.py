@@ -18,7 +18,7 @@ def test_plan_json_contract(capsys, monkeypatch):
     assert doc["stack"] == "demo"
     assert len(doc["resources"]) == 19
     hook = next(r for r in doc["resources"] if r["type"] == "okta:index/eventHook:EventHook")
-    assert hook == {**hook, "name": "suspicious-activity-reports"}
+    assert hook == {**hook, "name": "suspicious-activity-reporting-suspicious-activity-reports"}
     assert hook["inputs"]["auth"] == "[secret]"
     assert set(doc["resources"][0]) == {"type", "name", "inputs"}
 
@@ -27,7 +27,7 @@ def test_plan_text_hides_secrets(capsys, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
     assert main(["plan", "--stack", "minimal"]) == 0
     out = capsys.readouterr().out
-    assert "okta:index/eventHook:EventHook  suspicious-activity-reports" in out
+    assert "okta:index/eventHook:EventHook  suspicious-activity-reporting-suspicious-activity-reports" in out
     assert "auth: \"[secret]\"" in out
     assert "AAABAHNhcmd1" not in out
 

@@ -10,6 +10,7 @@ from sarguard.pulumi.declared import run_program
 from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, SECRET_SIG, is_secret_wrapper
 from tests.conftest import REPO_ROOT
 
+CHILD_PREFIX = "suspicious-activity-reporting-"
 SECRET_CIPHERTEXT = "AAABAGsVa1pG0DdR5sD3mOx0F2qz1cG9C3YbLq0x3Zk5dWlrLXNlY3JldA=="
 
 
@@ -19,7 +20,8 @@ def demo():
 
 
 def by_name(run):
-    return {r.name: r for r in run.mock.resources}
+    """Resources by their base name (children are named "<component>-<base>")."""
+    return {r.name.removeprefix(CHILD_PREFIX): r for r in run.mock.resources}
 
 
 def test_demo_declares_exactly_the_expected_resources(demo):
@@ -101,7 +103,7 @@ def test_default_brand_resolved_through_get_brand(demo):
 def test_urns_are_children_of_the_component(demo):
     urn = by_name(demo)["threat-insight"].urn
     assert urn == ("urn:pulumi:demo::sarguard::sarguard:index:SuspiciousActivityReporting"
-                   "$okta:index/threatInsightSettings:ThreatInsightSettings::threat-insight")
+                   "$okta:index/threatInsightSettings:ThreatInsightSettings::suspicious-activity-reporting-threat-insight")
 
 
 def test_defaults_for_a_minimal_stack(make_project):
@@ -167,6 +169,7 @@ config:
               - {language: en, isDefault: true, subject: s, body: "b"}
 """)
     run = run_program("test", project)
-    order = [r.name for r in run.mock.resources if "PasswordChanged-" in r.name and "settings" not in r.name]
+    order = [r.name.removeprefix(CHILD_PREFIX) for r in run.mock.resources
+             if "PasswordChanged-" in r.name and "settings" not in r.name]
     assert order == ["default-PasswordChanged-en", "default-PasswordChanged-de"]
     assert SECRET_SIG  # the mock engine's secret signature is the SDK's

@@ -22,14 +22,16 @@ _DECLARED: dict[tuple[str, str], declared.DeclaredRun] = {}
 
 
 def cached_run_program(stack: str, project_dir: Path | None = None, *,
-                       environ: Mapping[str, str] | None = None) -> declared.DeclaredRun:
+                       environ: Mapping[str, str] | None = None,
+                       command: str = "check") -> declared.DeclaredRun:
     """``run_program`` once per stack, project and environment; each caller gets its own copy
-    of the state."""
+    of the state (of each org group's)."""
     key = (stack, str(project_dir), None if environ is None else tuple(sorted(environ.items())))
     if key not in _DECLARED:
-        _DECLARED[key] = _REAL_RUN_PROGRAM(stack, project_dir, environ=environ)
+        _DECLARED[key] = _REAL_RUN_PROGRAM(stack, project_dir, environ=environ, command=command)
     run = _DECLARED[key]
-    return dataclasses.replace(run, state=copy.deepcopy(run.state))
+    groups = [dataclasses.replace(g, state=copy.deepcopy(g.state)) for g in run.groups]
+    return dataclasses.replace(run, groups=groups, state=groups[0].state if len(groups) == 1 else None)
 
 
 _SEEDS: dict[str, dict[str, Any]] = {}
