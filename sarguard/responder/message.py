@@ -2,7 +2,8 @@
 user's System Log timeline, and Admin Console links. Pure: the facts are gathered elsewhere.
 
 Every string that came from the org (names, browsers, cities, reasons) is attacker-controllable;
-each goes through ``clean`` (control characters made visible) and is clipped.
+each goes through ``clean`` (control characters made visible) and ``neutralise`` (no mention,
+link, image, tag or code fence a chat target would act on) and is clipped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from sarguard.responder.neutralise import neutralise
 from sarguard.systemlog import logevent as le
 from sarguard.systemlog.render import clean
 from sarguard.systemlog.reports import investigation_since
@@ -68,8 +70,14 @@ class Message:
 
 
 def _c(value: Any) -> str:
-    text = clean(value)
+    text = neutralise(clean(value))
     return text if len(text) <= MAX_FIELD else text[: MAX_FIELD - 1] + "…"
+
+
+def _long(value: Any, limit: int = 500) -> str:
+    """An Okta error summary: longer than a field, as inert."""
+    text = neutralise(clean(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def user_link(admin_url: str | None, user_id: str | None) -> str | None:
@@ -123,7 +131,7 @@ def _action_text(line: ActionLine) -> str:
         text = f"still {line.status}"
         if line.error:
             text += f" (last error: {line.error})"
-    return f"  - {line.kind}: {_c(text) if line.status != 'failed' else text[:500]}"
+    return f"  - {line.kind}: {_c(text) if line.status != 'failed' else _long(text)}"
 
 
 def _timeline(facts: MessageFacts) -> list[str]:
