@@ -28,7 +28,7 @@ import re
 MASS_MENTIONS = ("everyone", "here", "channel", "all", "group", "room", "online")
 _MENTION = re.compile(r"@(?=(?:" + "|".join(MASS_MENTIONS) + r")\b)", re.IGNORECASE)
 # "@name" at the start of a word (not "alice@acme.test"): a direct mention on Mattermost/Slack.
-_WORD_MENTION = re.compile(r"(?<![\w.+-])@(?=[\w.-])")
+_WORD_MENTION = re.compile(r"(?<![^\s(\[{'\"])@(?=[\w.-])")
 _URL = re.compile(r"\b(h)tt(ps?)://", re.IGNORECASE)
 _OTHER_SCHEME = re.compile(r"\b(ftp|file|javascript|data|mailto|tel)(:)(?=[^\s\[])", re.IGNORECASE)
 FULLWIDTH_AT = "\uff20"

@@ -36,14 +36,15 @@ from sarguard.okta.factory import client_from_env
 from sarguard.okta.users import SCOPES_NEEDED
 from sarguard.responder.actions import Executor, LostClaim, Retry, settle
 from sarguard.responder.app import AppDeps, InFlight, build_app
-from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, ResponderConfig
+from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, OKTA_ACTIONS, ResponderConfig
+from sarguard.responder.credstate import CredentialState, refusal
 from sarguard.responder.hookauth import HookSecrets, secrets_from_env
 from sarguard.responder.logsetup import configure_logging
-from sarguard.responder.message import ActionLine
+from sarguard.responder.message import ActionLine, CampaignFacts, compose_credential
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.notifier import Notifier, Sender
 from sarguard.responder.reconcile import Reconciler
-from sarguard.responder.store import queue
+from sarguard.responder.store import queue, readers
 from sarguard.responder.store.engine import ServeLock, Store, open_store, sqlite_path
 from sarguard.responder.store.migrate import upgrade
 from sarguard.responder.store.planning import plan_pending
@@ -84,6 +85,7 @@ class Runtime:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     liveness: Connection | None = None
     in_flight: InFlight = field(default_factory=InFlight)
+    credential: CredentialState = field(default_factory=CredentialState)
 
     def __post_init__(self) -> None:
         self.executor = Executor(self.client, clock=self.clock)
@@ -140,12 +142,30 @@ class Runtime:
                                             self.clock() + timedelta(seconds=30)))
         finished = await to_thread.run_sync(queue.finish, self.store, claimed.id, self.me,
                                             outcome, self.clock())
+        await self.observe_credential(claimed.kind, outcome)
         self.metrics.actions.labels(claimed.kind, outcome.status).inc()
         level = logging.WARNING if outcome.status in ("retry", "failed") else logging.INFO
         log.log(level, "report #%d %s: %s%s", claimed.report_id, claimed.kind, outcome.status,
                 f" ({outcome.result or outcome.error})" if (outcome.result or outcome.error) else "")
         if finished and outcome.status != "retry":
             self.work_ready.set()
+
+    async def observe_credential(self, kind: str, outcome: queue.Outcome) -> None:
+        """Announce a refused credential at once (once per outage) and its recovery."""
+        if outcome.refused is not None:
+            if self.credential.refused(outcome.refused, self.clock()):
+                log.error("Okta refused the credential (%s): announcing it", outcome.refused)
+                await self._announce(outcome.refused)
+        elif kind in OKTA_ACTIONS and outcome.status == "done" and self.credential.ok(self.clock()):
+            log.info("Okta accepts the credential again: announcing it")
+            await self._announce(None)
+
+    async def _announce(self, refused: str | None) -> None:
+        try:
+            waiting = await to_thread.run_sync(readers.waiting_reports, self.store)
+        except SQLAlchemyError:
+            waiting = 0
+        await self.notifier.announce(compose_credential(refused=refused, waiting=waiting))
 
     async def _act(self, claimed: queue.Claimed) -> queue.Outcome:
         if claimed.kind == "clearSessions":
@@ -165,7 +185,11 @@ class Runtime:
             async def save(payload: Mapping[str, Any]) -> bool:
                 return await to_thread.run_sync(queue.save_payload, self.store, claimed.id,
                                                 self.me, payload, self.clock())
-            return await self.notifier.run(claimed, load, save)
+
+            async def campaign(campaign_id: int) -> CampaignFacts:
+                found = await to_thread.run_sync(readers.campaign_members, self.store, campaign_id)
+                return CampaignFacts(**found)
+            return await self.notifier.run(claimed, load, save, campaign)
         return queue.Outcome("failed", error=f"unknown action {claimed.kind!r}")
 
     async def housekeeping(self) -> None:
@@ -263,6 +287,11 @@ class Runtime:
         except OktaError as exc:
             log.error("Okta did not accept the credentials (%s); deliveries are still accepted "
                       "and the actions wait (retrying) until it does", exc)
+            why = refusal(exc)
+            if why and self.credential.refused(why, self.clock()):
+                await self._announce(why)
+        else:
+            self.credential.ok(self.clock())
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:

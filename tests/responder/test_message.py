@@ -87,5 +87,5 @@ def test_the_timeline_comes_from_the_investigation_code() -> None:
     assert "  2026-03-01T12:02:00Z  user.session.start SUCCESS  198.51.100.7" in body
     problem = compose(facts(timeline_problem="cannot read the System Log: missing OAuth scope "
                                              "okta.logs.read")).body
-    assert "Timeline: not available (cannot read the System Log: missing OAuth scope " \
+    assert "Timeline: unavailable (cannot read the System Log: missing OAuth scope " \
            "okta.logs.read)" in problem

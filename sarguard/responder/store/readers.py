@@ -5,6 +5,7 @@ while a responder serves (WAL) and never take the serve lock.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -127,3 +128,37 @@ def responses_for(store: Store, event_ids: Iterable[str]) -> dict[str, dict[str,
     return out
 
 
+
+
+def waiting_reports(store: Store) -> int:
+    """Reports whose response is not finished (for "N reports waiting")."""
+    with store.read() as session:
+        return session.scalar(select(func.count()).select_from(Report).where(
+            Report.outcome == "pending")) or 0
+
+
+def campaign_members(store: Store, campaign_id: int) -> dict[str, Any]:
+    """One campaign and its reports (the campaign message and its digests are composed from it).
+    ``since``: when the previous campaign message or digest was composed, for "new reports"."""
+    from sarguard.responder.store.schema import Campaign
+
+    with store.read() as session:
+        campaign = session.get(Campaign, campaign_id)
+        reports = session.scalars(select(Report).where(Report.campaign_id == campaign_id)
+                                  .order_by(Report.published, Report.id)).all()
+        members = []
+        for report in reports:
+            try:
+                summary = json.loads(report.summary)
+            except ValueError:
+                summary = {}
+            members.append({"userId": report.user_id, "login": report.login,
+                            "ip": summary.get("ip"), "activity": summary.get("activityEventType"),
+                            "time": report.published or report.received_at})
+        previous = session.scalar(select(func.max(Action.updated_at)).where(
+            Action.kind == "notify", Action.status == "done",
+            Action.options.like('%"campaignId": ' + str(int(campaign_id)) + ',%')))
+    return {"campaign_id": campaign_id, "network": campaign.net_key if campaign else "?",
+            "first_at": campaign.first_at if campaign else None,
+            "last_at": campaign.last_at if campaign else None, "members": members,
+            "since": previous}

@@ -1,0 +1,101 @@
+"""A campaign is one incident (issue 20 item 9).
+
+Reports from at least ``campaign.minUsers`` distinct users inside ``campaign.window`` whose
+reported IPs share a network — the same /24 (IPv4) or /48 (IPv6) — are one attack, not N
+unrelated incidents: the SOC gets one "campaign" message (the network, the users, first and last
+time, the reported activity types), and the per-user first notifications of that campaign fold
+into a digest sent at most once a minute.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from sarguard.responder import flow
+from sarguard.responder.config import NOTIFY, ResponderConfig
+from sarguard.responder.store.schema import Action, Campaign, Report
+
+DIGEST_EVERY = timedelta(minutes=1)
+
+
+def network_key(ip: object) -> str | None:
+    """The network a reported address belongs to (``198.51.100.0/24``, ``2001:db8:1::/48``)."""
+    if not isinstance(ip, str) or len(ip) > 64:
+        return None
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def _members(session: Session, key: str, since: datetime) -> list[Report]:
+    return list(session.scalars(select(Report).where(and_(
+        Report.net_key == key, Report.published >= since,
+        Report.disposition.in_(("respond", "cooldown"))))))
+
+
+def join_campaign(session: Session, report: Report, config: ResponderConfig,
+                  now: datetime) -> list[Action]:
+    """Put ``report`` in its network's campaign when the quorum holds; returns new rows (the
+    campaign message when this report completes the quorum, a digest when one is due)."""
+    if report.net_key is None or report.disposition != "respond" or report.user_id is None:
+        return []
+    window = config.campaign.window
+    anchor = report.published or report.received_at
+    members = _members(session, report.net_key, anchor - window)
+    users = {m.user_id for m in members if m.user_id}
+    if len(users) < config.campaign.min_users:
+        return []
+    campaign = session.scalars(select(Campaign).where(and_(
+        Campaign.net_key == report.net_key, Campaign.last_at >= anchor - window))
+        .order_by(Campaign.id.desc()).limit(1)).first()
+    rows: list[Action] = []
+    spec = config.notify_spec
+    base = {k: v for k, v in spec.options.items() if k != "urls"} if spec else {}
+    if campaign is None:
+        campaign = Campaign(net_key=report.net_key, first_at=min(
+            (m.published or m.received_at) for m in members), last_at=anchor, announced_at=now,
+            digest_due_at=now)
+        session.add(campaign)
+        session.flush()
+        for member in members:
+            member.campaign_id = campaign.id
+        if spec is not None:
+            rows.append(flow.notify_row(report.id, 1000, flow.CAMPAIGN, now,
+                                        config.give_up_after, base=base,
+                                        extra={"campaignId": campaign.id}))
+    else:
+        campaign.last_at = max(campaign.last_at, anchor)
+        report.campaign_id = campaign.id
+        if spec is not None and not _digest_pending(session, campaign.id):
+            due = max(now, (campaign.digest_due_at or now - DIGEST_EVERY) + DIGEST_EVERY)
+            campaign.digest_due_at = due
+            rows.append(flow.notify_row(report.id, 1001, flow.DIGEST, now,
+                                        config.give_up_after, base=base, due=due,
+                                        extra={"campaignId": campaign.id}))
+    fold_first_message(session, report, now)
+    return rows
+
+
+def _digest_pending(session: Session, campaign_id: int) -> bool:
+    """Whether a digest of this campaign is already waiting to go (it will list this report)."""
+    return session.scalar(select(Action.id).where(and_(
+        Action.kind == NOTIFY, Action.status.in_(("pending", "running")),
+        Action.options.like('%"campaignId": ' + str(int(campaign_id)) + ',%'),
+        Action.options.like('%"purpose": "digest"%'))).limit(1)) is not None
+
+
+def fold_first_message(session: Session, report: Report, now: datetime) -> None:
+    """A campaign member's own first message is folded into the campaign's messages."""
+    for row in session.scalars(select(Action).where(and_(
+            Action.report_id == report.id, Action.kind == NOTIFY, Action.status == "pending"))):
+        if flow.purpose_of(json.loads(row.options)) == flow.FIRST:
+            row.status, row.finished_at, row.updated_at = "skipped", now, now
+            row.result = f"folded into campaign #{report.campaign_id}'s messages"
