@@ -247,14 +247,19 @@ class CampaignFacts:
     network: str
     first_at: datetime | None
     last_at: datetime | None
-    members: Sequence[Mapping[str, Any]]  # {userId, login, ip, activity, time}
-    since: datetime | None = None  # digest: members after this
+    members: Sequence[Mapping[str, Any]]  # {reportId, userId, login, ip, activity, time}
+    listed_through: int = 0  # digest: the members after this report id are new
+
+    @property
+    def through(self) -> int:
+        """The last report id this message lists (the next digest starts after it)."""
+        return max((int(m.get("reportId") or 0) for m in self.members), default=0)
 
 
 def compose_campaign(facts: CampaignFacts, *, digest: bool, block: str | None = None) -> Message:
     """The campaign message (or its digest): one incident, not N reports."""
     members = [m for m in facts.members
-               if not digest or facts.since is None or (m.get("time") or facts.since) > facts.since]
+               if not digest or int(m.get("reportId") or 0) > facts.listed_through]
     users = sorted({f"{_c(m.get('login'))} ({_c(m.get('userId'))})" for m in facts.members})
     ips = sorted({_c(m.get("ip")) for m in facts.members if m.get("ip")})
     kinds = sorted({_c(m.get("activity")) for m in facts.members if m.get("activity")})

@@ -100,9 +100,13 @@ class Notifier:
             if purpose == flow.LATE and not any(
                     a.kind in OKTA_ACTIONS and a.status not in TERMINAL for a in actions):
                 return Outcome("skipped", result="not needed: every Okta action ended in time")
-            message = await self._compose(claimed, purpose, actions, load_campaign)
+            message, through = await self._compose(claimed, purpose, actions, load_campaign)
+            if message is None:
+                return Outcome("skipped", result="nothing new since the campaign's last message")
             payload = {"title": message.title, "body": message.body, "level": message.level,
                        "sent": []}
+            if through is not None:
+                payload["through"] = through
             if not await save_payload(payload):
                 raise LostClaim
         sent = set(payload.get("sent") or [])
@@ -131,16 +135,19 @@ class Notifier:
                                      "is in the responder's log)", due))
 
     async def _compose(self, claimed: Claimed, purpose: str, actions: Sequence[ActionLine],
-                       load_campaign: LoadCampaign | None) -> Message:
+                       load_campaign: LoadCampaign | None) -> tuple[Message | None, int | None]:
+        """The message, and (campaign messages) the last report id it lists."""
         if purpose == flow.REPEAT:
             return compose_repeat(report_id=claimed.report_id, user_id=claimed.user_id,
                                   login=claimed.login,
                                   reported=summarize_report(claimed.event).to_dict(),
-                                  options=claimed.options, admin_url=self.admin_url)
+                                  options=claimed.options, admin_url=self.admin_url), None
         if purpose in (flow.CAMPAIGN, flow.DIGEST) and load_campaign is not None:
             facts = await load_campaign(int(claimed.options.get("campaignId") or 0))
-            return compose_campaign(facts, digest=purpose == flow.DIGEST)
-        return compose(await self._facts(claimed, actions, purpose))
+            if purpose == flow.DIGEST and facts.through <= facts.listed_through:
+                return None, None
+            return compose_campaign(facts, digest=purpose == flow.DIGEST), facts.through
+        return compose(await self._facts(claimed, actions, purpose)), None
 
     async def _facts(self, claimed: Claimed, actions: Sequence[ActionLine],
                      purpose: str = flow.FIRST) -> MessageFacts:

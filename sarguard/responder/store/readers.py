@@ -139,7 +139,8 @@ def waiting_reports(store: Store) -> int:
 
 def campaign_members(store: Store, campaign_id: int) -> dict[str, Any]:
     """One campaign and its reports (the campaign message and its digests are composed from it).
-    ``since``: when the previous campaign message or digest was composed, for "new reports"."""
+    ``listed_through``: the last report id a sent campaign message or digest listed, so a
+    digest lists only the reports that came after."""
     from sarguard.responder.store.schema import Campaign
 
     with store.read() as session:
@@ -152,13 +153,19 @@ def campaign_members(store: Store, campaign_id: int) -> dict[str, Any]:
                 summary = json.loads(report.summary)
             except ValueError:
                 summary = {}
-            members.append({"userId": report.user_id, "login": report.login,
-                            "ip": summary.get("ip"), "activity": summary.get("activityEventType"),
+            members.append({"reportId": report.id, "userId": report.user_id,
+                            "login": report.login, "ip": summary.get("ip"),
+                            "activity": summary.get("activityEventType"),
                             "time": report.published or report.received_at})
-        previous = session.scalar(select(func.max(Action.updated_at)).where(
-            Action.kind == "notify", Action.status == "done",
-            Action.options.like('%"campaignId": ' + str(int(campaign_id)) + ',%')))
+        listed = 0
+        for payload in session.scalars(select(Action.payload).where(
+                Action.kind == "notify", Action.status == "done",
+                Action.options.like('%"campaignId": ' + str(int(campaign_id)) + ',%'))):
+            try:
+                listed = max(listed, int(json.loads(payload or "{}").get("through") or 0))
+            except (ValueError, TypeError, AttributeError):
+                continue
     return {"campaign_id": campaign_id, "network": campaign.net_key if campaign else "?",
             "first_at": campaign.first_at if campaign else None,
             "last_at": campaign.last_at if campaign else None, "members": members,
-            "since": previous}
+            "listed_through": listed}
