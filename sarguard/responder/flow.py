@@ -7,7 +7,8 @@ the Okta actions only. Follow-ups are rows too, so they survive restarts like ev
 * ``late`` — due ``notify.followUpAfter`` (default 2m) after planning; when it comes due with
   every Okta action ended it is skipped, else it says what is still not done;
 * ``giveUp`` — added when an Okta action fails for good;
-* ``done`` — with ``notify.onDone: true``, added when every Okta action ended done or skipped.
+* ``done`` — with ``notify.onDone: true``, added when every Okta action ended done or skipped;
+  and always when Okta answered that it does not know the user (404).
 
 Priority 0 (session clears and first notifications) is claimed for every waiting report before
 any priority-1 step (resets, expiries, suspensions, follow-ups): containment first under a burst.
@@ -135,9 +136,11 @@ def follow_ups(report: Report, rows: list[Action], finished: Action, now: dateti
                 purpose_of(json.loads(row.options)) == FIRST:  # queued behind the chain (pre-0003)
             row.status, row.due_at, row.updated_at = "pending", now, now
     okta = [a for a in rows if a.kind in OKTA_ACTIONS]
-    if (options.get("onDone") and template is not None and give_up_after is not None
-            and any(a.status == "done" for a in okta)
-            and all(a.status in ("done", "skipped") for a in okta)):
+    all_done = (options.get("onDone") and any(a.status == "done" for a in okta)
+                and all(a.status in ("done", "skipped") for a in okta))
+    # Okta does not know the user: the first message could not say so, a follow-up does.
+    if (all_done or report.user_status == "UNKNOWN") and template is not None \
+            and give_up_after is not None:
         new.append(notify_row(report.id, next_seq, DONE, now, give_up_after, base=base))
     return _after_first(new, template)
 

@@ -164,6 +164,8 @@ def _title(facts: MessageFacts, who: str) -> tuple[str, str]:
     if facts.purpose == "late":
         return (f"STILL NOT DONE after {facts.follow_up_after or 'followUpAfter'}: "
                 f"{', '.join(undone) or 'the response'} for {who}'s report", "warning")
+    if facts.purpose == "done" and facts.unknown_user:
+        return f"Suspicious activity reported by {who}, a user Okta does not know", "warning"
     if facts.purpose == "done":
         return f"Done: the response to {who}'s report", "success"
     if facts.disposition == "excluded":

@@ -165,7 +165,11 @@ class Notifier:
             or span_text(FOLLOW_UP_AFTER),
         }
         lookups = []
-        if claimed.user_id and not facts["unknown_user"]:
+        if purpose == flow.FIRST:
+            # The name as the report carries it: reading the user would spend the users bucket
+            # that the session clears need under a burst (containment first).
+            facts["user_name"] = _actor_name(claimed.event)
+        elif claimed.user_id and not facts["unknown_user"]:
             lookups.append(self._bounded(self._user(claimed.user_id), {}))
         if claimed.user_id and purpose == flow.FIRST:
             since = timeline_start(reported, now)
@@ -215,3 +219,9 @@ class Notifier:
         result = investigate(lambda *_: events, since=since, until=until, user=user_id)
         return {"timeline": result.timeline}
 
+
+
+def _actor_name(event: Mapping[str, Any]) -> str | None:
+    actor = event.get("actor")
+    name = actor.get("displayName") if isinstance(actor, Mapping) else None
+    return name if isinstance(name, str) and name.strip() else None
