@@ -19,6 +19,7 @@ from sarguard.okta import users
 from sarguard.okta.client import OktaClient
 from sarguard.okta.errors import OktaError
 from sarguard.okta.logs import aiter_logs
+from sarguard.okta.retry import describe_epoch
 from sarguard.responder import flow
 from sarguard.responder.actions import LostClaim, Retry, settle
 from sarguard.responder.config import FOLLOW_UP_AFTER, OKTA_ACTIONS, NotifyTarget
@@ -43,6 +44,7 @@ from sarguard.systemlog.scopes import DEFAULT_SCOPE
 log = logging.getLogger("sarguard.responder")
 MAX_TIMELINE_EVENTS = 500
 RETRY_S = 30.0
+LOGS_BUCKET = "/api/v1/logs"
 LOOKUP_WAIT_S = 3.0  # how long the first message waits for the user's record and timeline
 SavePayload = Callable[[Mapping[str, Any]], Awaitable[bool]]
 LoadActions = Callable[[], Awaitable[Sequence[ActionLine]]]
@@ -204,7 +206,23 @@ class Notifier:
         status = user.get("status") if isinstance(user.get("status"), str) else None
         return {"user_name": name, "user_status": status}
 
+    def _logs_share_used(self) -> str | None:
+        """Why the timeline is not even asked for: this process's share of the System Log's
+        bucket is used up for the current window (a burst). Waiting for the next window would
+        hold a worker that a session clear needs."""
+        limiter = self.client.limiter
+        bucket = limiter.buckets.get(LOGS_BUCKET)
+        if bucket is None or not bucket.probed or bucket.reset is None:
+            return None
+        allowed = limiter.allowed(bucket)
+        if allowed is None or bucket.used < allowed or limiter.server_now() >= bucket.reset:
+            return None
+        return (f"this responder's share of the System Log's rate limit is used up until "
+                f"{describe_epoch(bucket.reset)}")
+
     async def _timeline(self, user_id: str, since: datetime, until: datetime) -> dict[str, Any]:
+        if (busy := self._logs_share_used()) is not None:
+            return {"timeline_problem": busy}
         try:
             query = build_filter(user=user_id, scope=DEFAULT_SCOPE)
             events: list[dict[str, Any]] = []
