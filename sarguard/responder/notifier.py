@@ -20,7 +20,6 @@ from sarguard.okta.client import OktaClient
 from sarguard.okta.errors import OktaError
 from sarguard.okta.logs import aiter_logs
 from sarguard.okta.retry import describe_epoch
-from sarguard.responder import flow
 from sarguard.responder.actions import LostClaim, Retry, settle
 from sarguard.responder.config import FOLLOW_UP_AFTER, OKTA_ACTIONS, NotifyTarget
 from sarguard.responder.literals import apprise_target
@@ -34,8 +33,9 @@ from sarguard.responder.message import (
     compose_repeat,
     timeline_start,
 )
-from sarguard.responder.repeats import span_text
+from sarguard.responder.store import flow
 from sarguard.responder.store.queue import TERMINAL, Claimed, Outcome
+from sarguard.responder.store.repeats import span_text
 from sarguard.systemlog.evidence import summarize_report
 from sarguard.systemlog.filters import FilterError, build_filter
 from sarguard.systemlog.investigate import investigate

@@ -36,15 +36,17 @@ from sarguard.okta.factory import client_from_env
 from sarguard.okta.users import SCOPES_NEEDED
 from sarguard.responder.actions import Executor, LostClaim, Retry, settle
 from sarguard.responder.app import AppDeps, InFlight, build_app
+from sarguard.responder.blocklist import Blocker, BlockZoneError, find_block_zone
 from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, OKTA_ACTIONS, ResponderConfig
 from sarguard.responder.credstate import CredentialState, refusal
 from sarguard.responder.hookauth import HookSecrets, secrets_from_env
 from sarguard.responder.logsetup import configure_logging
-from sarguard.responder.message import ActionLine, CampaignFacts, compose_credential
+from sarguard.responder.message import ActionLine, CampaignFacts, Message, compose_credential
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.notifier import Notifier, Sender
 from sarguard.responder.reconcile import Reconciler
 from sarguard.responder.store import queue, readers
+from sarguard.responder.store.campaign import BLOCK_IP
 from sarguard.responder.store.engine import ServeLock, Store, open_store, sqlite_path
 from sarguard.responder.store.migrate import upgrade
 from sarguard.responder.store.planning import plan_pending
@@ -91,6 +93,13 @@ class Runtime:
         self.executor = Executor(self.client, clock=self.clock)
         self.notifier = Notifier(self.client, Sender(self.config.notify_targets),
                                  admin_url=self.config.admin_url, clock=self.clock)
+        self.blocker: Blocker | None = None
+        if self.config.campaign.block_zone:
+            async def tell(title: str, body: str) -> None:
+                await self.notifier.announce(Message(title, f"{title}.\n{body}\n", "failure"))
+            self.blocker = Blocker(self.client, self.store, zone_name=self.config.campaign.block_zone,
+                                   max_entries=self.config.campaign.block_max, me=self.me,
+                                   clock=self.clock, tell=tell)
 
     # -- tasks ---------------------------------------------------------------------------
 
@@ -175,6 +184,10 @@ class Runtime:
                 return await to_thread.run_sync(queue.record_intent, self.store, claimed.id,
                                                 self.me, self.clock())
             return await self.executor.at_most_once(claimed, intent)
+        if claimed.kind == BLOCK_IP:
+            if self.blocker is None:
+                return queue.Outcome("skipped", result="campaign.blockIp is not configured")
+            return await self.blocker.run(claimed)
         if claimed.kind == NOTIFY:
             async def load() -> list[ActionLine]:
                 rows = await to_thread.run_sync(queue.report_actions, self.store,
@@ -301,7 +314,8 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
 
 def _required_scopes(config: ResponderConfig) -> tuple[str, ...]:
     needs_logs = config.reconcile is not None or bool(config.notify_targets)
-    return tuple(s for s in SCOPES_NEEDED if s != "okta.logs.read" or needs_logs)
+    needed = tuple(s for s in SCOPES_NEEDED if s != "okta.logs.read" or needs_logs)
+    return needed + (("okta.networkZones.manage",) if config.campaign.block_zone else ())
 
 
 def check_scopes(client: OktaClient, config: ResponderConfig) -> None:
@@ -315,6 +329,22 @@ def check_scopes(client: OktaClient, config: ResponderConfig) -> None:
             "(clear sessions, reset/expire passwords, suspend, read users) and okta.logs.read "
             "(the notification's timeline, reconciliation); grant them to the service app and "
             "add them to OKTA_API_SCOPES")
+
+
+def resolve_block_zone(env: Mapping[str, str], config: ResponderConfig) -> str | None:
+    """``campaign.blockIp.zone``'s id, resolved at start: a zone the org lacks is a config error.
+    When Okta cannot be asked now (refused credential, outage) it is resolved at first use."""
+    async def ask() -> str:
+        async with client_from_env(env, org_url=config.org_url) as client:
+            return await find_block_zone(client, config.campaign.block_zone or "")
+    try:
+        return asyncio.run(ask())
+    except BlockZoneError as exc:
+        raise ResponderStartError(str(exc)) from None
+    except OktaError as exc:
+        log.warning("could not resolve campaign.blockIp.zone now (%s); it is resolved when the "
+                    "first campaign blocks an address", exc)
+        return None
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -358,6 +388,8 @@ class ResponderServer:
             upgrade(self.store)
             self.runtime = Runtime(config=config, store=self.store, client=self.client,
                                    secrets=self.secrets, clock=clock)
+            if config.campaign.block_zone:
+                self.runtime.blocker.zone_id = resolve_block_zone(env, config)  # type: ignore[union-attr]
             self._start_store()
             self._sock = bind_socket(host, port)
         except BaseException:

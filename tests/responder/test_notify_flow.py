@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from sarguard.responder.campaign import network_key
 from sarguard.responder.credstate import CredentialState, refusal
 from sarguard.responder.message import CampaignFacts, compose_campaign, compose_credential
 from sarguard.responder.store import queue
+from sarguard.responder.store.campaign import network_key
 from sarguard.responder.store.planning import plan_pending
 from sarguard.responder.store.schema import Campaign
 from tests.responder.conftest import ALICE, BOB, CAROL

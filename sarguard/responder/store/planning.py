@@ -23,12 +23,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sarguard.eventhooks import is_drill
-from sarguard.responder import flow
-from sarguard.responder.campaign import join_campaign
 from sarguard.responder.config import NOTIFY, ResponderConfig
 from sarguard.responder.exclusions import exclusion_reason
-from sarguard.responder.repeats import network_key, repeat_rows
+from sarguard.responder.store import flow
+from sarguard.responder.store.campaign import join_campaign
 from sarguard.responder.store.engine import Store
+from sarguard.responder.store.repeats import network_key, repeat_rows
 from sarguard.responder.store.schema import Action, Event, Report, UserLock
 from sarguard.systemlog.evidence import summarize_report
 from sarguard.systemlog.filters import FilterError, validate_user_id

@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from sarguard.responder import flow
 from sarguard.responder.config import OKTA_ACTIONS
+from sarguard.responder.store import flow
 from sarguard.responder.store.engine import Store
 from sarguard.responder.store.liveness import owner_is_dead
 from sarguard.responder.store.schema import Action, Event, Report, Responder

@@ -151,6 +151,28 @@ class Campaign(Base):
     digest_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class IpBlock(Base):
+    """An address the responder added to an Okta IP block-list zone (``campaign.blockIp``);
+    ``removed_at`` once ``sarguard responder unblock`` took it out again."""
+
+    __tablename__ = "ip_blocks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    zone_id: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)  # CIDR: a /32 or /128
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ZoneLock(Base):
+    """A lease per zone: a PUT replaces the whole zone, so one responder edits it at a time."""
+
+    __tablename__ = "zone_locks"
+    zone_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[int | None] = mapped_column(BigInteger)
+    until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class Responder(Base):
     """A responder process that has served this store (its id owns the actions it runs)."""
 

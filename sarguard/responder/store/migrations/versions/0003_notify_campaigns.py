@@ -1,5 +1,6 @@
-"""Notifications first, campaigns: ``actions.priority``, ``reports.net_key``/``campaign_id`` and
-the ``campaigns`` table (issue 20 items 2, 9, 10).
+"""Notifications first, campaigns: ``actions.priority``, ``reports.net_key``/``campaign_id``, the
+``campaigns`` table, and the campaign's IP blocks (``ip_blocks``, ``zone_locks``) (issue 20
+items 2, 9, 10).
 
 Revision ID: 0003
 Revises: 0001 (the coordinator chains it after 0002 when both land)
@@ -29,6 +30,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaigns_net_key'), ['net_key'], unique=False)
+    op.create_table('ip_blocks',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('zone_id', sa.String(length=64), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('campaign_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('added_at', sa.DateTime(), nullable=False),
+    sa.Column('removed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('ip_blocks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ip_blocks_zone_id'), ['zone_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ip_blocks_address'), ['address'], unique=False)
+    op.create_table('zone_locks',
+    sa.Column('zone_id', sa.String(length=64), nullable=False),
+    sa.Column('owner', sa.BigInteger(), nullable=True),
+    sa.Column('until', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('zone_id')
+    )
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.add_column(sa.Column('net_key', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('campaign_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
@@ -50,6 +70,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reports_net_key'))
         batch_op.drop_column('campaign_id')
         batch_op.drop_column('net_key')
+    op.drop_table('zone_locks')
+    with op.batch_alter_table('ip_blocks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ip_blocks_address'))
+        batch_op.drop_index(batch_op.f('ix_ip_blocks_zone_id'))
+    op.drop_table('ip_blocks')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaigns_net_key'))
     op.drop_table('campaigns')

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from sarguard.responder import flow
 from sarguard.responder.config import NOTIFY, ResponderConfig
+from sarguard.responder.store import flow
 from sarguard.responder.store.schema import Action, Campaign, Report
 
 DIGEST_EVERY = timedelta(minutes=1)
+BLOCK_IP = "blockIp"  # an internal action: campaign.blockIp adds one address to the zone
 
 
 def network_key(ip: object) -> str | None:
@@ -59,6 +60,7 @@ def join_campaign(session: Session, report: Report, config: ResponderConfig,
     rows: list[Action] = []
     spec = config.notify_spec
     base = {k: v for k, v in spec.options.items() if k != "urls"} if spec else {}
+    created = campaign is None
     if campaign is None:
         campaign = Campaign(net_key=report.net_key, first_at=min(
             (m.published or m.received_at) for m in members), last_at=anchor, announced_at=now,
@@ -81,6 +83,28 @@ def join_campaign(session: Session, report: Report, config: ResponderConfig,
                                         config.give_up_after, base=base, due=due,
                                         extra={"campaignId": campaign.id}))
     fold_first_message(session, report, now)
+    if config.campaign.block_zone:  # a new campaign blocks every member's address, then each
+        rows += block_rows(members if created else [report], campaign.id, now, config)
+    return rows
+
+
+def block_rows(reports: list[Report], campaign_id: int, now: datetime,
+               config: ResponderConfig) -> list[Action]:
+    """One ``blockIp`` row per member's reported address (the rules are the action's)."""
+    rows = []
+    for member in reports:
+        try:
+            ip = json.loads(member.summary).get("ip")
+        except ValueError:
+            ip = None
+        if not isinstance(ip, str):
+            continue
+        rows.append(Action(report_id=member.id, seq=2000 + len(rows), kind=BLOCK_IP,
+                           options=json.dumps({"campaignId": campaign_id, "ip": ip},
+                                              sort_keys=True),
+                           status="pending", attempts=0, created_at=now, updated_at=now,
+                           due_at=now, give_up_at=now + config.give_up_after,
+                           priority=flow.NORMAL))
     return rows
 
 

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from sarguard.responder import flow
 from sarguard.responder.config import NOTIFY, OKTA_ACTIONS, ResponderConfig
+from sarguard.responder.store import flow
 from sarguard.responder.store.schema import Action, Report
 from sarguard.systemlog import logevent as le
 
@@ -68,6 +68,6 @@ def repeat_rows(session: Session, report: Report, earlier: Report, config: Respo
 
 def network_key(ip: object) -> str | None:
     """Imported here for planning's convenience (the rule lives in ``campaign``)."""
-    from sarguard.responder.campaign import network_key as key
+    from sarguard.responder.store.campaign import network_key as key
 
     return key(ip)
