@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from anyio import to_thread
+
 from sarguard.evidence.live import describe_failure
 from sarguard.okta import users
 from sarguard.okta.client import OktaClient
@@ -149,7 +151,8 @@ class Notifier:
             if purpose == flow.DIGEST and facts.through <= facts.listed_through:
                 return None, None
             return compose_campaign(facts, digest=purpose == flow.DIGEST), facts.through
-        return compose(await self._facts(claimed, actions, purpose)), None
+        facts = await self._facts(claimed, actions, purpose)
+        return await to_thread.run_sync(compose, facts), None
 
     async def _facts(self, claimed: Claimed, actions: Sequence[ActionLine],
                      purpose: str = flow.FIRST) -> MessageFacts:
@@ -234,7 +237,9 @@ class Notifier:
             return {"timeline_problem": describe_failure(exc, "the System Log")}
         except FilterError as exc:
             return {"timeline_problem": str(exc)}
-        result = investigate(lambda *_: events, since=since, until=until, user=user_id)
+        # CPU work (up to 500 events): in a thread, so the event loop keeps answering deliveries
+        result = await to_thread.run_sync(lambda: investigate(lambda *_: events, since=since,
+                                                              until=until, user=user_id))
         return {"timeline": result.timeline}
 
 
