@@ -103,7 +103,8 @@ def contain_lines(c: dict[str, Any]) -> list[str]:
     """Time to contain: single reports, and a burst against the users bucket's floor."""
     lines = [
         f"Time to contain (issue 20): the emulator with 150 ms latency per call and Okta-shaped "
-        f"buckets (`/api/v1/users` {c['usersPerMin']}/min, `/api/v1/logs` {c['logsPerMin']}/min; "
+        f"buckets (`/api/v1/users` 600/min for the single reports and {c['usersPerMin']}/min for "
+        f"the burst, `/api/v1/logs` {c['logsPerMin']}/min; "
         "the responder's client uses 50% of each), the response `clearSessions` + "
         "`resetPassword` + `notify`, 4 workers, SQLite. Delivery → sessions cleared over "
         f"{c['singles']} single reports: p50 {_ms(c['singleP50'])}, p99 {_ms(c['singleP99'])} "

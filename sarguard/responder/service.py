@@ -123,13 +123,15 @@ class Runtime:
                 log.error("planning: the store failed (%s); retrying", type(exc).__name__)
             await _wait(self.wake_planner, POLL_S)
 
-    async def worker(self, index: int) -> None:
+    async def worker(self, index: int, only: str | None = None) -> None:
+        """Claim and run actions; ``only``: this worker's one kind (the notifier's own worker,
+        so the SOC hears even while every other worker waits for Okta's rate limit)."""
         while not self.stopping.is_set():
             self.work_ready.clear()
             await self.yield_to_deliveries()
             try:
-                claimed = await to_thread.run_sync(queue.claim_next, self.store, self.me,
-                                                   self.clock())
+                claimed = await to_thread.run_sync(
+                    lambda: queue.claim_next(self.store, self.me, self.clock(), kind=only))
             except SQLAlchemyError as exc:
                 log.error("worker %d: the store failed (%s); retrying", index, type(exc).__name__)
                 claimed = None
@@ -271,6 +273,9 @@ class Runtime:
                  asyncio.create_task(self.reconciler(), name="reconciler")]
         tasks += [asyncio.create_task(self.worker(i), name=f"worker-{i}")
                   for i in range(self.config.workers)]
+        if self.config.notify_targets:
+            tasks.append(asyncio.create_task(self.worker(self.config.workers, only=NOTIFY),
+                                             name="notifier"))
         try:
             yield
         finally:

@@ -34,7 +34,7 @@ def unblock(config: ResponderConfig, env: Mapping[str, str], address: str) -> st
         zones = blocklist.blocks_of(store, cidr)
         if not zones:
             raise UsageError(f"unblock: the responder has no block of {cidr} on record "
-                             "(sarguard responder status lists its blocks)")
+                             "(sarguard responder status --format json lists its ipBlocks)")
         me = new_owner_id()
         done = []
         for zone_id in zones:

@@ -127,13 +127,15 @@ def release_mine(store: Store, me: int, now: datetime) -> int:
         return _requeue(session, and_(Action.status == "running", Action.owner == me), now)
 
 
-def claim_next(store: Store, me: int, now: datetime) -> Claimed | None:
-    """Claim the next due action, or None when nothing is due."""
+def claim_next(store: Store, me: int, now: datetime, *, kind: str | None = None) -> Claimed | None:
+    """Claim the next due action (of ``kind`` only, when given), or None when nothing is due."""
     with store.write() as session:
         order = ((Action.priority, Action.due_at, Action.id) if CONTAINMENT_FIRST
                  else (Action.due_at, Action.id))
-        query = (select(Action).where(and_(Action.status == "pending", Action.due_at <= now))
-                 .order_by(*order).limit(1))
+        due = and_(Action.status == "pending", Action.due_at <= now)
+        if kind is not None:
+            due = and_(due, Action.kind == kind)
+        query = select(Action).where(due).order_by(*order).limit(1)
         if not store.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         action = session.scalars(query).first()

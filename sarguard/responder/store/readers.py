@@ -16,6 +16,7 @@ from sarguard.responder.store.schema import (
     Action,
     Delivery,
     Event,
+    IpBlock,
     ReconcileState,
     Report,
     Responder,
@@ -89,6 +90,8 @@ def status_summary(store: Store) -> dict[str, Any]:
                                      .limit(20)).all()
         unplanned = session.scalar(select(func.count()).select_from(Event).where(
             Event.planned.is_(False))) or 0
+        blocks = session.scalars(select(IpBlock).order_by(IpBlock.added_at.desc())
+                                 .limit(100)).all()
     return {
         "database": store.shown,
         "deliveries": {"received": deliveries[0], "events": int(deliveries[1]),
@@ -111,6 +114,9 @@ def status_summary(store: Store) -> dict[str, Any]:
                         "startedAt": le.iso(r.started_at), "heartbeatAt": le.iso(r.heartbeat_at),
                         "stoppedAt": le.iso(r.stopped_at)} for r in responders],
         "recent": [report_view(r, recent_actions[r.id]) for r in recent],
+        "ipBlocks": [{"address": b.address, "zoneId": b.zone_id, "campaignId": b.campaign_id,
+                      "addedAt": le.iso(b.added_at), "removedAt": le.iso(b.removed_at)}
+                     for b in blocks],
     }
 
 
