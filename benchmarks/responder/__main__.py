@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
                                         database_url=server.new_database()))
     contain_settings = ContainSettings()
     if args.quick:  # a small users bucket, so a short burst spans several windows
-        contain_settings = ContainSettings(singles=10, burst_users=30, users_per_min=20)
+        contain_settings = ContainSettings(singles=10, burst_users=30, users_per_min=20,
+                                           arrival_s=10.0)
     contain = run_contain(contain_settings)
     print(f"  kill -9 chain: {crash_count} runs")
     crash = crash_runs(crash_count, log=lambda line: None)

@@ -71,6 +71,7 @@ class ContainSettings:
     logs_per_min: int = LOGS_PER_MIN
     senders: int = 20
     workers: int = 4
+    arrival_s: float = 0.0  # spread the burst's deliveries over this long (0: as fast as sent)
 
 
 @dataclass
@@ -207,13 +208,16 @@ def _burst(settings: ContainSettings, result: ContainResult, *, baseline: bool) 
                     if not jobs:
                         return
                     index = jobs.pop()
+                if settings.arrival_s:  # paced: report n leaves at n/N of the arrival time
+                    time.sleep(max(0.0, started + settings.arrival_s * index
+                                   / settings.burst_users - time.time()))
                 status = _post(client, stack.responder.url, [_report(index, index)])
                 if status != 204:
                     with lock:
                         result.problems.append(f"burst report {index}: HTTP {status}")
 
+    started = time.time()
     try:
-        started = time.time()
         threads = [threading.Thread(target=sender) for _ in range(settings.senders)]
         for thread in threads:
             thread.start()
