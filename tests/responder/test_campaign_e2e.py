@@ -112,3 +112,22 @@ def test_addresses_that_are_never_blocked(address: str, why: str) -> None:
 def test_a_public_address_may_be_blocked() -> None:
     assert refusal("81.2.69.10", []) is None
     assert refusal("2a00:1450:4001::1", []) is None
+
+
+def test_unblocking_an_address_never_blocked_says_so(tmp_path: Path, responder_env) -> None:
+    from sarguard.errors import UsageError
+    from sarguard.responder.config import load_config
+    from sarguard.responder.store.engine import open_store
+    from sarguard.responder.store.migrate import upgrade
+    from sarguard.responder.unblock import unblock
+
+    store = open_store(sqlite_url(tmp_path))
+    upgrade(store)
+    store.dispose()
+    config = write_config(tmp_path / "responder.yaml", org_url="https://acme.okta.com",
+                          database=sqlite_url(tmp_path))
+    env = {**os.environ, "SINK_URL": "json://127.0.0.1:9/x"}
+    with pytest.raises(UsageError, match="no block of 81.2.69.9/32 on record"):
+        unblock(load_config(config, env, serving=False), env, "81.2.69.9")
+    with pytest.raises(UsageError, match="is not an IP address"):
+        unblock(load_config(config, env, serving=False), env, "nope")

@@ -185,3 +185,43 @@ def test_the_credential_state_announces_once_per_outage_and_on_recovery() -> Non
     text = compose_credential(refused="HTTP 401", waiting=3).title
     assert text == ("ACTION NEEDED: the responder cannot act: Okta refused its credential; "
                     "3 report(s) waiting")
+
+
+def test_the_notifier_worker_claims_only_notifications(tmp_path, store) -> None:
+    """While every Okta worker waits for the rate limit, the notifier's own worker still sends."""
+    deliver(store, event("a"))
+    plan_pending(store, config(tmp_path), NOW)
+    me = queue.new_owner_id()
+    first = queue.claim_next(store, me, NOW, kind="notify")
+    assert first is not None and first.kind == "notify" and first.options["purpose"] == "first"
+    assert queue.claim_next(store, me, NOW, kind="notify") is None  # the late one is not due
+    assert queue.claim_next(store, me, NOW).kind == "clearSessions"
+
+
+def test_the_timeline_is_not_asked_for_when_the_logs_share_is_used_up() -> None:
+    import time
+
+    from sarguard.okta.ratelimit import Bucket
+    from sarguard.responder.notifier import LOGS_BUCKET, Notifier
+
+    class Limiter:
+        def __init__(self, bucket):
+            self.buckets = {LOGS_BUCKET: bucket}
+
+        def allowed(self, bucket):
+            return bucket.limit // 2
+
+        def server_now(self):
+            return time.time()
+
+    class Client:
+        def __init__(self, bucket):
+            self.limiter = Limiter(bucket)
+
+    used = Bucket(LOGS_BUCKET, limit=120, used=60, probed=True, reset=time.time() + 30)
+    notifier = Notifier.__new__(Notifier)
+    notifier.client = Client(used)
+    assert "share of the System Log's rate limit is used up until" in notifier._logs_share_used()
+    notifier.client = Client(Bucket(LOGS_BUCKET, limit=120, used=10, probed=True,
+                                    reset=time.time() + 30))
+    assert notifier._logs_share_used() is None
