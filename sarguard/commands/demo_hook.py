@@ -35,7 +35,7 @@ DEMO_CONFIG = """\
     actions:
       - clearSessions: {{revokeOAuthTokens: true}}
       - resetPassword: {{sendEmail: true}}
-      - notify: {{urls: ["${{{sink_env}}}"]}}
+      - notify: {{urls: ["${{{sink_env}}}"], onDone: true}}   # the SOC hears first, then what was done
     exclude: {{logins: ["breakglass-*@example.com"]}}
     cooldown: 15m
     reconcile: 1m
