@@ -219,6 +219,8 @@ class Runtime:
                     self.work_ready.set()
             except SQLAlchemyError as exc:
                 log.error("heartbeat: the store failed (%s)", type(exc).__name__)
+            if not self.credential.works:  # recovery is announced even with nothing waiting
+                await self._check_okta(recheck=True)
             await _wait(self.stopping, HEARTBEAT_S)
 
     def _keep_alive(self) -> None:
@@ -299,17 +301,24 @@ class Runtime:
             with contextlib.suppress(SQLAlchemyError):
                 self.liveness.close()
 
-    async def _check_okta(self) -> None:
+    async def _check_okta(self, *, recheck: bool = False) -> None:
+        """Ask Okta whether it accepts the credential (at start; then, while it refuses, every
+        heartbeat, so the recovery is announced even with no action waiting)."""
         try:
             await self.client.check_credentials()
         except OktaError as exc:
-            log.error("Okta did not accept the credentials (%s); deliveries are still accepted "
-                      "and the actions wait (retrying) until it does", exc)
             why = refusal(exc)
             if why and self.credential.refused(why, self.clock()):
+                log.error("Okta did not accept the credentials (%s); deliveries are still "
+                          "accepted and the actions wait (retrying) until it does", exc)
                 await self._announce(why)
+            elif not recheck:
+                log.error("Okta could not be asked about the credentials (%s); the actions "
+                          "retry until it answers", exc)
         else:
-            self.credential.ok(self.clock())
+            if self.credential.ok(self.clock()):
+                log.info("Okta accepts the credential again: announcing it")
+                await self._announce(None)
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:
