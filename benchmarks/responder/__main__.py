@@ -1,5 +1,7 @@
 """``python -m benchmarks.responder`` (part of ``make bench``): the responder's burst on SQLite
-and on PostgreSQL with two processes, and a long ``kill -9`` chain; writes its section of
+and on PostgreSQL with two processes, time to contain (single reports and a burst against the
+users bucket's floor, with the old claim order as the baseline), and a long ``kill -9`` chain;
+writes its section of
 ``benchmarks/RESULTS.md`` (between markers, leaving every other figure there as it is).
 
 ``--quick`` is a small smoke run that prints instead of writing. Exit 1 when a run found a
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from benchmarks.machine import machine_notes
 from benchmarks.responder.burst import BurstSettings, run_burst, summary
+from benchmarks.responder.contain import ContainSettings, contain_summary, run_contain
 from benchmarks.responder.crash import crash_runs
 from benchmarks.responder.results import render_section, write_section
 
@@ -59,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
             with server:
                 bursts.append(run_burst("postgresql", processes=2, settings=settings,
                                         database_url=server.new_database()))
+    contain_settings = ContainSettings()
+    if args.quick:  # a small users bucket, so a short burst spans several windows
+        contain_settings = ContainSettings(singles=10, burst_users=30, users_per_min=20,
+                                           arrival_s=10.0)
+    contain = run_contain(contain_settings)
     print(f"  kill -9 chain: {crash_count} runs")
     crash = crash_runs(crash_count, log=lambda line: None)
     duration = time.perf_counter() - clock
@@ -66,14 +74,15 @@ def main(argv: list[str] | None = None) -> int:
                else "make bench (python -m benchmarks.responder)")
     text = render_section(command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
                           duration_s=duration, machine=machine, settings=settings,
-                          bursts=[summary(b) for b in bursts], crash=crash)
+                          bursts=[summary(b) for b in bursts], crash=crash,
+                          contain=contain_summary(contain))
     out = args.out if args.out is not None else (None if args.quick else HERE / "RESULTS.md")
     if out is None:
         print(text)
     else:
         write_section(out, text)
         print(f"wrote the responder section of {out}")
-    problems = [p for b in bursts for p in b.problems] + crash.problems
+    problems = [p for b in bursts for p in b.problems] + crash.problems + contain.problems
     for problem in problems:
         print(f"PROBLEM: {problem}")
     return 1 if problems else 0

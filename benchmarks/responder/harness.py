@@ -160,12 +160,16 @@ def responder_env(sink_url: str, **extra: str) -> dict[str, str]:
 class ResponderProcess:
     """``sarguard responder serve`` as a child process (its log kept in a file)."""
 
-    def __init__(self, config: Path, port: int, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, config: Path, port: int, env: dict[str, str], log_path: Path, *,
+                 python: list[str] | None = None) -> None:
+        """``python``: how to start sarguard's CLI (default ``python -m sarguard``; a benchmark
+        may pass ``python -c CODE`` to run it with a setting changed, for a baseline)."""
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sarguard", "responder", "serve", "--config", str(config),
-             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=self._log)
+            [*(python or [sys.executable, "-m", "sarguard"]), "responder", "serve", "--config",
+             str(config), "--port", str(port)], env=env, stdout=subprocess.PIPE,
+            stderr=self._log)
         line = self._read_line(timeout=60)
         match = LISTENING.search(line)
         if match is None:
@@ -219,7 +223,7 @@ class EmulatorProcess:
     senders) do not share a GIL with the org the responder calls."""
 
     def __init__(self, seed_doc: dict[str, Any], folder: Path, *, control_token: str,
-                 latency_ms: float = 0.0) -> None:
+                 latency_ms: float = 0.0, rate_limits: str | None = None) -> None:
         import yaml
 
         seed_path = folder / "seed.yaml"
@@ -230,7 +234,8 @@ class EmulatorProcess:
         self._log = (folder / "emulator.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sarguard", "emulator", "--seed", str(seed_path), "--port",
-             str(self.port), "--token", control_token, "--latency-ms", str(latency_ms)],
+             str(self.port), "--token", control_token, "--latency-ms", str(latency_ms),
+             *(["--rate-limit", rate_limits] if rate_limits else [])],
             stdout=self._log, stderr=self._log)
         wait_until(self._up, 60, "the emulator")
 

@@ -30,7 +30,7 @@ def _ms(value: float) -> str:
 
 def render_section(*, command: str, started: str, duration_s: float, machine: list[str],
                    settings: BurstSettings, bursts: list[dict[str, Any]],
-                   crash: CrashResult) -> str:
+                   crash: CrashResult, contain: dict[str, Any] | None = None) -> str:
     lines = [
         START,
         "## Responder: a burst of deliveries, and kill -9",
@@ -77,6 +77,8 @@ def render_section(*, command: str, started: str, duration_s: float, machine: li
             "session clear, a reset and a notification with the user's System Log timeline), "
             "which is what the done times measure: reports waiting their turn, none lost or "
             f"repeated ({b['notifications']:,} notifications for {b['answered']:,} responses).")
+    if contain is not None:
+        lines += ["", *contain_lines(contain)]
     delays = sorted(crash.kill_delays_ms)
     lines += [
         "",
@@ -95,6 +97,30 @@ def render_section(*, command: str, started: str, duration_s: float, machine: li
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def contain_lines(c: dict[str, Any]) -> list[str]:
+    """Time to contain: single reports, and a burst against the users bucket's floor."""
+    lines = [
+        f"Time to contain (issue 20): the emulator with 150 ms latency per call and Okta-shaped "
+        f"buckets (`/api/v1/users` 600/min for the single reports and {c['usersPerMin']}/min for "
+        f"the burst, `/api/v1/logs` {c['logsPerMin']}/min; "
+        "the responder's client uses 50% of each), the response `clearSessions` + "
+        "`resetPassword` + `notify`, 4 workers, SQLite. Delivery → sessions cleared over "
+        f"{c['singles']} single reports: p50 {_ms(c['singleP50'])}, p99 {_ms(c['singleP99'])} "
+        f"(target p99 <= 1 s: {'yes' if c['singleP99'] <= 1000 else 'NO'}).",
+        "",
+        f"A burst of {c['burstUsers']:,} users' reports: the time until every user's sessions "
+        f"are cleared, against the floor the users bucket allows ({c['floorS']:.0f} s = the "
+        "clears / this responder's share of the bucket per minute); target <= 1.15x.",
+        "",
+        "| claim order | time to contain | x floor | <= 1.15x |",
+        "|---|---|---|---|",
+    ]
+    for order, figures in c["burst"].items():
+        lines.append(f"| {order} | {figures['s']:.1f} s | {figures['xFloor']:.2f} | "
+                     f"{'yes' if figures['xFloor'] <= 1.15 else 'NO'} |")
+    return lines
 
 
 def write_section(path: Path, section: str) -> None:

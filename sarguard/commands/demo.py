@@ -75,6 +75,10 @@ def _delivery_story(emu: Any, org: list[str]) -> list[bool]:
                       lambda: endpoint.wait_for(1, 60)
                       and demo_hook.show_deliveries(emu.url, emu.token, endpoint)
                       and demo_hook.show_response(emu.url, emu.token, endpoint, ALICE)),
+            _api_step("a campaign: three more users report sign-ins from one public /24; the "
+                      "SOC gets one campaign message and the addresses go into the org's IP "
+                      "block list",
+                      lambda: demo_hook.show_campaign(emu.url, emu.token, emu.token, endpoint)),
             _step("what the responder received and did, from its store",
                   ["responder", "status", "--config", str(endpoint.config)], 0),
             _step("the report in the System Log, linked to its response",

@@ -35,11 +35,17 @@ DEMO_CONFIG = """\
     actions:
       - clearSessions: {{revokeOAuthTokens: true}}
       - resetPassword: {{sendEmail: true}}
-      - notify: {{urls: ["${{{sink_env}}}"]}}
+      - notify: {{urls: ["${{{sink_env}}}"], onDone: true}}   # the SOC hears first, then what was done
     exclude: {{logins: ["breakglass-*@example.com"]}}
     cooldown: 15m
     reconcile: 1m
+    # The demo org is small: three users reporting one network make a campaign here (default 5).
+    campaign: {{minUsers: 3, window: 30m, blockIp: {{zone: BlockedIpZone, maxEntries: 50}}}}
 """
+# The demo's campaign: three users report sign-ins from one public /24 (outside every private,
+# reserved and documentation range, so the responder may block it).
+CAMPAIGN_USERS = ("bruno.rossi@example.com", "chloe.martin@example.com", "oscar.ops@example.com")
+CAMPAIGN_NETWORK = "81.2.69"
 
 
 @dataclass
@@ -215,3 +221,37 @@ def show_response(org_url: str, token: str, endpoint: HookEndpoint, user_id: str
     kinds = {e["eventType"] for e in mine}
     return kinds == {"user.session.clear", "user.account.reset_password"} and bool(notes) \
         and status == "RECOVERY"
+
+
+def show_campaign(org_url: str, token: str, control_token: str, endpoint: HookEndpoint) -> bool:
+    """Three users report activity from one public /24: one campaign message, and the addresses
+    in the org's IP block list (``BlockedIpZone``), each a ``zone.update`` in the System Log."""
+    from sarguard.emulator.control_client import ControlClient
+
+    with ControlClient(org_url, control_token) as control:
+        for index, login in enumerate(CAMPAIGN_USERS):
+            control.report({"userId": login, "ip": f"{CAMPAIGN_NETWORK}.{20 + index}",
+                            "city": "Kyiv", "country": "Ukraine"})
+
+    def campaign_notes() -> list[dict[str, Any]]:
+        return [n for n in endpoint.notifications()
+                if str(n.get("title", "")).startswith("CAMPAIGN: ")]
+
+    with httpx.Client(base_url=org_url, headers={"Authorization": f"SSWS {token}"},
+                      trust_env=False, timeout=30) as api:
+        def blocked() -> list[str]:
+            zones = api.get("/api/v1/zones").json()
+            zone = next((z for z in zones if z.get("name") == "BlockedIpZone"), {})
+            return [g["value"] for g in zone.get("gateways") or []]
+
+        ok = _wait(lambda: bool(campaign_notes()) and len(blocked()) >= len(CAMPAIGN_USERS), 60)
+        for note in campaign_notes()[:1]:
+            print(f"  notification: {note.get('title')}")
+            for line in str(note.get("message", "")).splitlines()[:8]:
+                print(f"    | {line}")
+        print(f"  BlockedIpZone now blocks: {', '.join(blocked()) or 'nothing'}")
+        updates = api.get("/api/v1/logs", params={"filter": 'eventType eq "zone.update"',
+                                                  "limit": 100}).json()
+        print(f"  System Log: {len(updates)} zone.update event(s); undo one with "
+              f"`sarguard responder unblock {CAMPAIGN_NETWORK}.20 --config {endpoint.config}`")
+    return ok

@@ -19,7 +19,8 @@ _port = ranged(int, lambda n: 0 <= n <= 65535, "a port number 0-65535")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="responder_command", metavar="SUBCOMMAND",
-                                help="serve (the hook endpoint) or status (what it did)")
+                                help="serve (the hook endpoint), status (what it did) or "
+                                     "unblock (take back a campaign's IP block)")
     serve = sub.add_parser(
         "serve", help="receive Okta's deliveries and run the declared response",
         description="Serve the hook endpoint (and /healthz, /metrics) and run the response "
@@ -43,13 +44,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (default text)")
     status.add_argument("--output", metavar="FILE",
                         help="write to FILE (atomically) instead of stdout")
+    unblock = sub.add_parser(
+        "unblock", help="remove an address campaign.blockIp added to the block-list zone",
+        description="Take IP out of the Okta IP block-list zone the responder added it to "
+                    "(recorded in its store), under the zone lease the responders use.")
+    unblock.add_argument("ip", metavar="IP", help="the address to unblock (as blocked: a /32 "
+                                                  "or /128)")
+    unblock.add_argument("--config", required=True, metavar="FILE",
+                         help="the responder.yaml to use")
 
 
 def run(args: argparse.Namespace) -> int:
     from sarguard.responder.extra import require_extra
 
     if args.responder_command is None:
-        raise UsageError("expected a subcommand: sarguard responder serve|status --config FILE")
+        raise UsageError("expected a subcommand: sarguard responder serve|status|unblock "
+                         "--config FILE")
     require_extra()
     from sarguard.responder.config import load_config
 
@@ -60,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config, env)
         return serve(config, host=args.host, port=args.port, env=env,
                      log_format=args.log_format)
+    if args.responder_command == "unblock":
+        from sarguard.responder.unblock import unblock
+
+        print(unblock(load_config(args.config, env, serving=False), env, args.ip))
+        return 0
     from sarguard.responder.status import render_status_json, render_status_text
     from sarguard.responder.store.engine import open_store
     from sarguard.responder.store.migrate import check_readable

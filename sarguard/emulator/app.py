@@ -28,6 +28,7 @@ from sarguard.emulator.api import (
     roles,
     threats,
     users,
+    zones,
 )
 from sarguard.emulator.api.context import ApiContext
 from sarguard.emulator.auth import Authenticator
@@ -98,7 +99,7 @@ class Emulator(ServedInThread):
     def _routes(self) -> Router:
         router = Router()
         router.add("POST", TOKEN_PATH, self.token_service.handle, auth="none", locked=False)
-        for family in (users, brands, customizations, event_hooks, roles, threats,
+        for family in (users, brands, customizations, event_hooks, roles, threats, zones,
                        notifications, logs):
             family.register(router, self._ctx)
         control.register(router, self._ctx, self.delivery)

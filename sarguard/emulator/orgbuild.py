@@ -28,6 +28,12 @@ from sarguard.emulator.timeutil import iso, relative_seconds, resolve_time
 
 _DAY = 86400.0
 
+# Every Okta org has the system zones LegacyIpZone (policy) and BlockedIpZone (block list).
+DEFAULT_ZONES = [
+    {"id": "nzo1legacyIpZone0001", "name": "LegacyIpZone", "usage": "POLICY", "system": True},
+    {"id": "nzo1blockedIpZone001", "name": "BlockedIpZone", "usage": "BLOCKLIST", "system": True},
+]
+
 
 def build_store(data: dict[str, Any], *, token: str, now: float, rng_seed: int) -> OrgStore:
     """The org described by ``data`` (already validated), with ``token`` as the admin's token."""
@@ -83,6 +89,16 @@ def build_store(data: dict[str, Any], *, token: str, now: float, rng_seed: int) 
         "created": when(ti.get("created"), long_ago),
         "lastUpdated": when(ti.get("lastUpdated"), month_ago),
     }
+
+    for zone in data.get("zones", DEFAULT_ZONES):
+        store.zones[zone["id"]] = {
+            "id": zone["id"], "name": zone["name"], "usage": zone.get("usage", "POLICY"),
+            "status": zone.get("status", "ACTIVE"), "system": bool(zone.get("system", False)),
+            "gateways": [dict(g) for g in zone.get("gateways", [])],
+            "proxies": [dict(p) for p in zone.get("proxies", [])],
+            "created": when(zone.get("created"), long_ago),
+            "lastUpdated": when(zone.get("lastUpdated"), month_ago),
+        }
 
     store.logs = sorted((_build_event(e, now) for e in data.get("systemLog", [])), key=log_sort_key)
 

@@ -20,6 +20,8 @@ from sarguard.emulator.state import (
 
 _STR = {"type": "string", "minLength": 1}
 _TIME = {"type": "string", "minLength": 2, "description": "ISO 8601 or relative like -3d4h"}
+_ZONE_ADDRESS = {"type": "object", "additionalProperties": False, "required": ["type", "value"],
+                 "properties": {"type": {"enum": ["CIDR", "RANGE"]}, "value": _STR}}
 
 _CUSTOMIZATION = {
     "type": "object",
@@ -239,6 +241,25 @@ SEED_SCHEMA: dict[str, Any] = {
                 "excludeZones": {"type": "array", "items": _STR},
                 "created": _TIME,
                 "lastUpdated": _TIME,
+            },
+        },
+        "zones": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "name"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^nzo[A-Za-z0-9]{5,37}$"},
+                    "name": _STR,
+                    "usage": {"enum": ["POLICY", "BLOCKLIST"]},
+                    "status": {"enum": ["ACTIVE", "INACTIVE"]},
+                    "system": {"type": "boolean"},
+                    "gateways": {"type": "array", "items": _ZONE_ADDRESS},
+                    "proxies": {"type": "array", "items": _ZONE_ADDRESS},
+                    "created": _TIME,
+                    "lastUpdated": _TIME,
+                },
             },
         },
         "systemLog": {"type": "array", "items": _LOG_EVENT},

@@ -196,6 +196,7 @@ class OrgStore:
     role_subscriptions: dict[str, dict[str, str]] = field(default_factory=dict)
     custom_roles: dict[str, str] = field(default_factory=dict)  # role id -> label
     threat_insight: dict[str, Any] = field(default_factory=dict)
+    zones: dict[str, dict[str, Any]] = field(default_factory=dict)  # IP network zones, by id
     logs: list[dict[str, Any]] = field(default_factory=list)  # sorted by (published, uuid)
     oauth_clients: dict[str, OAuthClient] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)

@@ -248,6 +248,12 @@ class OktaClient:
                 raise OktaPaginationError(_unpaged_next(path))
         return data
 
+    async def put_json(self, path: str, body: Any) -> Any:
+        """PUT ``body`` as JSON (a replace: idempotent, so retried like a read); the answer."""
+        with self._redacted_errors():
+            _, data = await self._request("PUT", self.url(path), params=None, json_body=body)
+        return data
+
     async def paginate(
         self, path: str, *, params: Params | None = None, admin: bool = False,
         max_pages: int | None = None,
@@ -481,13 +487,13 @@ class OktaClient:
         await self._sleep(delay)
 
     async def _request(
-        self, method: str, url: str, *, params: Params | None
+        self, method: str, url: str, *, params: Params | None, json_body: Any = None
     ) -> tuple[httpx.Response, Any]:
         async with self._sem.get():
-            return await self._attempts(method, url, params)
+            return await self._attempts(method, url, params, json_body)
 
     async def _attempts(
-        self, method: str, url: str, params: Params | None
+        self, method: str, url: str, params: Params | None, json_body: Any = None
     ) -> tuple[httpx.Response, Any]:
         failures = 0  # 5xx, timeouts, resets, malformed JSON
         limited = 0  # 429s
@@ -495,7 +501,8 @@ class OktaClient:
         retry_headers: dict[str, str] = {}
         path = urlsplit(url).path
         while True:
-            request = httpx.Request(method, url, params=params, headers=retry_headers)
+            request = httpx.Request(method, url, params=params, headers=retry_headers,
+                                    json=json_body)
             await self.auth.prepare(self._send_plain)
             try:
                 response = await self._send_once(request, sign=True)

@@ -16,6 +16,7 @@ and 5xx/timeouts are retried with backoff until ``giveUpAfter``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,7 @@ from sarguard.okta import users
 from sarguard.okta.client import OktaClient
 from sarguard.okta.errors import OktaApiError, OktaError, OktaRateLimitError
 from sarguard.okta.retry import backoff_delay
+from sarguard.responder.credential import refusal
 from sarguard.responder.store.queue import Claimed, Outcome
 
 log = logging.getLogger("sarguard.responder")
@@ -153,8 +155,11 @@ class Executor:
         if isinstance(exc, OktaApiError) and exc.status == 404:
             return _unknown()
         if not is_transient(exc):
-            return Outcome("failed", error=okta_failure(exc))
-        return settle(claimed, self.retry_after(claimed, exc, path))
+            outcome = Outcome("failed", error=okta_failure(exc))
+        else:
+            outcome = settle(claimed, self.retry_after(claimed, exc, path))
+        why = refusal(exc)
+        return dataclasses.replace(outcome, refused=why) if why else outcome
 
 
 _DONE = {

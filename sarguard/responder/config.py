@@ -48,6 +48,17 @@ _EXCLUSIVE_WHY = (
 )
 DEFAULTS = {"cooldown": "15m", "reconcile": "5m", "giveUpAfter": "1h", "workers": 4,
             "maxBacklog": "5m"}
+FOLLOW_UP_AFTER = timedelta(minutes=2)  # notify.followUpAfter's default
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """``campaign:``: when reports from many users sharing a network are one incident."""
+
+    min_users: int = 5
+    window: timedelta = timedelta(minutes=30)
+    block_zone: str | None = None  # blockIp.zone: the Okta IP block-list zone's name
+    block_max: int = 50
 OFF = "off"
 SQLITE_PREFIX = "sqlite:///"
 RESERVED_PATHS = ("/healthz", "/metrics", "/status")
@@ -105,6 +116,7 @@ class ResponderConfig:
     secrets: tuple[str, ...] = field(default=(), repr=False)  # expanded values, for redaction
     previous_secret_until: date | None = None  # the last day the previous secret is accepted
     max_backlog: timedelta = timedelta(minutes=5)  # status.maxBacklog
+    campaign: CampaignConfig = field(default_factory=CampaignConfig)
 
     def __post_init__(self) -> None:
         register_secrets(self.secret_values)
@@ -116,6 +128,22 @@ class ResponderConfig:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith(SQLITE_PREFIX)
+
+    @property
+    def notify_spec(self) -> ActionSpec | None:
+        return next((a for a in self.actions if a.kind == NOTIFY), None)
+
+    @property
+    def follow_up_after(self) -> timedelta:
+        """``notify.followUpAfter``: when an Okta action still not done is told (validated)."""
+        spec = self.notify_spec
+        raw = spec.options.get("followUpAfter") if spec else None
+        return parse_span(raw, what="value") if raw else FOLLOW_UP_AFTER
+
+    @property
+    def notify_on_done(self) -> bool:
+        spec = self.notify_spec
+        return bool(spec and spec.options.get("onDone", False))
 
     @property
     def notify_targets(self) -> tuple[NotifyTarget, ...]:
@@ -231,6 +259,11 @@ def load_config(path: str | Path, env: Mapping[str, str], *, serving: bool = Tru
         backlog = _span((raw.get("status") or {}).get("maxBacklog", DEFAULTS["maxBacklog"]),
                         "maxBacklog", problems, allow_off=False, at=("status", "maxBacklog"))
     until = _previous_until(raw.get("hook"), problems) if sound(("hook",)) else None
+    campaign = _campaign(raw.get("campaign"), problems) if sound(("campaign",)) else None
+    for index, spec in enumerate(built.actions):
+        if spec.kind == NOTIFY and "followUpAfter" in spec.options:
+            at: KeyPath = ("actions", _index_of(raw, NOTIFY, index), NOTIFY, "followUpAfter")
+            _span_at(spec.options["followUpAfter"], at, problems)
     if problems.items:  # no config object holds the expanded values yet: mask them here
         raise ResponderConfigError([redact(p, secrets) for p in problems.sorted()])
     hook = raw["hook"]
@@ -256,7 +289,35 @@ def load_config(path: str | Path, env: Mapping[str, str], *, serving: bool = Tru
         secrets=tuple(secrets),
         previous_secret_until=until,
         max_backlog=backlog or timedelta(minutes=5),
+        campaign=campaign or CampaignConfig(),
     )
+
+
+def _index_of(raw: Mapping[str, Any], kind: str, fallback: int) -> int:
+    """The position of ``kind`` in the file's actions list (for the error's key path)."""
+    for index, item in enumerate(raw.get("actions") or ()):
+        if isinstance(item, Mapping) and kind in item:
+            return index
+    return fallback
+
+
+def _span_at(value: Any, at: KeyPath, problems: _Problems) -> timedelta | None:
+    try:
+        return parse_span(value, what="value")
+    except DurationError as exc:
+        problems.add(at, str(exc).removeprefix("value: "))
+        return None
+
+
+def _campaign(raw: Mapping[str, Any] | None, problems: _Problems) -> CampaignConfig | None:
+    """``campaign:`` (every key optional; absent means the defaults)."""
+    if not raw:
+        return None
+    window = _span_at(raw["window"], ("campaign", "window"), problems) if "window" in raw else None
+    block = raw.get("blockIp") or {}
+    return CampaignConfig(min_users=int(raw.get("minUsers", 5)),
+                          window=window or timedelta(minutes=30),
+                          block_zone=block.get("zone"), block_max=int(block.get("maxEntries", 50)))
 
 
 @dataclass

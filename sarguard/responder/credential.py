@@ -68,8 +68,9 @@ class CredentialState:
 
     def observe(self, exc: BaseException) -> None:
         """Learn from a failed call: a refusal of the credential, or nothing about it."""
-        if is_refusal(exc):
-            self.refuse(str(exc))
+        reason = refusal(exc)
+        if reason is not None:
+            self.refuse(reason)
         elif isinstance(exc, OktaApiError) and 400 <= exc.status < 500 and exc.status not in (
                 401, 403, 429):
             self.worked()  # Okta judged the request itself: the credential was accepted
@@ -101,13 +102,21 @@ class CredentialState:
                 "since": self.since.isoformat() if self.since else None}
 
 
-def is_refusal(exc: BaseException) -> bool:
-    """401, a 403 naming a missing scope, or a token request Okta refused."""
+def refusal(exc: BaseException) -> str | None:
+    """Why ``exc`` means the credential itself is refused — a 401, a 403 naming a missing scope,
+    a token request Okta refused — else None: a 403 about one user's status or a 5xx is not an
+    outage."""
     if isinstance(exc, OktaAuthError):
-        return True
-    if isinstance(exc, OktaApiError):
-        return exc.status == 401 or (exc.status == 403 and bool(exc.scope))
-    return False
+        return str(exc)
+    if isinstance(exc, OktaApiError) and exc.status == 401:
+        return f"HTTP 401{' ' + exc.error_code if exc.error_code else ''}: Okta rejected the credential"
+    if isinstance(exc, OktaApiError) and exc.status == 403 and exc.scope:
+        return f"HTTP 403: missing OAuth scope {exc.scope}"
+    return None
+
+
+def is_refusal(exc: BaseException) -> bool:
+    return refusal(exc) is not None
 
 
 class WatchedClient(OktaClient):
@@ -119,9 +128,9 @@ class WatchedClient(OktaClient):
 
     credential: CredentialState
 
-    async def _request(self, method: str, url: str, *, params: Any) -> Any:
+    async def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         try:
-            answer = await super()._request(method, url, params=params)
+            answer = await super()._request(method, url, **kwargs)
         except OktaError as exc:
             self.credential.observe(exc)
             raise

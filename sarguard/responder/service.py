@@ -41,17 +41,19 @@ from sarguard.okta.factory import client_from_env
 from sarguard.okta.users import SCOPES_NEEDED
 from sarguard.responder.actions import Executor, LostClaim
 from sarguard.responder.app import AppDeps, InFlight, build_app
+from sarguard.responder.blocklist import Blocker, BlockZoneError, find_block_zone
 from sarguard.responder.config import AT_MOST_ONCE, NOTIFY, ResponderConfig
-from sarguard.responder.credential import CredentialState, watch
+from sarguard.responder.credential import REFUSED, WORKS, CredentialChange, CredentialState, watch
 from sarguard.responder.hookauth import HookSecrets, secrets_from_env
 from sarguard.responder.listener import ListenerLimits, listener_limits
 from sarguard.responder.livestatus import LiveStatus
 from sarguard.responder.logsetup import configure_logging, step
-from sarguard.responder.message import ActionLine
+from sarguard.responder.message import ActionLine, CampaignFacts, Message, compose_credential
 from sarguard.responder.metrics import Metrics
 from sarguard.responder.notifier import Notifier, Sender
 from sarguard.responder.reconcile import Reconciler
-from sarguard.responder.store import queue
+from sarguard.responder.store import queue, readers
+from sarguard.responder.store.campaign import BLOCK_IP
 from sarguard.responder.store.engine import ServeLock, Store, open_store, sqlite_path
 from sarguard.responder.store.migrate import upgrade
 from sarguard.responder.store.planning import FAILED, Planned, failure_reason, plan_batch
@@ -100,6 +102,8 @@ class Runtime:
     in_flight: InFlight = field(default_factory=InFlight)
     credential: CredentialState = field(default_factory=CredentialState)
     request_exit: Callable[[], None] = lambda: None
+    loop: asyncio.AbstractEventLoop | None = None  # the serving loop (set when tasks start)
+    _pending: set[asyncio.Task[None]] = field(default_factory=set)  # announcements under way
 
     def __post_init__(self) -> None:
         self.executor = Executor(self.client, clock=self.clock)
@@ -111,6 +115,14 @@ class Runtime:
         self.live = LiveStatus(store=self.store, credential=self.credential,
                                supervisor=self.supervisor, max_backlog=self.config.max_backlog,
                                clock=self.clock)
+        self.blocker: Blocker | None = None
+        if self.config.campaign.block_zone:
+            async def tell(title: str, body: str) -> None:
+                await self.notifier.announce(Message(title, f"{title}.\n{body}\n", "failure"))
+            self.blocker = Blocker(self.client, self.store, zone_name=self.config.campaign.block_zone,
+                                   max_entries=self.config.campaign.block_max, me=self.me,
+                                   clock=self.clock, tell=tell)
+        self.credential.subscribe(self._on_credential)
 
     # -- tasks ---------------------------------------------------------------------------
 
@@ -158,13 +170,15 @@ class Runtime:
         for _uuid, reason in planned.failures:
             self.metrics.failed_events.labels(reason[:64]).inc()
 
-    async def worker(self, index: int) -> None:
+    async def worker(self, index: int, only: str | None = None) -> None:
+        """Claim and run actions; ``only``: this worker's one kind (the notifier's own worker,
+        so the SOC hears even while every other worker waits for Okta's rate limit)."""
         while not self.stopping.is_set():
             self.work_ready.clear()
             await self.yield_to_deliveries()
             try:
-                claimed = await to_thread.run_sync(queue.claim_next, self.store, self.me,
-                                                   self.clock())
+                claimed = await to_thread.run_sync(
+                    lambda: queue.claim_next(self.store, self.me, self.clock(), kind=only))
             except SQLAlchemyError as exc:
                 log.error("worker %d: the store failed (%s); retrying", index, type(exc).__name__)
                 claimed = None
@@ -217,6 +231,37 @@ class Runtime:
         step(log, level, name, f"report #{claimed.report_id} {claimed.kind}: {outcome.status}"
              + (f" ({detail})" if detail else ""), status=outcome.status, detail=detail, **ids)
 
+    def _on_credential(self, change: CredentialChange) -> None:
+        """The credential's state changed (any Okta call can say so): announce a refusal at once,
+        once per outage, and the recovery. Runs in the caller's thread: it only schedules."""
+        if change.state == REFUSED and change.previous != REFUSED:
+            why: str | None = change.reason or "Okta refused the credential"
+        elif change.state == WORKS and change.previous == REFUSED:
+            why = None
+        else:
+            return
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._schedule_announcement, why)
+
+    def _schedule_announcement(self, why: str | None) -> None:
+        task = asyncio.get_running_loop().create_task(self._announce(why),
+                                                      name="credential-announcement")
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _announce(self, refused: str | None) -> None:
+        try:
+            waiting = await to_thread.run_sync(readers.waiting_reports, self.store)
+        except SQLAlchemyError:
+            waiting = 0
+        if refused is not None:
+            log.error("Okta refused the credential (%s): announcing it", refused)
+        else:
+            log.info("Okta accepts the credential again: announcing it")
+        await self.notifier.announce(compose_credential(refused=refused, waiting=waiting))
+
     async def _act(self, claimed: queue.Claimed) -> queue.Outcome:
         if claimed.kind == "clearSessions":
             return await self.executor.clear_sessions(claimed)
@@ -225,6 +270,10 @@ class Runtime:
                 return await to_thread.run_sync(queue.record_intent, self.store, claimed.id,
                                                 self.me, self.clock())
             return await self.executor.at_most_once(claimed, intent)
+        if claimed.kind == BLOCK_IP:
+            if self.blocker is None:
+                return queue.Outcome("skipped", result="campaign.blockIp is not configured")
+            return await self.blocker.run(claimed)
         if claimed.kind == NOTIFY:
             async def load() -> list[ActionLine]:
                 rows = await to_thread.run_sync(queue.report_actions, self.store,
@@ -235,7 +284,11 @@ class Runtime:
             async def save(payload: Mapping[str, Any]) -> bool:
                 return await to_thread.run_sync(queue.save_payload, self.store, claimed.id,
                                                 self.me, payload, self.clock())
-            return await self.notifier.run(claimed, load, save)
+
+            async def campaign(campaign_id: int) -> CampaignFacts:
+                found = await to_thread.run_sync(readers.campaign_members, self.store, campaign_id)
+                return CampaignFacts(**found)
+            return await self.notifier.run(claimed, load, save, campaign)
         return queue.Outcome("failed", error=f"unknown action {claimed.kind!r}")
 
     async def housekeeping(self) -> None:
@@ -250,6 +303,8 @@ class Runtime:
                     self.work_ready.set()
             except SQLAlchemyError as exc:
                 log.error("heartbeat: the store failed (%s)", type(exc).__name__)
+            if self.credential.refused:  # recovery is announced even with nothing waiting
+                await self._check_okta(recheck=True)
             await _wait(self.stopping, HEARTBEAT_S)
 
     def _keep_alive(self) -> None:
@@ -298,12 +353,16 @@ class Runtime:
     async def running(self, app: Any) -> AsyncIterator[None]:
         """Starlette lifespan: start the tasks, stop them on shutdown. Nothing here waits for
         Okta: deliveries are accepted from the first moment, whatever Okta is doing."""
+        self.loop = asyncio.get_running_loop()
         start = self.supervisor.start
         tasks = [asyncio.create_task(self._check_okta(), name="credential-check"),
                  start("planner", self.planner), start("housekeeping", self.housekeeping),
                  start("reconciler", self.reconciler)]
         tasks += [start(f"worker-{i}", functools.partial(self.worker, i))
                   for i in range(self.config.workers)]
+        if self.config.notify_targets:
+            tasks.append(asyncio.create_task(self.worker(self.config.workers, only=NOTIFY),
+                                             name="notifier"))
         try:
             yield
         finally:
@@ -327,12 +386,17 @@ class Runtime:
             with contextlib.suppress(SQLAlchemyError):
                 self.liveness.close()
 
-    async def _check_okta(self) -> None:
+    async def _check_okta(self, *, recheck: bool = False) -> None:
+        """Ask Okta whether it accepts the credential (at start; then, while it refuses, every
+        heartbeat, so the recovery is announced even with no action waiting)."""
+        # The client is watched: its answer moves the credential's state, and a change is
+        # announced by _on_credential (a refusal once per outage, the recovery once).
         try:
             await self.client.check_credentials()
         except OktaError as exc:
-            log.error("Okta did not accept the credentials (%s); deliveries are still accepted "
-                      "and the actions wait (retrying) until it does", exc)
+            if not recheck and not self.credential.refused:
+                log.error("Okta could not be asked about the credentials (%s); the actions "
+                          "retry until it answers", exc)
 
 
 def _loop_kind(name: str) -> str:
@@ -347,7 +411,8 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
 
 def _required_scopes(config: ResponderConfig) -> tuple[str, ...]:
     needs_logs = config.reconcile is not None or bool(config.notify_targets)
-    return tuple(s for s in SCOPES_NEEDED if s != "okta.logs.read" or needs_logs)
+    needed = tuple(s for s in SCOPES_NEEDED if s != "okta.logs.read" or needs_logs)
+    return needed + (("okta.networkZones.manage",) if config.campaign.block_zone else ())
 
 
 def check_scopes(client: OktaClient, config: ResponderConfig) -> None:
@@ -361,6 +426,22 @@ def check_scopes(client: OktaClient, config: ResponderConfig) -> None:
             "(clear sessions, reset/expire passwords, suspend, read users) and okta.logs.read "
             "(the notification's timeline, reconciliation); grant them to the service app and "
             "add them to OKTA_API_SCOPES")
+
+
+def resolve_block_zone(env: Mapping[str, str], config: ResponderConfig) -> str | None:
+    """``campaign.blockIp.zone``'s id, resolved at start: a zone the org lacks is a config error.
+    When Okta cannot be asked now (refused credential, outage) it is resolved at first use."""
+    async def ask() -> str:
+        async with client_from_env(env, org_url=config.org_url) as client:
+            return await find_block_zone(client, config.campaign.block_zone or "")
+    try:
+        return asyncio.run(ask())
+    except BlockZoneError as exc:
+        raise ResponderStartError(str(exc)) from None
+    except OktaError as exc:
+        log.warning("could not resolve campaign.blockIp.zone now (%s); it is resolved when the "
+                    "first campaign blocks an address", exc)
+        return None
 
 
 def bind_socket(host: str, port: int, limits: ListenerLimits | None = None) -> socket.socket:
@@ -413,6 +494,8 @@ class ResponderServer:
             self.runtime = Runtime(config=config, store=self.store, client=self.client,
                                    secrets=self.secrets, clock=clock, credential=self.credential,
                                    request_exit=self.request_stop)
+            if config.campaign.block_zone:
+                self.runtime.blocker.zone_id = resolve_block_zone(env, config)  # type: ignore[union-attr]
             self._start_store()
             self.limits = listener_limits()
             self._sock = bind_socket(host, port, self.limits)

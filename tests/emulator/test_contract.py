@@ -335,3 +335,22 @@ def test_write_only_secret_would_be_caught(openapi, api) -> None:
     request = MockRequest(HOST, "get", f"/api/v1/eventHooks/{HOOK}")
     with pytest.raises(Exception, match="(?i)invalid|write"):
         openapi.validate_response(request, MockResponse(json.dumps(hook).encode()))
+
+
+def test_network_zones_list_read_and_replace(openapi, api, emu) -> None:
+    """Okta's spec: /api/v1/zones (okta.networkZones.read) and PUT /api/v1/zones/{zoneId}
+    (okta.networkZones.manage) answer IP zones; a PUT replaces the whole zone and writes the
+    System Log's zone.update."""
+    zones = check(openapi, api.get("/api/v1/zones"), 200).json()
+    blocked = next(z for z in zones if z["usage"] == "BLOCKLIST")
+    zone = check(openapi, api.get(f"/api/v1/zones/{blocked['id']}"), 200).json()
+    check(openapi, api.get("/api/v1/zones/nzoNobody0000000001"), 404)
+    body = {"type": "IP", "name": zone["name"],
+            "gateways": [{"type": "CIDR", "value": "192.0.2.10/32"}]}
+    replaced = check(openapi, api.put(f"/api/v1/zones/{blocked['id']}", json=body), 200).json()
+    assert replaced["gateways"] == body["gateways"]
+    check(openapi, api.put(f"/api/v1/zones/{blocked['id']}", json={
+        "type": "IP", "name": zone["name"], "gateways": [{"type": "CIDR", "value": "nope"}]}), 400)
+    logged = api.get("/api/v1/logs", params={"filter": 'eventType eq "zone.update"',
+                                             "since": "2000-01-01T00:00:00.000Z"}).json()
+    assert [t["id"] for e in logged for t in e["target"]] == [blocked["id"]]

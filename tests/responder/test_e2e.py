@@ -14,6 +14,7 @@ from benchmarks.responder.harness import deliver
 from sarguard.eventhooks import build_drill_event
 from sarguard.model import REPORT_EVENT
 from tests.responder.conftest import (
+    ACTIONS,
     ALICE,
     BOB,
     BREAKGLASS,
@@ -44,30 +45,35 @@ def finished(responder, count: int):
 
 
 def test_a_report_is_answered_end_to_end(tmp_path, org, sink, start_responder) -> None:
-    responder = start_responder(_config(tmp_path, org))
+    responder = start_responder(_config(tmp_path, org, actions=ACTIONS.replace(
+        'notify: {urls: ["${SINK_URL}"]}', 'notify: {urls: ["${SINK_URL}"], onDone: true}')))
     org.add_hook(responder.url)
     written = org.report(ALICE, ip="198.51.100.7", city="Lyon", country="France")
     wait_until(finished(responder, 1))
     assert len(org.log("user.session.clear", ALICE)) == 1
     assert len(org.log("user.account.reset_password", ALICE)) == 1
     assert org.status(ALICE) == "RECOVERY"
-    [message] = sink.messages
-    text = message["message"]
-    assert message["title"] == "Suspicious activity reported by Alice Nguyen / alice@acme.test " \
-                               "(00u1respAlice0000001)"
+    # The SOC hears first (who, what, where, the timeline), then what was done (onDone).
+    first, done = sink.messages
+    text = first["message"]
+    assert first["title"] == "Suspicious activity reported by Alice Nguyen / alice@acme.test " \
+                             "(00u1respAlice0000001)"
     # the report names the new sign-on email's send event (issue 20 §12), not the sign-in
     assert "Reported activity: system.email.new_device_notification.sent_message" in text
     assert "From: 198.51.100.7, Lyon, France" in text
-    assert "clearSessions: sessions cleared, OAuth tokens revoked" in text
-    assert "resetPassword: password reset (the user was emailed a reset link)" in text
-    assert "User status now: RECOVERY" in text
     assert f"{org.emu.url}/admin/user/profile/view/{ALICE}" in text
     assert f"{org.emu.url}/report/system_log_2?search=" in text
     assert "Timeline (System Log since" in text and "user.session.start SUCCESS" in text
+    assert done["title"] == "Done: the response to Alice Nguyen / alice@acme.test " \
+                            "(00u1respAlice0000001)'s report"
+    assert "clearSessions: sessions cleared, OAuth tokens revoked" in done["message"]
+    assert "resetPassword: password reset (the user was emailed a reset link)" in done["message"]
+    assert "User status now: RECOVERY" in done["message"]
     status = responder.status()
     assert status["reports"]["byOrigin"] == {"delivery": 1, "reconciled": 0}
     assert status["recent"][0]["eventId"] == written["reportEvent"]
-    assert [a["status"] for a in status["recent"][0]["actions"]] == ["done", "done", "done"]
+    assert [a["status"] for a in status["recent"][0]["actions"]] == [
+        "done", "done", "done", "skipped", "done"]
 
 
 def test_redeliveries_and_batches_are_answered_once_per_report(tmp_path, org, sink,
@@ -126,7 +132,11 @@ def test_cooldown_answers_once_and_links_the_rest(tmp_path, org, sink, start_res
     answered = [r for r in recent if r["disposition"] == "respond"]
     assert len(linked) == 2 and len(answered) == 1
     assert {r["linkedReportId"] for r in linked} == {answered[0]["reportId"]}
-    assert len(sink.messages) == 1
+    # The 2nd report is told (issue 20 item 8); the 3rd, inside the same window, is not.
+    repeat, first = sorted(sink.messages, key=lambda m: m["title"])  # they go independently
+    assert first["title"].startswith("Suspicious activity reported by Carol Diaz")
+    assert repeat["title"].startswith("Repeat report by carol@acme.test (00u1respCarol0000003) "
+                                      "(2nd in 15m; first ")
 
 
 def test_dry_run_changes_nothing_in_okta_and_says_so(tmp_path, org, sink, start_responder) -> None:
@@ -171,8 +181,10 @@ def test_a_user_okta_does_not_know_is_recorded_and_notified(tmp_path, org, sink,
     wait_until(finished(responder, 1))
     [report] = responder.status()["recent"]
     assert (report["outcome"], report["userStatus"]) == ("unknownUser", "UNKNOWN")
-    assert [a["status"] for a in report["actions"]] == ["skipped", "skipped", "done"]
-    [message] = sink.messages
+    # the first message (sent before Okta answered 404), then the follow-up that says so
+    assert [a["status"] for a in report["actions"]] == ["skipped", "skipped", "done", "skipped",
+                                                        "done"]
+    first, message = sink.messages
     assert "a user Okta does not know" in message["title"]
     assert "Okta does not know this user id (404)" in message["message"]
 

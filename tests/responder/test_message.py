@@ -87,5 +87,18 @@ def test_the_timeline_comes_from_the_investigation_code() -> None:
     assert "  2026-03-01T12:02:00Z  user.session.start SUCCESS  198.51.100.7" in body
     problem = compose(facts(timeline_problem="cannot read the System Log: missing OAuth scope "
                                              "okta.logs.read")).body
-    assert "Timeline: not available (cannot read the System Log: missing OAuth scope " \
+    assert "Timeline: unavailable (cannot read the System Log: missing OAuth scope " \
            "okta.logs.read)" in problem
+
+
+def test_an_event_planning_could_not_handle_is_told_from_the_stored_reason() -> None:
+    """store.planning records a hostile event as a failed report with a ``planFailed`` notify
+    row; the message is built from that row's reason and the event's uuid only (reading the
+    event again could fail the same way), with org strings made inert."""
+    from sarguard.responder.message import compose_plan_failed
+
+    message = compose_plan_failed(report_id=7, event_uuid="@everyone [x](https://evil.example)",
+                                  error="internal error: OverflowError: date value out of range")
+    assert message.level == "failure" and "report #7" in message.title
+    assert "OverflowError" in message.body
+    assert "@everyone" not in message.body and "](https://" not in message.body

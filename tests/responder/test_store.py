@@ -87,7 +87,7 @@ def test_readers_refuse_a_store_at_another_revision(store: Store) -> None:
         session.execute(text("DELETE FROM alembic_version"))
     with pytest.raises(StoreError, match="not a responder database"):
         check_readable(store)
-    assert head_revision() == "0001"
+    assert head_revision() == "0003"
 
 
 def test_a_second_serve_on_one_sqlite_file_refuses_and_points_at_postgresql(tmp_path: Path) -> None:
@@ -151,9 +151,15 @@ def test_planning_turns_reports_into_ordered_actions(tmp_path: Path, store: Stor
     [report] = reports(store)
     assert (report.disposition, report.outcome, report.user_id) == ("respond", "pending", ALICE)
     steps = actions(store, report.id)
+    # The Okta actions chain in declared order; the first notification waits for none of them
+    # (issue 20 item 2) and a follow-up is due after notify.followUpAfter (default 2m).
     assert [(a.kind, a.status) for a in steps] == [
-        ("clearSessions", "pending"), ("resetPassword", "waiting"), ("notify", "waiting")]
+        ("clearSessions", "pending"), ("resetPassword", "waiting"), ("notify", "pending"),
+        ("notify", "pending")]
     assert json.loads(steps[0].options) == {"revokeOAuthTokens": True}
+    assert json.loads(steps[2].options)["purpose"] == "first" and steps[2].due_at == NOW
+    assert json.loads(steps[3].options)["purpose"] == "late"
+    assert steps[3].due_at == NOW + timedelta(minutes=2)
 
 
 def test_drills_are_recorded_never_acted_on(tmp_path: Path, store: Store) -> None:
@@ -216,13 +222,15 @@ def test_claims_finish_in_order_and_close_the_report(tmp_path: Path, store: Stor
     kinds = []
     while (claimed := queue.claim_next(store, me, NOW)) is not None:
         kinds.append(claimed.kind)
-        assert queue.claim_next(store, me, NOW) is None  # the next step waits for this one
         assert queue.finish(store, claimed.id, me, queue.Outcome("done", result="ok"), NOW)
-    assert kinds == ["clearSessions", "resetPassword", "notify"]
+    # Containment first: the clear and the first message, then the reset (it waited for the
+    # clear); the late follow-up is retired when the Okta actions end before it is due.
+    assert kinds == ["clearSessions", "notify", "resetPassword"]
     [report] = reports(store)
     assert (report.outcome, report.finished_at) == ("done", NOW)
     view = responses_for(store, ["a", "unknown"])
-    assert list(view) == ["a"] and [a["status"] for a in view["a"]["actions"]] == ["done"] * 3
+    assert list(view) == ["a"]
+    assert [a["status"] for a in view["a"]["actions"]] == ["done"] * 3 + ["skipped"]
 
 
 def test_a_retry_waits_until_it_is_due(tmp_path: Path, store: Store) -> None:
@@ -233,6 +241,9 @@ def test_a_retry_waits_until_it_is_due(tmp_path: Path, store: Store) -> None:
     assert claimed is not None
     later = NOW + timedelta(seconds=30)
     queue.finish(store, claimed.id, me, queue.Outcome("retry", error="HTTP 503", due=later), NOW)
+    first_message = queue.claim_next(store, me, NOW)  # waits for no Okta action
+    assert first_message is not None and first_message.kind == "notify"
+    queue.finish(store, first_message.id, me, queue.Outcome("done"), NOW)
     assert queue.claim_next(store, me, NOW) is None
     assert queue.next_due(store) == later
     again = queue.claim_next(store, me, later)
@@ -268,9 +279,13 @@ def test_an_unknown_user_skips_the_remaining_okta_actions(tmp_path: Path, store:
     notify = queue.claim_next(store, me, NOW)
     assert notify.kind == "notify" and notify.user_status == "UNKNOWN"
     queue.finish(store, notify.id, me, queue.Outcome("done"), NOW)
+    told = queue.claim_next(store, me, NOW)  # the follow-up that says Okta does not know them
+    assert told.kind == "notify" and told.options["purpose"] == "done"
+    queue.finish(store, told.id, me, queue.Outcome("done"), NOW)
     [report] = reports(store)
     assert report.outcome == "unknownUser"
-    assert [a.status for a in actions(store, report.id)] == ["skipped", "skipped", "done"]
+    assert [a.status for a in actions(store, report.id)] == ["skipped", "skipped", "done",
+                                                             "skipped", "done"]
 
 
 def test_finishing_is_fenced_on_the_owner(tmp_path: Path, store: Store) -> None:

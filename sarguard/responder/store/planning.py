@@ -31,10 +31,13 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from sarguard.eventhooks import is_drill
-from sarguard.responder.config import NOTIFY, OKTA_ACTIONS, ResponderConfig
+from sarguard.responder.config import NOTIFY, ResponderConfig
 from sarguard.responder.exclusions import exclusion_reason
+from sarguard.responder.store import flow
+from sarguard.responder.store.campaign import join_campaign
 from sarguard.responder.store.engine import Store
 from sarguard.responder.store.ingest import storable
+from sarguard.responder.store.repeats import network_key, repeat_rows
 from sarguard.responder.store.schema import Action, Event, Report, UserLock
 from sarguard.systemlog.evidence import summarize_report
 from sarguard.systemlog.filters import FilterError, validate_user_id
@@ -43,12 +46,6 @@ from sarguard.util.redaction import redact
 FAILED = "failed"
 MAX_REASON = 500
 PLAN_BATCH = 20  # short write transactions: a delivery never waits long behind one
-DRY_RUN_WOULD = {
-    "clearSessions": "would clear the user's sessions",
-    "resetPassword": "would reset the password",
-    "expirePassword": "would expire the password",
-    "suspend": "would suspend the user",
-}
 
 
 def report_user(event: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -102,25 +99,7 @@ def _answered_within(session: Session, user_id: str, published: datetime,
 
 def _action_rows(report: Report, config: ResponderConfig, now: datetime, *,
                  okta_skip: str | None) -> list[Action]:
-    rows: list[Action] = []
-    for spec in config.actions:
-        status, result = "waiting", None
-        if spec.kind in OKTA_ACTIONS and okta_skip is not None:
-            status, result = "skipped", okta_skip
-        elif spec.kind in OKTA_ACTIONS and config.dry_run:
-            status, result = "skipped", f"dry run: {DRY_RUN_WOULD[spec.kind]}"
-        options = {k: v for k, v in spec.options.items() if k != "urls"}
-        rows.append(Action(
-            report_id=report.id, seq=len(rows), kind=spec.kind,
-            options=json.dumps(options, sort_keys=True), status=status, attempts=0,
-            result=result, created_at=now, updated_at=now, due_at=now,
-            give_up_at=now + config.give_up_after,
-            finished_at=now if status == "skipped" else None,
-        ))
-    first = next((a for a in rows if a.status == "waiting"), None)
-    if first is not None:
-        first.status = "pending"
-    return rows
+    return flow.action_rows(report, config, now, okta_skip=okta_skip)
 
 
 def _plan_one(session: Session, event: Event, body: Mapping[str, Any],
@@ -146,12 +125,22 @@ def _plan_one(session: Session, event: Event, body: Mapping[str, Any],
     elif (earlier := _answered_within(session, user_id, report.published, config.cooldown)):
         report.disposition, report.outcome = "cooldown", "recorded"
         report.linked_report_id = earlier.id
+    report.net_key = network_key(summary.get("ip"))
     session.add(report)
     session.flush()
+    if report.disposition == "cooldown" and earlier is not None:
+        told = repeat_rows(session, report, earlier, config, now)
+        if told:
+            report.outcome = "pending"
+            session.add_all(told)
+            return report
     if report.disposition in ("respond", "excluded", "noUser"):
         rows = _action_rows(report, config, now, okta_skip=okta_skip)
         if notify_only and not any(r.kind == NOTIFY for r in rows):
             report.outcome = "recorded"
+        session.add_all(rows)
+        session.flush()
+        rows += join_campaign(session, report, config, now)
         session.add_all(rows)
         if not any(r.status == "pending" for r in rows):
             report.outcome = "done" if report.outcome == "pending" else report.outcome

@@ -25,12 +25,17 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from sarguard.responder.config import NOTIFY, OKTA_ACTIONS
+from sarguard.responder.config import OKTA_ACTIONS
+from sarguard.responder.store import flow
 from sarguard.responder.store.engine import Store
 from sarguard.responder.store.liveness import owner_is_dead
 from sarguard.responder.store.schema import Action, Event, Report, Responder
 
 TERMINAL = ("done", "skipped", "failed")
+# Claim session clears and first notifications (priority 0) for every waiting report before any
+# slower step. False restores the order before issue 20 (due time, then id): the benchmark's
+# baseline, nothing else.
+CONTAINMENT_FIRST = True
 # How long a recovered at-most-once action waits before reading the user's status: a request
 # the dead process had sent may still be being carried out by Okta.
 RECOVERY_SETTLE = timedelta(seconds=5)
@@ -74,6 +79,7 @@ class Outcome:
     user_status: str | None = None  # what Okta said the user's status is now
     unknown_user: bool = False
     payload: Mapping[str, Any] | None = None
+    refused: str | None = None  # Okta refused the credential (401, 403 naming a scope): why
 
 
 def register_responder(store: Store, owner: int, now: datetime) -> None:
@@ -121,11 +127,15 @@ def release_mine(store: Store, me: int, now: datetime) -> int:
         return _requeue(session, and_(Action.status == "running", Action.owner == me), now)
 
 
-def claim_next(store: Store, me: int, now: datetime) -> Claimed | None:
-    """Claim the next due action, or None when nothing is due."""
+def claim_next(store: Store, me: int, now: datetime, *, kind: str | None = None) -> Claimed | None:
+    """Claim the next due action (of ``kind`` only, when given), or None when nothing is due."""
     with store.write() as session:
-        query = (select(Action).where(and_(Action.status == "pending", Action.due_at <= now))
-                 .order_by(Action.due_at, Action.id).limit(1))
+        order = ((Action.priority, Action.due_at, Action.id) if CONTAINMENT_FIRST
+                 else (Action.due_at, Action.id))
+        due = and_(Action.status == "pending", Action.due_at <= now)
+        if kind is not None:
+            due = and_(due, Action.kind == kind)
+        query = select(Action).where(due).order_by(*order).limit(1)
         if not store.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         action = session.scalars(query).first()
@@ -196,40 +206,19 @@ def finish(store: Store, action_id: int, me: int, outcome: Outcome, now: datetim
             action.due_at = outcome.due or now
             return True
         action.status, action.result, action.finished_at = outcome.status, outcome.result, now
-        later = list(session.scalars(select(Action).where(and_(
-            Action.report_id == report.id, Action.seq > action.seq)).order_by(Action.seq)))
+        rows = list(session.scalars(select(Action).where(Action.report_id == report.id)))
         if outcome.unknown_user:
             report.user_status = "UNKNOWN"
-            for other in later:
+            for other in rows:
                 if other.kind in OKTA_ACTIONS and other.status == "waiting":
                     other.status, other.finished_at, other.updated_at = "skipped", now, now
                     other.result = "skipped: Okta does not know this user"
-        if outcome.status == "failed" and action.kind != NOTIFY:
-            _make_sure_someone_is_told(session, report, action, later, now)
-        waiting = next((a for a in later if a.status == "waiting"), None)
-        if waiting is not None:
-            waiting.status, waiting.due_at, waiting.updated_at = "pending", now, now
-        else:
-            _close_report(session, report, now)
+        if action.kind in OKTA_ACTIONS:
+            session.add_all(flow.follow_ups(report, rows, action, now))
+        elif flow.purpose_of(json.loads(action.options)) == flow.FIRST:
+            flow.release_follow_ups(rows, now)
+        _close_report(session, report, now)
         return True
-
-
-def _make_sure_someone_is_told(session: Session, report: Report, failed: Action,
-                               later: list[Action], now: datetime) -> None:
-    """A give-up is notified: by a notify still to come, else by an extra notify row."""
-    if any(a.kind == NOTIFY and a.status == "waiting" for a in later):
-        return
-    template = session.scalars(select(Action).where(and_(
-        Action.report_id == report.id, Action.kind == NOTIFY)).limit(1)).first()
-    if template is None:
-        return  # nothing declared to notify: the failure is in the store and the log
-    seq = max([failed.seq, *(a.seq for a in later)]) + 1
-    later.append(Action(
-        report_id=report.id, seq=seq, kind=NOTIFY,
-        options=json.dumps({"purpose": "giveUp", "failed": failed.kind}, sort_keys=True),
-        status="waiting", attempts=0, created_at=now, updated_at=now, due_at=now,
-        give_up_at=now + (template.give_up_at - template.created_at)))
-    session.add(later[-1])
 
 
 def _close_report(session: Session, report: Report, now: datetime) -> None:
@@ -239,7 +228,9 @@ def _close_report(session: Session, report: Report, now: datetime) -> None:
         return
     okta = [a for a in actions if a.kind in OKTA_ACTIONS]
     failed = [a for a in actions if a.status == "failed"]
-    if report.user_status == "UNKNOWN":
+    if report.disposition == "cooldown":
+        report.outcome = "recorded"
+    elif report.user_status == "UNKNOWN":
         report.outcome = "unknownUser"
     elif not failed:
         report.outcome = "done"

@@ -5,6 +5,7 @@ while a responder serves (WAL) and never take the serve lock.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +16,7 @@ from sarguard.responder.store.schema import (
     Action,
     Delivery,
     Event,
+    IpBlock,
     ReconcileState,
     Report,
     Responder,
@@ -88,6 +90,8 @@ def status_summary(store: Store) -> dict[str, Any]:
                                      .limit(20)).all()
         unplanned = session.scalar(select(func.count()).select_from(Event).where(
             Event.planned.is_(False))) or 0
+        blocks = session.scalars(select(IpBlock).order_by(IpBlock.added_at.desc())
+                                 .limit(100)).all()
     return {
         "database": store.shown,
         "deliveries": {"received": deliveries[0], "events": int(deliveries[1]),
@@ -110,6 +114,9 @@ def status_summary(store: Store) -> dict[str, Any]:
                         "startedAt": le.iso(r.started_at), "heartbeatAt": le.iso(r.heartbeat_at),
                         "stoppedAt": le.iso(r.stopped_at)} for r in responders],
         "recent": [report_view(r, recent_actions[r.id]) for r in recent],
+        "ipBlocks": [{"address": b.address, "zoneId": b.zone_id, "campaignId": b.campaign_id,
+                      "addedAt": le.iso(b.added_at), "removedAt": le.iso(b.removed_at)}
+                     for b in blocks],
     }
 
 
@@ -127,3 +134,44 @@ def responses_for(store: Store, event_ids: Iterable[str]) -> dict[str, dict[str,
     return out
 
 
+
+
+def waiting_reports(store: Store) -> int:
+    """Reports whose response is not finished (for "N reports waiting")."""
+    with store.read() as session:
+        return session.scalar(select(func.count()).select_from(Report).where(
+            Report.outcome == "pending")) or 0
+
+
+def campaign_members(store: Store, campaign_id: int) -> dict[str, Any]:
+    """One campaign and its reports (the campaign message and its digests are composed from it).
+    ``listed_through``: the last report id a sent campaign message or digest listed, so a
+    digest lists only the reports that came after."""
+    from sarguard.responder.store.schema import Campaign
+
+    with store.read() as session:
+        campaign = session.get(Campaign, campaign_id)
+        reports = session.scalars(select(Report).where(Report.campaign_id == campaign_id)
+                                  .order_by(Report.published, Report.id)).all()
+        members = []
+        for report in reports:
+            try:
+                summary = json.loads(report.summary)
+            except ValueError:
+                summary = {}
+            members.append({"reportId": report.id, "userId": report.user_id,
+                            "login": report.login, "ip": summary.get("ip"),
+                            "activity": summary.get("activityEventType"),
+                            "time": report.published or report.received_at})
+        listed = 0
+        for payload in session.scalars(select(Action.payload).where(
+                Action.kind == "notify", Action.status == "done",
+                Action.options.like('%"campaignId": ' + str(int(campaign_id)) + ',%'))):
+            try:
+                listed = max(listed, int(json.loads(payload or "{}").get("through") or 0))
+            except (ValueError, TypeError, AttributeError):
+                continue
+    return {"campaign_id": campaign_id, "network": campaign.net_key if campaign else "?",
+            "first_at": campaign.first_at if campaign else None,
+            "last_at": campaign.last_at if campaign else None, "members": members,
+            "listed_through": listed}

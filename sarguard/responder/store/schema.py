@@ -100,6 +100,9 @@ class Report(Base):
     linked_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     summary: Mapped[str] = mapped_column(Text)  # JSON: what the user reported
+    # The reported IP's network (/24 IPv4, /48 IPv6) and the campaign it joined (migration 0003).
+    net_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
 
 
 class Action(Base):
@@ -109,6 +112,7 @@ class Action(Base):
     __table_args__ = (
         UniqueConstraint("report_id", "seq", name="uq_actions_report_seq"),
         Index("ix_actions_claim", "status", "due_at"),
+        Index("ix_actions_claim_priority", "status", "priority", "due_at"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
@@ -131,6 +135,42 @@ class Action(Base):
     intent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     owner: Mapped[int | None] = mapped_column(BigInteger, index=True)
     payload: Mapped[str | None] = mapped_column(Text)  # notify: the message and its progress
+    # 0: containment (session clears, first notifications), claimed before everything else.
+    priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class Campaign(Base):
+    """Reports from many users sharing one network inside ``campaign.window``: one incident."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    net_key: Mapped[str] = mapped_column(String(64), index=True)
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    digest_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class IpBlock(Base):
+    """An address the responder added to an Okta IP block-list zone (``campaign.blockIp``);
+    ``removed_at`` once ``sarguard responder unblock`` took it out again."""
+
+    __tablename__ = "ip_blocks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    zone_id: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)  # CIDR: a /32 or /128
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ZoneLock(Base):
+    """A lease per zone: a PUT replaces the whole zone, so one responder edits it at a time."""
+
+    __tablename__ = "zone_locks"
+    zone_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[int | None] = mapped_column(BigInteger)
+    until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Responder(Base):
