@@ -82,9 +82,10 @@ def _serve(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[subprocess.
     deadline = time.monotonic() + RUN_LIMIT_S
     seen = []
     assert proc.stdout is not None
+    poller = select.poll()  # not select(): descriptors above 1024 in a long test run
+    poller.register(proc.stdout, select.POLLIN)
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 1)
-        if ready:
+        if poller.poll(1000):
             line = proc.stdout.readline()
             if not line:
                 break

@@ -99,9 +99,10 @@ def _on_a_terminal(argv: list[str], columns: int) -> str:
     os.close(child)
     chunks: list[bytes] = []
     deadline = time.monotonic() + LIMIT_S
+    poller = select.poll()  # not select(): a long test run may hand out descriptors above 1024
+    poller.register(main, select.POLLIN)
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([main], [], [], 1)
-        if ready:
+        if poller.poll(1000):
             try:
                 data = os.read(main, 65536)
             except OSError:  # the child closed the terminal
