@@ -98,6 +98,10 @@ def _from_program(args: argparse.Namespace) -> tuple[States, str | None, str | N
     warnings: list[str] = []
     states: States = []
     for group in declared.groups:
+        # SAR-03 accepts a link to the org's own host when it knows the org: the provider's
+        # orgName/baseUrl say which it is (offline, ${baseURL} and relative links pass anyway).
+        if (name := _org_name(group.inputs)) and "org" not in group.state.meta:
+            group.state.meta["org"] = f"https://{name}"
         # The OAuth-only rules read the provider's own inputs (the stack's okta:* for the default).
         warning = stack_credentials_warning(group.inputs, manage=declared.manages_notifications(group))
         if warning:

@@ -246,3 +246,33 @@ def test_hostile_bodies_end_quickly_with_a_verdict(body):
 def test_a_body_beyond_the_judged_size_fails_saying_so():
     status, why = judge_body("x" * MAX_JUDGED_CHARS + LINK)
     assert status == "fail" and "more than sarguard reads for links" in why
+
+
+@pytest.mark.parametrize(("host", "status"), [("acme.okta.com", "pass"),
+                                              ("evil.example", "fail")])
+def test_check_stack_knows_the_org_from_the_provider_config(make_project, capsys, host, status):
+    """Offline, the org is the stack's okta:orgName + okta:baseUrl: a link hard-coded to that host
+    passes SAR-03, one to another host fails (e19: the org's own domain, when it is known)."""
+    import json
+
+    from sarguard.cli import main
+    from tests.conftest import STACK_HEAD
+
+    body = (f'<html><body><a href="https://{host}/login/report-suspicious-activity?token='
+            '${request.reportSuspiciousActivityToken}">Report</a> ${request.browser} '
+            "${request.date} ${request.time} ${request.location} ${request.ipAddress}</body></html>")
+    project = make_project(STACK_HEAD + f"""\
+    brands:
+      - id: default
+        templates:
+          NewSignOnNotification:
+            customizations:
+              - language: en
+                isDefault: true
+                subject: New sign-on
+                body: '{body}'
+""".replace("\n    ", "\n      ").replace("    brands:", "      brands:", 1))
+    code = main(["check", "--stack", "test", "--project-dir", str(project), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    [sar03] = [f for f in report["findings"] if f["control"] == "SAR-03"]
+    assert sar03["status"] == status, (code, sar03)
