@@ -12,6 +12,7 @@ the org itself (:mod:`sarguard.controls.sar03_links`), in a block that renders
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from sarguard.controls._helpers import (
@@ -47,6 +48,13 @@ def judge_body(body: Any, org_url: str | None = None) -> tuple[str, str]:
         return "fail", (f"the body is {len(body)} characters, more than sarguard reads for links "
                         f"({MAX_JUDGED_CHARS}; Okta accepts less than 64 KB), so no report link "
                         "in it is vouched for")
+    return _judge_text(body, org_url)
+
+
+@lru_cache(maxsize=1024)
+def _judge_text(body: str, org_url: str | None) -> tuple[str, str]:
+    """The judgement of a body's text. Cached: an org's brands and languages share bodies (one
+    template in 27 languages × many brands), and the verdict depends on the text and org only."""
     rendered = rendering(body)
     uses = token_uses(strip_html_comments(rendered.text), host_of(org_url), TOKEN)
     wrong = _wrong_use(uses, org_url)
