@@ -80,7 +80,9 @@ def crash_runs(runs: int, *, rng_seed: int = 1409, window_s: float = 0.25,
         add_hook(emu.url, EMU_TOKEN, process.url)
         control = ControlClient(emu.url, emu.token)
         for run in range(runs):
-            control.report({"userId": bench_user(run)})
+            # Each report from its own network: the chain is about kill -9, and reports sharing
+            # a /24 would become one campaign, whose per-user messages fold into a digest.
+            control.report({"userId": bench_user(run), "ip": f"100.{64 + run // 256 % 64}.{run % 256}.7"})
             delay = rng.uniform(0, window_s)
             result.kill_delays_ms.append(round(delay * 1000, 1))
             time.sleep(delay)
