@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sarguard.util.redaction import redact
+from sarguard.util.texttable import clean
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_FORMATS = ("text", "json")
@@ -28,9 +29,29 @@ IDS = "sarguard_ids"  # ... and its ids (delivery, uuid, user, report, action)
 def step(logger: logging.Logger, level: int, name: str, message: str, **ids: Any) -> None:
     """Log one step of an event or an action: ``name`` (received, duplicate, drill, excluded,
     cooldown, planned, failed, started, done, retry, notified) and its ids, which the JSON
-    form carries as fields and the text form already names in ``message``."""
-    logger.log(level, "%s", message, extra={STEP: name, IDS: {k: v for k, v in ids.items()
-                                                              if v is not None}})
+    form carries as fields and the text form already names in ``message``.
+
+    Values from a delivery (a user id, an event uuid) are made printable first: a line break
+    would forge a log line, and a lone surrogate cannot be written as UTF-8 at all."""
+    logger.log(level, "%s", clean(message), extra={STEP: name, IDS: {
+        k: clean(v) if isinstance(v, str) else v for k, v in ids.items() if v is not None}})
+
+
+class Encodable(logging.Filter):
+    """On the responder's own logger: a message is made writable as UTF-8 before any handler
+    sees it (a hostile delivery's lone surrogate, in an exception's text, would otherwise break
+    the log stream — or a test runner that ships captured logs between processes)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        try:
+            message.encode("utf-8")
+        except UnicodeEncodeError:
+            record.msg, record.args = message.encode("utf-8", "backslashreplace").decode(), None
+        return True
+
+
+logging.getLogger("sarguard.responder").addFilter(Encodable())
 
 
 class JsonFormatter(logging.Formatter):
