@@ -100,8 +100,27 @@ def _program_context(folder: Path) -> Iterator[None]:
             pass
         for name in set(sys.modules) - before:
             file = getattr(sys.modules.get(name), "__file__", None) or ""
-            if file and Path(file).resolve().is_relative_to(folder):
+            if file and _project_module(name, Path(file).resolve(), folder):
                 sys.modules.pop(name, None)
+
+
+def _installed_roots() -> tuple[Path, ...]:
+    """Where installed packages live (a project's own ``.venv`` is often inside the project)."""
+    import site
+    import sysconfig
+
+    paths = {sys.prefix, sys.base_prefix, *site.getsitepackages(), site.getusersitepackages(),
+             *(sysconfig.get_paths().get(key) or "" for key in ("purelib", "platlib", "stdlib"))}
+    return tuple(Path(p).resolve() for p in paths if p)
+
+
+def _project_module(name: str, file: Path, folder: Path) -> bool:
+    """A module of the project's own code, to forget after its run: inside the project folder,
+    yet neither sarguard itself nor an installed package (forgetting ``pulumi_okta`` would make
+    its next import register the package twice, which Pulumi refuses)."""
+    if name == "sarguard" or name.startswith("sarguard.") or not file.is_relative_to(folder):
+        return False
+    return not any(file.is_relative_to(root) for root in _installed_roots())
 
 
 def run_project_program(config: StackConfig, *, preview: bool = False,

@@ -138,8 +138,13 @@ class LiveHarness:
         return done[0]
 
     def drift(self, emu: Emulator | HostileServer, *extra: str, timeout: str = SAFE_TIMEOUT) -> CliRun:
+        # The runs sleep on the shared virtual clock, where concurrent waits add up: a fault that
+        # persists could reach the default 600 s deadline in virtual time, depending on where
+        # earlier tests left the clock. The deadline has its own tests (test_deadline.py, which
+        # pass --deadline after this one: the last value wins).
         return self.run("drift", "--stack", "demo", "--org-url", emu.url, "--format", "json",
-                        "--project-dir", str(REPO_ROOT), "--timeout", timeout, *extra)
+                        "--project-dir", str(REPO_ROOT), "--timeout", timeout,
+                        "--deadline", "86400", *extra)
 
     def stop(self) -> None:
         for server in self.servers:
