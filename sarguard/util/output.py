@@ -11,6 +11,7 @@ target. Renames within one folder are atomic, so a reader never sees a half-writ
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -140,7 +141,10 @@ def write_outputs(outputs: Sequence[tuple[str | None, str]]) -> None:
     holds (:mod:`sarguard.util.redaction`) is masked in what is written, as a last resort.
     """
     outputs = [(path, redact(text)) for path, text in outputs]
-    files = [(Path(path), text) for path, text in outputs if not _is_stdout(path)]
+    streams = [(Path(path), text) for path, text in outputs
+               if not _is_stdout(path) and _is_stream(Path(path))]
+    files = [(Path(path), text) for path, text in outputs
+             if not _is_stdout(path) and not _is_stream(Path(path))]
     seen: dict[Path, Path] = {}
     for target, _ in files:
         key = target.resolve()
@@ -156,10 +160,26 @@ def write_outputs(outputs: Sequence[tuple[str | None, str]]) -> None:
     except BaseException:
         batch.discard()
         raise
+    for target, text in streams:  # a device or a pipe: written as it is, never replaced
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                handle.write(_with_newline(text))
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {_reason(exc)}") from None
     for path, text in outputs:
         if _is_stdout(path):
             sys.stdout.write(_with_newline(text))
             sys.stdout.flush()
+
+
+def _is_stream(target: Path) -> bool:
+    """An existing device, pipe or socket (``/dev/null``, ``/dev/stderr``, a FIFO): renaming a
+    file over it would replace it — ``--output /dev/null`` must not replace the device."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def move_into_place(moves: Sequence[tuple[Path, Path]]) -> None:

@@ -26,14 +26,14 @@ def test_installed_packages_and_sarguard_are_never_forgotten(tmp_path: Path) -> 
     assert _project_module("helpers", (tmp_path / "helpers.py").resolve(), tmp_path.resolve())
 
 
-def test_two_runs_in_one_process_with_the_venv_inside_the_project() -> None:
+def test_two_runs_in_one_process_with_the_venv_inside_the_project(tmp_path: Path) -> None:
     """The first run imports pulumi_okta (from this checkout's .venv when it is inside it); the
     second must still run."""
     code = ("from sarguard.cli import main\n"
             f"print(main(['check', '--stack', 'minimal', '--project-dir', {str(REPO_ROOT)!r}, "
-            "'--format', 'json', '--output', '/dev/null']))\n"
+            f"'--format', 'json', '--output', {str(tmp_path / 'a.json')!r}]))\n"
             f"print(main(['check', '--stack', 'demo', '--project-dir', {str(REPO_ROOT)!r}, "
-            "'--format', 'json', '--output', '/dev/null']))\n")
+            f"'--format', 'json', '--output', {str(tmp_path / 'b.json')!r}]))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=300, cwd=REPO_ROOT)
     assert result.stdout.split() == ["0", "0"], result.stderr[-3000:]

@@ -118,3 +118,24 @@ def test_every_credential_the_run_holds_is_masked_in_what_is_written(tmp_path, c
     assert target.read_text() == "brand *** x\n"
     assert capsys.readouterr().out == "name: ***\n"
     del auth
+
+
+def test_a_device_or_a_pipe_is_written_never_replaced(tmp_path) -> None:
+    """``--output /dev/null`` (or a FIFO a script reads) must not have a file renamed over it:
+    that would replace the machine's /dev/null with a root-only regular file."""
+    import os
+    import stat
+    import threading
+
+    from sarguard.util.output import write_output
+
+    write_output("report\n", "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    write_output("through a pipe", str(fifo))
+    reader.join(timeout=30)
+    assert got == ["through a pipe\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
