@@ -12,7 +12,8 @@ import json
 import os
 import shlex
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -301,57 +302,63 @@ def _check_secret(problems: _Problems, raw: Mapping[str, Any], hook_secret: Any)
                          "with `pulumi config set --secret sarguard:eventHookSecret <value>`", key=SECRET_KEY)
 
 
-def _check_header_secrets(problems: _Problems, raw: Mapping[str, Any], hook: EventHookSpec | None,
-                          values: Any) -> None:
-    """Every ``eventHook.secretHeaders`` name has a secret value in
-    ``sarguard:eventHookHeaderSecrets``, and that map holds nothing else."""
-    wanted = hook.secret_headers if hook else ()
+@dataclass(frozen=True)
+class _SecretMap:
+    """A config key holding a map of secrets by name, and how its problems are worded."""
+
+    key: str
+    by: str  # what the names are: "header name", "placeholder name"
+    example: str  # a name for the example command: "<Header-Name>"
+    command: Callable[[str], str]  # the `pulumi config set --secret --path …` for a name
+    missing: Callable[[str], str]  # why a wanted name needs its value
+    ignored: Callable[[str], str]  # why an entry nobody reads would be ignored
+
+
+def _check_secret_map(problems: _Problems, spec: _SecretMap, wanted: Sequence[str],
+                      values: Any) -> None:
+    """Every wanted name has a secret value in ``spec.key``, and the map holds nothing else
+    (never naming a value)."""
     if values is None:
         values = {}
     elif not isinstance(values, Mapping) or getattr(values, "is_secret", False):
-        problems.add((), "expected a map by header name, each value a secret: set one with "
-                         f"`{header_secret_command('<Header-Name>')}`", key=HEADER_SECRETS_KEY)
+        problems.add((), f"expected a map by {spec.by}, each value a secret: set one with "
+                         f"`{spec.command(spec.example)}`", key=spec.key)
         return
     for name in wanted:
         value = values.get(name)
         if value is None:
-            problems.add((), f"missing: the hook header {name!r} (eventHook.secretHeaders) needs "
-                             f"its value; set it with `{header_secret_command(name)}`",
-                         key=HEADER_SECRETS_KEY)
+            problems.add((), f"missing: {spec.missing(name)}; set it with `{spec.command(name)}`",
+                         key=spec.key)
         elif not getattr(value, "is_secret", False):
             problems.add((str(name),), "is plaintext in the stack file; it must be a Pulumi secret. "
-                                       f"Remove it and set it with `{header_secret_command(name)}`",
-                         key=HEADER_SECRETS_KEY)
+                                       f"Remove it and set it with `{spec.command(name)}`",
+                         key=spec.key)
     for name in sorted(str(n) for n in values if n not in wanted):
-        where = "eventHook.secretHeaders" if hook else "an eventHook with secretHeaders"
-        problems.add((name,), f"would be ignored: the program reads only the headers named in "
-                              f"{where}; add {name!r} there or remove this entry",
-                     key=HEADER_SECRETS_KEY)
+        problems.add((name,), f"would be ignored: {spec.ignored(name)}", key=spec.key)
+
+
+def _check_header_secrets(problems: _Problems, raw: Mapping[str, Any], hook: EventHookSpec | None,
+                          values: Any) -> None:
+    """Every ``eventHook.secretHeaders`` name has a secret value in
+    ``sarguard:eventHookHeaderSecrets``, and that map holds nothing else."""
+    where = "eventHook.secretHeaders" if hook else "an eventHook with secretHeaders"
+    _check_secret_map(problems, _SecretMap(
+        HEADER_SECRETS_KEY, "header name", "<Header-Name>", header_secret_command,
+        missing=lambda n: f"the hook header {n!r} (eventHook.secretHeaders) needs its value",
+        ignored=lambda n: f"the program reads only the headers named in {where}; add {n!r} "
+                          "there or remove this entry"),
+        hook.secret_headers if hook else (), values)
 
 
 def _check_url_secrets(problems: _Problems, hook: EventHookSpec | None, values: Any) -> None:
     """Every ``{secret:NAME}`` in ``eventHook.url`` has a secret value in
     ``sarguard:eventHookUrlSecrets``, and that map holds nothing else (never naming a value)."""
-    wanted = placeholder_names(hook.url) if hook else []
-    if values is None:
-        values = {}
-    elif not isinstance(values, Mapping) or getattr(values, "is_secret", False):
-        problems.add((), "expected a map by placeholder name, each value a secret: set one with "
-                         f"`{url_secret_command('<NAME>')}`", key=URL_SECRETS_KEY)
-        return
-    for name in wanted:
-        value = values.get(name)
-        if value is None:
-            problems.add((), f"missing: eventHook.url's placeholder {placeholder(name)} needs its "
-                             f"value; set it with `{url_secret_command(name)}`", key=URL_SECRETS_KEY)
-        elif not getattr(value, "is_secret", False):
-            problems.add((str(name),), "is plaintext in the stack file; it must be a Pulumi secret. "
-                                       f"Remove it and set it with `{url_secret_command(name)}`",
-                         key=URL_SECRETS_KEY)
-    for name in sorted(str(n) for n in values if n not in wanted):
-        problems.add((name,), f"would be ignored: eventHook.url has no {placeholder(name)} "
-                              "placeholder; add it to the URL or remove this entry",
-                     key=URL_SECRETS_KEY)
+    _check_secret_map(problems, _SecretMap(
+        URL_SECRETS_KEY, "placeholder name", "<NAME>", url_secret_command,
+        missing=lambda n: f"eventHook.url's placeholder {placeholder(n)} needs its value",
+        ignored=lambda n: f"eventHook.url has no {placeholder(n)} placeholder; add it to the URL "
+                          "or remove this entry"),
+        placeholder_names(hook.url) if hook else [], values)
 
 
 class _Sound:
