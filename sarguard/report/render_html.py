@@ -20,7 +20,7 @@ from sarguard.controls.frameworks import FRAMEWORK_NAMES, MAPPING_NOTE, by_requi
 from sarguard.report.diffs import side_by_side
 from sarguard.report.evidence import evidence_lines
 from sarguard.report.model import DriftItem, Report
-from sarguard.report.summary import summarize
+from sarguard.report.summary import SUMMARY_LABELS, summarize
 from sarguard.report.values import display, safe_text
 from sarguard.report.view import (
     STATUS_LABELS,
@@ -40,11 +40,6 @@ from sarguard.report.view import (
 )
 
 VERDICT_CLASSES = {0: "ok", 1: "fail", 2: "error"}
-SUMMARY_LABELS = {
-    "passed": "Passed", "failed": "Failed", "notEvaluated": "Not evaluated",
-    "notApplicable": "Not applicable", "waived": "Waived", "baselined": "Baselined", "changed": "Changed",
-    "missing": "Missing", "unmanaged": "Unmanaged", "ignored": "Ignored", "unread": "Unread",
-}
 NOT_RUN = "not_run"
 
 

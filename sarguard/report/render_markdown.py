@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from sarguard.report.diffs import body_diff
 from sarguard.report.evidence import evidence_lines
 from sarguard.report.model import Report
-from sarguard.report.summary import summarize
+from sarguard.report.summary import SUMMARY_LABELS, summarize
 from sarguard.report.values import cap_markdown, display, safe_text, strip_controls, unlink_markdown
 from sarguard.report.view import (
     BASELINED_NOTE,
@@ -35,19 +35,6 @@ from sarguard.report.view import (
 )
 
 EMOJI = {0: "✅", 1: "❌", 2: "⚠️"}
-_SUMMARY_HEADERS = {
-    "passed": "Passed",
-    "failed": "Failed",
-    "notEvaluated": "Not evaluated",
-    "notApplicable": "Not applicable",
-    "waived": "Waived",
-    "baselined": "Baselined",
-    "changed": "Changed",
-    "missing": "Missing",
-    "unmanaged": "Unmanaged",
-    "ignored": "Ignored",
-    "unread": "Unread",
-}
 _PUNCTUATION = re.compile(r"([\\`*_\[\]<>#|~&])")
 # A cell or list item starting like this would become a nested list or a heading.
 _BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
@@ -202,7 +189,7 @@ def _headline(report: Report) -> list[str]:
 def _summary_table(report: Report) -> list[str]:
     counts = summarize(report)
     return _table(
-        [_SUMMARY_HEADERS[k] for k in counts],
+        [SUMMARY_LABELS[k] for k in counts],
         [[str(v) for v in counts.values()]],
         numeric=True,
     )

@@ -25,7 +25,7 @@ from sarguard.controls.base import Finding
 from sarguard.report.diffs import body_diff
 from sarguard.report.evidence import evidence_lines
 from sarguard.report.model import DriftItem, Report
-from sarguard.report.summary import has_drift_section, summarize
+from sarguard.report.summary import SUMMARY_LABELS, has_drift_section, summarize
 from sarguard.report.values import display, safe_text
 from sarguard.report.view import (
     BASELINED_NOTE,
@@ -56,19 +56,6 @@ _STATUS_STYLES = {
     "baselined": "cyan",
 }
 _OUTCOME_STYLES = {0: "bold green", 1: "bold red", 2: "bold yellow"}
-_SUMMARY_LABELS = {
-    "passed": "passed",
-    "failed": "failed",
-    "notEvaluated": "not evaluated",
-    "notApplicable": "not applicable",
-    "waived": "waived",
-    "baselined": "baselined",
-    "changed": "changed",
-    "missing": "missing",
-    "unmanaged": "unmanaged",
-    "ignored": "ignored",
-    "unread": "unread",
-}
 _ACTION_STATUSES = ("fail", "not_evaluated", "waived", "baselined")
 
 
@@ -223,7 +210,7 @@ def _headline(report: Report, layout: _Layout) -> list[Text]:
     title.append(f" · exit {code}")
     lines.append(title)
     counts = summarize(report)
-    tally = ", ".join(f"{_SUMMARY_LABELS[k]} {v}" for k, v in counts.items())
+    tally = ", ".join(f"{SUMMARY_LABELS[k].lower()} {v}" for k, v in counts.items())
     lines += [Text(line, style="dim") for line in layout.wrap(tally, layout.width)]
     return [*lines, Text("")]
 

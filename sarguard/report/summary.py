@@ -19,6 +19,15 @@ FINDING_KEYS: dict[str, str] = {
 DRIFT_KEYS: tuple[str, ...] = ("changed", "missing", "unmanaged", "ignored", "unread")
 
 
+# The summary counts' names in every human format (text lower-cases them), in one place.
+SUMMARY_LABELS: dict[str, str] = {
+    "passed": "Passed", "failed": "Failed", "notEvaluated": "Not evaluated",
+    "notApplicable": "Not applicable", "waived": "Waived", "baselined": "Baselined",
+    "changed": "Changed", "missing": "Missing", "unmanaged": "Unmanaged", "ignored": "Ignored",
+    "unread": "Unread",
+}
+
+
 def has_drift_section(report: Report) -> bool:
     """Drift/audit reports (or any report carrying drift) show drift, unread and timings."""
     return report.kind in ("drift", "audit") or report.drift is not None

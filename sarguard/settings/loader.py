@@ -260,7 +260,7 @@ def load_settings(
     # reports every problem.
     settings = _build(raw, problems, project_dir or Path.cwd(), _Sound(bad_paths))
     _check_secret(problems, raw, hook_secret)
-    _check_header_secrets(problems, raw, settings["event_hook"], header_secrets)
+    _check_header_secrets(problems, settings["event_hook"], header_secrets)
     _check_url_secrets(problems, settings["event_hook"], url_secrets)
     if problems.items:
         raise SettingsError(problems.items)
@@ -337,8 +337,7 @@ def _check_secret_map(problems: _Problems, spec: _SecretMap, wanted: Sequence[st
         problems.add((name,), f"would be ignored: {spec.ignored(name)}", key=spec.key)
 
 
-def _check_header_secrets(problems: _Problems, raw: Mapping[str, Any], hook: EventHookSpec | None,
-                          values: Any) -> None:
+def _check_header_secrets(problems: _Problems, hook: EventHookSpec | None, values: Any) -> None:
     """Every ``eventHook.secretHeaders`` name has a secret value in
     ``sarguard:eventHookHeaderSecrets``, and that map holds nothing else."""
     where = "eventHook.secretHeaders" if hook else "an eventHook with secretHeaders"
