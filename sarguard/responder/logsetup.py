@@ -87,10 +87,27 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the object it was
+    at start-up: a stream replaced and closed since (a test runner's capture, an embedding
+    program's redirect) would otherwise turn every later line into a "Logging error"."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: ANN201 - the stream of the moment
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass  # always sys.stderr
+
+
 def configure_logging(*, level: int = logging.INFO, fmt: str = "text") -> logging.Handler:
     """Route every logger (uvicorn's and Apprise's included) through one redacting handler,
     as text lines or (``fmt="json"``) one JSON object a line."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = CurrentStderr()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(FORMAT))
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()

@@ -33,3 +33,27 @@ def test_any_responder_line_is_encodable(caplog: pytest.LogCaptureFixture) -> No
     with caplog.at_level(logging.ERROR, logger="sarguard.responder"):
         logger.error("planning failed: %s", "bad \udcff value")
     caplog.records[-1].getMessage().encode("utf-8")
+
+
+def test_the_log_follows_stderr_when_it_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The handler writes to the stderr of the moment: a stream closed since start-up (a
+    test runner's capture, an embedding program's redirect) never turns a line into a
+    "Logging error" — seen in CI when a responder started under one test's capture."""
+    import io
+
+    from sarguard.responder.logsetup import configure_logging
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    first, second = io.StringIO(), io.StringIO()
+    try:
+        monkeypatch.setattr("sys.stderr", first)
+        configure_logging()
+        first.close()
+        monkeypatch.setattr("sys.stderr", second)
+        logging.getLogger("sarguard.responder.test-stderr").info("after the swap")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    [line] = second.getvalue().splitlines()
+    assert line.endswith("INFO sarguard.responder.test-stderr: after the swap")

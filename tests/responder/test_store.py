@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
 
+from benchmarks.responder.harness import wait_until
 from sarguard.responder.config import load_config
 from sarguard.responder.store import queue
 from sarguard.responder.store.engine import ServeLock, Store, StoreError, open_store
@@ -351,6 +352,73 @@ def test_skip_locked_claims_never_hand_one_action_to_two_workers(tmp_path, datab
         with store.read() as session:
             assert session.scalar(select(func.count()).select_from(Report).where(
                 Report.outcome == "done")) == 40
+    finally:
+        store.dispose()
+
+
+def test_two_actions_of_one_report_finishing_at_once_close_it(tmp_path, pg_server) -> None:
+    """PostgreSQL (READ COMMITTED): the last two actions of a report finish in two workers at
+    once. Each must see the other's result, or neither closes the report and it stays
+    ``pending`` forever (seen in CI: the whole loop answered, the report never did). The first
+    finish is held just before its commit until the second is either done or waiting on a lock."""
+    from sqlalchemy import event as sa_event
+
+    store = open_store(pg_server.new_database())
+    upgrade(store)
+    try:
+        deliver(store, event("a"))
+        plan_pending(store, config(tmp_path, actions="""\
+  - notify: {urls: ["${SINK_URL}"]}
+  - clearSessions: {}
+"""), NOW)
+        me = queue.new_owner_id()
+        first, second = queue.claim_next(store, me, NOW), queue.claim_next(store, me, NOW)
+        assert first is not None and second is not None
+        assert queue.claim_next(store, me, NOW) is None
+        held, release = threading.Event(), threading.Event()
+        holder: int | None = None  # the first finish's thread
+        results: dict[str, bool] = {}
+
+        def hold(session) -> None:
+            if threading.get_ident() == holder and not held.is_set():
+                held.set()
+                release.wait(30)
+
+        def finish(name: str, action_id: int) -> None:
+            results[name] = queue.finish(store, action_id, me, queue.Outcome("done"), NOW)
+
+        sa_event.listen(store._sessions, "before_commit", hold)
+        try:
+            def run_first() -> None:
+                nonlocal holder
+                holder = threading.get_ident()
+                finish("first", first.id)
+
+            holder_thread = threading.Thread(target=run_first)
+            holder_thread.start()
+            assert held.wait(30), "the first finish never reached its commit"
+            thread = threading.Thread(target=finish, args=("second", second.id))
+            thread.start()
+            watcher = store.writer.connect()
+            try:
+                def second_blocked_or_done() -> bool:
+                    waiting = watcher.execute(text(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar()
+                    watcher.commit()
+                    return not thread.is_alive() or bool(waiting)
+
+                wait_until(second_blocked_or_done, 30, "the second finish to run or wait")
+            finally:
+                watcher.close()
+            release.set()
+            holder_thread.join(30)
+            thread.join(30)
+        finally:
+            release.set()
+            sa_event.remove(store._sessions, "before_commit", hold)
+        assert results == {"first": True, "second": True}
+        [report] = reports(store)
+        assert report.outcome == "done" and report.finished_at == NOW
     finally:
         store.dispose()
 

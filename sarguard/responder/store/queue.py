@@ -192,7 +192,10 @@ def finish(store: Store, action_id: int, me: int, outcome: Outcome, now: datetim
         action = session.get(Action, action_id, with_for_update=not store.is_sqlite)
         if action is None or action.owner != me or action.status != "running":
             return False
-        report = session.get(Report, action.report_id)
+        # The report row is locked too: two of its actions finishing at once would each see
+        # the other still running (PostgreSQL's READ COMMITTED) and neither would close it.
+        # Every path takes the action's lock before its report's, so this cannot deadlock.
+        report = session.get(Report, action.report_id, with_for_update=not store.is_sqlite)
         assert report is not None
         action.updated_at = now
         if outcome.payload is not None:
