@@ -127,12 +127,12 @@ def bench_declared(brands: int, repeats: int, log: Any = print) -> DeclaredSide:
     with tempfile.TemporaryDirectory(prefix="sarguard-declared-") as tmp:
         project = write_project(offline_shape(brands), Path(tmp) / "project")
         for i in range(repeats):
-            for mode in (("bare", "declared") if i % 2 == 0 else ("declared", "bare")):
+            for mode in (("bare-run", "declared") if i % 2 == 0 else ("declared", "bare-run")):
                 found = measure(mode, project)
                 if "error" in found:
                     result.problems.append(found["error"])
                     continue
-                getattr(result, mode).append(found["seconds"])
+                (result.bare if mode == "bare-run" else result.declared).append(found["seconds"])
     log(f"  drift's declared side, {brands} brands: {_median(result.declared)} s, bare engine "
         f"{_median(result.bare)} s, ratio {result.ratio}"
         + (f"; PROBLEMS: {'; '.join(result.problems)}" if result.problems else ""))

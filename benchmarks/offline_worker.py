@@ -7,7 +7,14 @@ is imported before the clock starts; the timer covers only the work.
 
 Modes: ``check`` (the component's settings), ``check-raw`` (a program declaring the same
 resources with plain pulumi-okta classes, see :func:`write_raw_project`), ``declared`` (drift's
-declared side: ``run_program`` alone) and ``bare``.
+declared side: ``run_program`` alone), ``bare`` (the engine alone, settled as ``check`` settles)
+and ``bare-run`` (the engine alone, settled as ``run_program`` settles).
+
+The collector's pause is settled the same way on both sides of each comparison
+(sarguard/util/collector.py): ``check``, ``check-raw`` and ``bare`` run as the console command
+runs them, in a process that exits when they are done (their pause ends frozen, with no full
+collection); ``declared`` and ``bare-run`` as drift runs them, in a process that goes on to a
+live read (one full collection at the end of a big run).
 
 Usage: ``python -m benchmarks.offline_worker MODE PROJECT_DIR`` prints one JSON object.
 """
@@ -23,7 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-MODES = ("check", "check-raw", "declared", "bare")
+MODES = ("check", "check-raw", "declared", "bare", "bare-run")
+AS_COMMAND = ("check", "check-raw", "bare")  # measured as the console command runs them
 RAW_DIR = "raw"  # the raw-resource program, beside the settings project
 RAW_SPEC = "resources.json"
 
@@ -166,16 +174,24 @@ def prepare_declared(project: Path) -> tuple[Work, Finish]:
         (lambda run: {"exit": 0, "resources": len(run.mock.resources)})
 
 
-def prepare_bare(project: Path) -> tuple[Work, Finish]:
+def prepare_bare(project: Path, *, as_command: bool = True) -> tuple[Work, Finish]:
     """The same resources, declared directly with literal inputs under the same mocks (the
-    inputs are built before the clock starts: only the engine's work is timed)."""
+    inputs are built before the clock starts: only the engine's work is timed). ``as_command``:
+    the collector paused and settled as ``check`` does it, else as ``run_program`` does."""
     from sarguard.pulumi.mockengine import run_under_mocks
+    from sarguard.util.collector import command_gc
 
     specs = resource_specs(project)
 
-    def work() -> Any:
+    def run() -> Any:
         return run_under_mocks(lambda: declare_specs(specs), project="sarguard-bench", stack="bench",
                                config={})
+
+    def work() -> Any:
+        if not as_command:
+            return run()
+        with command_gc():
+            return run()
 
     return work, lambda run: {"exit": 0, "resources": len(run.resources)}
 
@@ -190,8 +206,13 @@ def measure(mode: str, project: Path) -> dict[str, Any]:
     if mode not in MODES:
         raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
     _import_everything()
+    if mode in AS_COMMAND:  # this worker exits once it has measured, as the command would
+        from sarguard.util.collector import process_ends_after_command
+
+        process_ends_after_command()
     prepare = {"check": prepare_check, "check-raw": prepare_check, "declared": prepare_declared,
-               "bare": prepare_bare}[mode]
+               "bare": prepare_bare,
+               "bare-run": lambda project: prepare_bare(project, as_command=False)}[mode]
     work, finish = prepare(project / RAW_DIR if mode == "check-raw" else project)
     baseline = _rss_mb()
     started = time.perf_counter()

@@ -1,7 +1,5 @@
 """``python -m sarguard``."""
 
-import sys
+from sarguard.cli import entry
 
-from sarguard.cli import main
-
-sys.exit(main())
+entry()

@@ -22,6 +22,7 @@ from sarguard.controls.catalog import CATALOG
 from sarguard.controls.runner import evaluate_catalog, in_group
 from sarguard.errors import UsageError
 from sarguard.report.model import Report
+from sarguard.util.collector import command_gc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Light work follows the program's run: the collector stays paused until the report is
+    # written (see sarguard/util/collector.py for how the pause is settled).
+    with command_gc():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if not args.stack and not args.state and not args.preview:
         raise UsageError("give --stack NAME (offline, from the stack file), --state FILE "
                          "(a `pulumi stack export` file) or --preview FILE "
@@ -87,7 +95,8 @@ def _from_program(args: argparse.Namespace) -> tuple[States, str | None, str | N
     from sarguard.pulumi.declared import run_program
 
     note_report_context(args, stack=args.stack)
-    # The stack file alone, never this machine; only the report follows (no collection needed).
+    # The stack file alone, never this machine; only the report follows (``run`` settles the
+    # collector's pause once the report is written).
     declared = run_program(args.stack, args.project_dir, settle_gc=False)
     stack_file = declared.config.relative_stack_file()
     several = len(declared.groups) > 1

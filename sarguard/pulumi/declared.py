@@ -17,7 +17,8 @@ from sarguard.evidence.pulumi_resources import (
 )
 from sarguard.model import ORG, Location, OrgState
 from sarguard.pulumi.credentials import provider_conflicts, require_notification_credentials
-from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun, paused_gc
+from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun
+from sarguard.util.collector import paused_gc
 from sarguard.pulumi.stack import StackConfig, load_stack_config
 from sarguard.settings import Settings, load_settings
 from sarguard.settings.errors import SettingsError

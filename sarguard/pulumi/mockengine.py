@@ -6,7 +6,6 @@ mocks record every resource with its camelCase inputs exactly as the engine woul
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
@@ -21,6 +20,8 @@ import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, set_all_config, set_mocks
 from pulumi.runtime.mocks import MockMonitor
 
+from sarguard.util.collector import paused_gc
+
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -32,9 +33,6 @@ GET_BRAND = "okta:index/getBrand:getBrand"
 GET_BRANDS = "okta:index/getBrands:getBrands"
 
 _LOCK = threading.Lock()  # the Pulumi runtime's settings are process-global
-# Objects a collector pause may leave before it ends with a full collection (about the size of
-# the heap after imports: below it, the usual young-generation sweeps are cheaper).
-_COLLECT_AFTER = 100_000
 
 
 @dataclass
@@ -253,35 +251,6 @@ def config_strings(values: Mapping[str, Any]) -> tuple[dict[str, str], list[str]
         else:
             out[key] = json.dumps(value, default=lambda v: SECRET_PLACEHOLDER)
     return out, secret_keys
-
-
-@contextmanager
-def paused_gc(*, collect: bool = True) -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a burst of allocations that mostly stay alive.
-
-    Why: registering thousands of resources creates hundreds of thousands of objects (outputs,
-    futures, tasks) that live until the run ends, and the collector rescans all of them every
-    few thousand allocations: 37% of an 8,000-resource run here, for little garbage. Reference
-    counting still frees what it can; cycles wait until the pause ends (about 50 MB more peak
-    memory at 8,000 resources). The outermost pause then settles that debt so it does not land
-    on whatever runs next (a live read, say): after a big run with one full collection, now;
-    after a small one by moving its objects to the oldest generation unscanned (they live on;
-    the next full collection frees any cycles among them). ``collect`` False settles a big run
-    that second way too, when nothing heavy follows (``check`` renders its report and exits: a
-    full collection there is only waiting). Nests; restores the collector only if it was on.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            if collect and gc.get_count()[0] > _COLLECT_AFTER:
-                gc.collect()
-            elif gc.get_freeze_count() == 0:  # never thaw objects someone else froze
-                gc.freeze()
-                gc.unfreeze()
 
 
 @contextmanager

@@ -160,9 +160,10 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
 
         self.brand_ids: dict[str, pulumi.Output[str]] = {}
         for brand in settings.brands:
-            self.brand_ids[brand.id] = self._brand_id(brand)
+            brand_id = self._brand_id(brand)
+            self.brand_ids[brand.id] = pulumi.Output.from_input(brand_id)
             for template in brand.declared_templates():  # all four link templates, at least
-                self._declare_template(brand, template, self.brand_ids[brand.id])
+                self._declare_template(brand, template, brand_id)
 
         self.event_hook: okta.EventHook | None = None
         self.verification: okta.EventHookVerification | None = None
@@ -228,16 +229,18 @@ class SuspiciousActivityReporting(pulumi.ComponentResource):
         return (f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::"
                 f"{COMPONENT_TYPE}${typ}::{base}")
 
-    def _brand_id(self, brand: BrandSpec) -> pulumi.Output[str]:
-        """``default`` resolves to the org's default brand through the provider; others are ids."""
+    def _brand_id(self, brand: BrandSpec) -> pulumi.Input[str]:
+        """``default`` resolves to the org's default brand through the provider; others are ids,
+        passed to the children as they are (an output per brand costs the engine a chain of
+        futures per child for the same value)."""
         if brand.id == DEFAULT_BRAND:
             return okta.get_brand_output(
                 brand_id=DEFAULT_BRAND,
                 opts=pulumi.InvokeOutputOptions(parent=self, provider=self._provider)).id
-        return pulumi.Output.from_input(brand.id)
+        return brand.id
 
     def _declare_template(self, brand: BrandSpec, template: TemplateSpec,
-                          brand_id: pulumi.Output[str]) -> None:
+                          brand_id: pulumi.Input[str]) -> None:
         okta.EmailTemplateSettings(
             *self._child(template_settings_resource_name(brand.id, template.name), T_TEMPLATE_SETTINGS),
             brand_id=brand_id, template_name=template.name, recipients=template.recipients)

@@ -109,6 +109,9 @@ def _compose(text: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML keeping each value's 1-based line, keyed by its path from the root."""
     try:
@@ -153,6 +156,8 @@ def _load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
         return scalar(n)
 
     def scalar(n: yaml.Node) -> Any:
+        if n.tag == _STR_TAG:  # what the constructor would return, without its machinery
+            return n.value
         try:
             return constructor.construct_object(n, deep=True)
         except yaml.YAMLError:

@@ -50,12 +50,16 @@ REPLACEMENT = "\ufffd"
 ZWSP = "\u200b"  # not whitespace to the runner's TrimStart, invisible to a reader
 _COMMAND_LINE = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
 _LEGACY_COMMAND = "##["
+# Characters :func:`clean_text` would change (an escape, a control but tab and newline, a line
+# separator, a bidi control); it also changes ``::`` (a workflow command) and ``##[``.
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_PLAIN = frozenset({str, bool, int, float})  # never secret, whatever their value
 MARKDOWN_LIMIT = 65_536  # GitHub's limit for an issue or pull-request comment body
 
 
 def is_secret(value: Any) -> bool:
     """True for objects that declare themselves secret (defensive: errors count as secret)."""
-    if value is None or isinstance(value, bool | int | float):
+    if value is None or type(value) in _PLAIN or isinstance(value, bool | int | float):
         return False
     if any(cls.__name__ == "Secret" for cls in type(value).__mro__):
         return True
@@ -173,6 +177,8 @@ def defuse_workflow_commands(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """A string from the org or the stack, safe to print in a terminal or a CI log."""
+    if _NEEDS_CLEANING.search(text) is None and "::" not in text and _LEGACY_COMMAND not in text:
+        return text  # most text: nothing to replace
     return defuse_workflow_commands(strip_controls(text))
 
 

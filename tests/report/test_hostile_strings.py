@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sarguard.drift.result import DriftItem
 from sarguard.report import render
@@ -112,3 +114,17 @@ def test_markdown_is_capped_at_githubs_comment_limit_with_a_pointer(full: str | 
 def test_a_small_markdown_report_is_not_cut() -> None:
     out = render(big_report(3), "markdown", full_report="r.json")
     assert "cut at" not in out and len(out) < MARKDOWN_LIMIT
+
+
+_PIECES = ["::", "##[", "\x1b[31m", "\x1b]0;t\x07", "\r\n", "\r", "\u2028", "\u202e", "\x00",
+           "\x85", "\t", "\n", " ", ":", "#", "[", "a", "é", "日"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join) | st.text(max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_clean_text_skips_only_text_it_would_not_change(text: str) -> None:
+    """``clean_text`` returns most strings untouched after one scan: that shortcut must agree
+    with the full pass (escapes, controls, line separators, workflow commands) on any text."""
+    from sarguard.report.values import defuse_workflow_commands, strip_controls
+
+    assert clean_text(text) == defuse_workflow_commands(strip_controls(text))
