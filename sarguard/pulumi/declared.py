@@ -18,7 +18,6 @@ from sarguard.evidence.pulumi_resources import (
 from sarguard.model import ORG, Location, OrgState
 from sarguard.pulumi.credentials import provider_conflicts, require_notification_credentials
 from sarguard.pulumi.mockengine import OFFLINE_DEFAULT_BRAND_ID, MockRun
-from sarguard.util.collector import paused_gc
 from sarguard.pulumi.stack import StackConfig, load_stack_config
 from sarguard.settings import Settings, load_settings
 from sarguard.settings.errors import SettingsError
@@ -29,6 +28,7 @@ from sarguard.settings.loader import (
     SETTINGS_KEY,
     URL_SECRETS_KEY,
 )
+from sarguard.util.collector import paused_gc
 from sarguard.util.suggest import did_you_mean
 
 
