@@ -226,8 +226,9 @@ def emit_timed(report: Report, args: argparse.Namespace) -> int:
     pending, measured = str(_RENDERING_PENDING), str(elapsed)
     final = []
     for fmt, path, text in outputs:
-        if fmt == "json":
-            text = text.replace(pending, measured, 1)
+        if fmt == "json":  # "timings" closes the document: found from the end at once
+            at = text.rfind(pending)
+            text = text[:at] + measured + text[at + len(pending):] if at >= 0 else text
         elif pending in text:  # a layout that shows timings its own way (verbose text)
             text = _render_for(report, fmt, path, args, _full_report(args))
         final.append((path, text))

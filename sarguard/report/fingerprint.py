@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from json.encoder import encode_basestring
 
 from sarguard.controls.base import Finding, rule_of
 from sarguard.report.model import Report
@@ -26,9 +27,18 @@ def subject_of(report: Report) -> str:
 
 def fingerprint(report: Report, finding: Finding) -> str:
     """A stable hex digest of control, rule and subject (org, stack, resource)."""
-    material = json.dumps([FINGERPRINT_VERSION, finding.control, rule_of(finding),
-                           subject_of(report), finding.resource], ensure_ascii=False)
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    return _digest(subject_of(report), finding)
+
+
+def _digest(subject: str, finding: Finding) -> str:
+    parts = (FINGERPRINT_VERSION, finding.control, rule_of(finding), subject, finding.resource)
+    if all(type(p) is str for p in parts):
+        # Exactly ``json.dumps(list(parts), ensure_ascii=False)`` (the encoder's own string
+        # escaping, joined as it joins a list), without building an encoder per finding.
+        material = "[" + ", ".join(map(encode_basestring, parts)) + "]"
+    else:
+        material = json.dumps(list(parts), ensure_ascii=False, default=str)
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def fingerprints(report: Report) -> list[str]:
@@ -37,8 +47,9 @@ def fingerprints(report: Report) -> list[str]:
     identifiers derived from it stay unique."""
     seen: dict[str, int] = {}
     out = []
+    subject = subject_of(report)
     for finding in report.findings:
-        base = fingerprint(report, finding)
+        base = _digest(subject, finding)
         seen[base] = seen.get(base, 0) + 1
         out.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
     return out

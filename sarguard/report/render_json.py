@@ -37,6 +37,8 @@ from sarguard.report.view import (
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON data (also what the other machine formats are checked against)."""
     controls = catalog(report)
+    # One list per control, shared by its findings (the same JSON; built once, not per finding).
+    mappings = {cid: frameworks_json(c) for cid, c in controls.items() if c.frameworks}
     data: dict[str, Any] = {
         "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
         "kind": report.kind,
@@ -46,7 +48,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "exitCode": exit_code(report),
         "completed": completed(report),
         "summary": summarize(report),
-        "findings": [_finding(f, controls.get(f.control), print_)
+        "findings": [_finding(f, controls.get(f.control), print_, mappings)
                      for f, print_ in zip(report.findings, fingerprints(report), strict=True)],
         "warnings": [safe_text(w) for w in report.warnings],
         "notes": [safe_text(n) for n in report.notes],
@@ -84,7 +86,8 @@ def dumps_indented(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def _finding(finding: Finding, control: Control | None, fingerprint: str) -> dict[str, Any]:
+def _finding(finding: Finding, control: Control | None, fingerprint: str,
+             mappings: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
     item: dict[str, Any] = {
         "control": finding.control,
         "rule": rule_of(finding),
@@ -98,7 +101,7 @@ def _finding(finding: Finding, control: Control | None, fingerprint: str) -> dic
         "remediation": remediation_of(finding, control),
     }
     if control is not None and control.frameworks:
-        item["frameworks"] = frameworks_json(control)
+        item["frameworks"] = mappings.get(control.id) or frameworks_json(control)
     if finding.waiver is not None:
         item["waiver"] = {
             "reason": safe_text(finding.waiver.get("reason")),
