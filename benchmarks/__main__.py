@@ -44,7 +44,7 @@ class Plan:
 
 
 FULL = Plan(live_sizes=(5, 20, 50), sarguard_runs=5, sdk_runs=1,
-            offline=((1, 5), (10, 5), (100, 3), (500, 1)))
+            offline=((1, 5), (10, 5), (100, 3), (500, 3)))
 QUICK = Plan(live_sizes=(5,), sarguard_runs=1, sdk_runs=1, offline=((1, 1), (10, 1)),
              declared=(5, 1), startup_runs=2)
 

@@ -48,6 +48,19 @@ CHANGES = [
      "documents), so jsonschema does not look a reference up for every brand, template and "
      "customization", "schema validation at 100 brands 0.40 s -> 0.27 s; loading the 50-brand "
      "drift settings 0.77-0.80 s -> 0.64-0.66 s"),
+    ("`sarguard/util/collector.py`, `sarguard/commands/check.py`", "`check` keeps the "
+     "collector paused until its report is written; in the console command's process the "
+     "pause ends frozen (the exit frees everything) instead of with a full collection, and "
+     "every pause is settled before the collector is back on (the first allocation after "
+     "`gc.enable()` scanned every object the run had made)", "a 500-brand check spent 3.3 s "
+     "in one full collection while rendering; `check` at 10 brands -15 ms"),
+    ("`sarguard/settings/loader.py` (jsonschema-rs, a new dependency)", "valid settings are "
+     "accepted by jsonschema-rs; jsonschema still judges whatever it rejects, so every "
+     "message stays as it was (a differential test over the fuzzing corpus holds that "
+     "jsonschema-rs never accepts what jsonschema rejects)",
+     "schema validation 12 ms -> 0.1 ms at 10 brands, 350 ms -> 3 ms at 500"),
+    ("`sarguard/cli.py`", "a run imports and builds only the command it runs, not all 17",
+     "`check` at 10 brands -10 ms; every command's start-up"),
     ("`sarguard/controls/velocity.py`", "the Velocity scanner jumps from one `#` to the next "
      "instead of copying bodies character by character, and caches each body's references "
      "(SAR-03 and SAR-09 both scan every body; brands repeat bodies)",
@@ -302,9 +315,12 @@ def render_results(*, command: str, started: str, duration_s: float, machine: li
             "subscriptions and ThreatInsight. One fresh process per measurement, timed "
             "in-process after every import (the bare side's literal inputs are built before "
             "its clock starts); memory is the rise of peak RSS over the post-import baseline. "
-            "The bare engine runs through the same wrapper as `check` (so it too runs with the "
-            "collector paused): the ratio is sarguard's own work (stack file, settings "
-            "validation, the component, state, controls, rendering).",
+            "The bare engine runs through the same wrapper as `check`, with the collector "
+            "paused and its pause settled the same way: both are measured as the console "
+            "command runs them, in a process that ends with the command, where the pause ends "
+            "frozen rather than with a full collection (`sarguard/util/collector.py`). The "
+            "ratio is sarguard's own work (stack file, settings validation, the component, "
+            "state, controls, rendering).",
             "",
             *_target_rows(offline_targets(offline)),
             "",

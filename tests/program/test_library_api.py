@@ -65,6 +65,29 @@ def test_only_the_default_instance_carries_aliases_to_the_old_names(monkeypatch)
     assert aliases["second-threat-insight"] == []
 
 
+def test_offline_runs_skip_the_aliases_no_state_needs(monkeypatch):
+    """``check``, ``plan`` and drift's declared side run the program for its resources only:
+    there is no state whose URNs an alias would keep, so none is computed."""
+    from sarguard.pulumi.stacksettings import offline_run
+
+    aliases: dict[str, list] = {}
+    real = okta.ThreatInsightSettings
+
+    class Recording(real):  # type: ignore[misc, valid-type]
+        def __init__(self, name, opts=None, **kwargs):
+            aliases[name] = list(opts.aliases or []) if opts else []
+            super().__init__(name, opts=opts, **kwargs)
+
+    monkeypatch.setattr(okta, "ThreatInsightSettings", Recording)
+    def declare():
+        SuspiciousActivityReporting(DEFAULT_COMPONENT_NAME, SETTINGS)
+
+    with offline_run():
+        mock = run(declare)
+    assert aliases == {f"{DEFAULT_COMPONENT_NAME}-threat-insight": []}
+    assert any(r.name == f"{DEFAULT_COMPONENT_NAME}-threat-insight" for r in mock.resources)
+
+
 def test_under_a_parent_the_alias_is_a_spec_the_engine_resolves(monkeypatch):
     """Wrapped in a team's own component, the old URN depends on the parents' types: the alias
     names the old name only, and the engine computes the rest."""
