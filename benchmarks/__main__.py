@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.history import record as record_history
 from benchmarks.livebench import LiveSettings, SizeResult, bench_size
 from benchmarks.machine import machine_notes
 from benchmarks.offline import (
@@ -126,10 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         plot_offline(offline, out / OFFLINE_PNG)
         plots = [LIVE_PNG, OFFLINE_PNG]
     command = "python -m benchmarks --quick" if args.quick else "make bench"
-    text = render_results(command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
+    targets = ((live_targets(live[-1]) if live else []) + offline_targets(offline)
+               + program_targets(declared_side, startup))
+    started_text = started.strftime("%Y-%m-%d %H:%M UTC")
+    history = record_history(out, "make bench", started_text, targets) if out is not None else []
+    text = render_results(command=command, started=started_text,
                           duration_s=duration, machine=machine, settings=settings, live=live,
                           offline=offline, plots=plots, huge_body=huge_body,
-                          declared_side=declared_side, startup=startup)
+                          declared_side=declared_side, startup=startup, history=history)
     if out is not None:
         from benchmarks.responder.results import keep_section
 
@@ -141,8 +146,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("\n" + text)
 
-    targets = ((live_targets(live[-1]) if live else []) + offline_targets(offline)
-               + program_targets(declared_side, startup))
     if args.quick:
         print("(a quick run: the live targets are set for the 50-brand org, where fixed costs "
               "matter least, and single measurements are noisy)")

@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.history import render as render_history
 from benchmarks.hugebody import HugeBodyResult, render_huge_body
 from benchmarks.livebench import LiveRun, LiveSettings, SizeResult, api_bucket_calls
 from benchmarks.offline import DeclaredSide, OfflineSize, StartUp
@@ -255,7 +256,8 @@ def _offline_rows(sizes: list[OfflineSize]) -> list[str]:
 def render_results(*, command: str, started: str, duration_s: float, machine: list[str],
                    settings: LiveSettings, live: list[SizeResult], offline: list[OfflineSize],
                    plots: list[str], huge_body: HugeBodyResult | None = None,
-                   declared_side: DeclaredSide | None = None, startup: StartUp | None = None) -> str:
+                   declared_side: DeclaredSide | None = None, startup: StartUp | None = None,
+                   history: list[dict[str, Any]] | None = None) -> str:
     """The whole RESULTS.md text."""
     head = live[-1] if live else None
     lines = [
@@ -346,6 +348,17 @@ def render_results(*, command: str, started: str, duration_s: float, machine: li
         ]
     if huge_body is not None:
         lines += render_huge_body(huge_body)
+    if history:
+        lines += [
+            "## Targets across runs",
+            "",
+            "Each full `make bench` records its target figures in `benchmarks/history.json`; the "
+            f"last {len(history)} run(s), oldest first. A target holds when every one of the last "
+            "three runs met it.",
+            "",
+            *render_history(history),
+            "",
+        ]
     if plots:
         lines += ["## Plots", "", *[f"![{p}]({p})" for p in plots], ""]
     lines += _method_notes(settings)
