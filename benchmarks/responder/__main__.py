@@ -18,7 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.machine import machine_notes
-from benchmarks.responder.burst import BurstResult, BurstSettings, run_burst, summary
+from benchmarks.responder.burst import (
+    BurstResult,
+    BurstSettings,
+    percentile,
+    run_burst,
+    summary,
+)
 from benchmarks.responder.contain import ContainSettings, contain_summary, run_contain
 from benchmarks.responder.crash import crash_runs
 from benchmarks.responder.results import render_section, write_section
@@ -71,6 +77,10 @@ def _only_postgres(settings: BurstSettings) -> int:
           f"drained {figures['drainS']:.1f} s; lost {figures['lost']}, duplicate actions "
           f"{figures['duplicateActions']}, answered/linked {figures['answered']}/"
           f"{figures['linked']}")
+    first = [ms for ms, at in zip(result.ack_ms, result.ack_at_s, strict=True) if at < 1.0]
+    rest = [ms for ms, at in zip(result.ack_ms, result.ack_at_s, strict=True) if at >= 1.0]
+    print(f"  sent in the burst's first second: {len(first)}, ack p99 {percentile(first, 0.99):.1f}"
+          f" ms; after it: {len(rest)}, ack p99 {percentile(rest, 0.99):.1f} ms")
     for problem in result.problems:
         print(f"PROBLEM: {problem}")
     return 1 if result.problems else 0

@@ -98,7 +98,9 @@ def _insert_events(dialect_name: str) -> Any:
 
 def insert_new_uuids(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     """Insert the rows whose uuid is new; returns those uuids."""
-    unique = list({row["uuid"]: row for row in rows}.values())
+    # In uuid order: two transactions inserting overlapping events (two writer threads, or two
+    # responders) then wait for each other's rows in the same order and cannot deadlock.
+    unique = sorted({row["uuid"]: row for row in rows}.values(), key=lambda row: row["uuid"])
     connection = session.connection()
     statement = _insert_events(connection.dialect.name)
     inserted: list[str] = []
