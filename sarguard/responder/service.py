@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import os
 import socket
@@ -600,6 +601,7 @@ def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, st
         write_output(f"sarguard responder: listening on {server.url} (store "
                      f"{server.store.shown}, pid {os.getpid()})\n", None)
         sys.stdout.flush()
+        _settle_heap()
         server.run()
         if server.gave_up:
             raise ResponderGaveUp(f"the responder stopped: {server.gave_up}")
@@ -607,6 +609,15 @@ def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, st
     finally:
         server.close()
         sys.stdout.flush()
+
+
+def _settle_heap() -> None:
+    """Move everything start-up built (modules, the config, SQLAlchemy's mappings, the app) out
+    of the collector's reach (``gc.freeze``): a full collection stops every thread, the event
+    loop answering deliveries included, for as long as it takes to traverse the heap, and that
+    heap is mostly objects that live as long as the process."""
+    gc.collect()
+    gc.freeze()
 
 
 def _url_host(host: str) -> str:
