@@ -55,7 +55,13 @@ from sarguard.responder.notifier import Notifier, Sender
 from sarguard.responder.reconcile import Reconciler
 from sarguard.responder.store import queue, readers
 from sarguard.responder.store.campaign import BLOCK_IP
-from sarguard.responder.store.engine import ServeLock, Store, open_store, sqlite_path
+from sarguard.responder.store.engine import (
+    ServeLock,
+    Store,
+    open_store,
+    sqlite_path,
+    transient,
+)
 from sarguard.responder.store.migrate import upgrade
 from sarguard.responder.store.planning import FAILED, Planned, failure_reason, plan_batch
 from sarguard.responder.store.reconcile_state import ensure_state
@@ -73,6 +79,7 @@ HEARTBEAT_S = 5.0
 STOP_GRACE_S = 10.0
 SWITCH_INTERVAL_S = 0.001
 BACKGROUND_THREADS = 3
+FINISH_ATTEMPTS = 5
 
 
 class ResponderStartError(SarguardError):
@@ -219,8 +226,7 @@ class Runtime:
                       exc_info=exc)
             outcome = queue.Outcome(FAILED, error=f"internal error: {failure_reason(exc)}")
         try:
-            finished = await self.in_background(queue.finish, self.store, claimed.id, self.me,
-                                                outcome, self.clock())
+            finished = await self._record(claimed, outcome)
         except SQLAlchemyError:
             raise
         except Exception as exc:  # noqa: BLE001 - an outcome the store cannot take fails
@@ -228,12 +234,28 @@ class Runtime:
                       claimed.kind, exc_info=exc)
             outcome = queue.Outcome(FAILED, error="internal error recording the outcome: "
                                                   f"{failure_reason(exc)}")
-            finished = await self.in_background(queue.finish, self.store, claimed.id, self.me,
-                                                outcome, self.clock())
+            finished = await self._record(claimed, outcome)
         self.metrics.actions.labels(claimed.kind, outcome.status).inc()
         self._log_outcome(claimed, outcome, ids)
         if finished and outcome.status != "retry":
             self.work_ready.set()
+
+    async def _record(self, claimed: queue.Claimed, outcome: queue.Outcome) -> bool:
+        """``queue.finish``, again when PostgreSQL aborted it as a deadlock's victim (the
+        planner and a finishing action can lock a report's event in opposite orders): the
+        transaction was rolled back in full. Without this the worker loop died with the action
+        still ``running`` under this live process, where no one would ever reclaim it."""
+        for attempt in range(1, FINISH_ATTEMPTS + 1):
+            try:
+                return await self.in_background(queue.finish, self.store, claimed.id, self.me,
+                                                outcome, self.clock())
+            except SQLAlchemyError as exc:
+                if not transient(exc) or attempt == FINISH_ATTEMPTS:
+                    raise
+                log.warning("report #%d %s: recording the outcome was aborted by the database "
+                            "(%s); again (attempt %d)", claimed.report_id, claimed.kind,
+                            type(getattr(exc, "orig", exc)).__name__, attempt + 1)
+        raise AssertionError("unreachable")
 
     def _log_outcome(self, claimed: queue.Claimed, outcome: queue.Outcome,
                      ids: dict[str, Any]) -> None:

@@ -152,6 +152,16 @@ class WriterLock:
         return self._urgent == 0
 
 
+# PostgreSQL's SQLSTATEs for a transaction it chose to abort (a deadlock's victim, a
+# serialization failure): rolled back in full, so running it again is safe.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is a transaction the database aborted and that may simply be retried."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
 def _sqlite_engine(url: str, *, writer: bool) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
 
