@@ -18,7 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.machine import machine_notes
-from benchmarks.responder.burst import BurstSettings, run_burst, summary
+from benchmarks.responder.burst import (
+    BurstResult,
+    BurstSettings,
+    percentile,
+    run_burst,
+    summary,
+)
 from benchmarks.responder.contain import ContainSettings, contain_summary, run_contain
 from benchmarks.responder.crash import crash_runs
 from benchmarks.responder.results import render_section, write_section
@@ -35,10 +41,49 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         help="length of the kill -9 chain (default 60; --quick: 5)")
     parser.add_argument("--no-postgres", action="store_true",
                         help="skip the PostgreSQL burst")
+    parser.add_argument("--only-postgres", action="store_true",
+                        help="only the two-process PostgreSQL burst, printed (no RESULTS.md): "
+                             "one acknowledgement measurement in a few minutes")
     parser.add_argument("--out", type=Path, default=None,
                         help="the RESULTS.md to update (default benchmarks/RESULTS.md; "
                              "--quick: print only)")
     return parser.parse_args(argv)
+
+
+def _postgres_burst(settings: BurstSettings) -> BurstResult | None:
+    """The two-process burst on a throwaway PostgreSQL server; None when there is none."""
+    from benchmarks.responder.pgserver import PgServer, PgUnavailable
+
+    try:
+        server = PgServer(durable=True)
+    except PgUnavailable as exc:
+        print(f"  PostgreSQL burst skipped: {exc}")
+        return None
+    with server:
+        return run_burst("postgresql", processes=2, settings=settings,
+                         database_url=server.new_database())
+
+
+def _only_postgres(settings: BurstSettings) -> int:
+    """``--only-postgres``: the PostgreSQL burst's figures, printed."""
+    result = _postgres_burst(settings)
+    if result is None:
+        return 1
+    figures = summary(result)
+    print(f"  ack p50 {figures['ackP50']:.1f} ms, p99 {figures['ackP99']:.1f} ms, max "
+          f"{figures['ackMax']:.1f} ms, mean {figures['meanAck']:.1f} ms (target p99 <= 150 ms: "
+          f"{'yes' if figures['ackP99'] <= 150 else 'NO'}); responders' histogram: "
+          f"{figures['serverWithinTarget']:.1%} within 150 ms; burst {figures['burstS']:.1f} s, "
+          f"drained {figures['drainS']:.1f} s; lost {figures['lost']}, duplicate actions "
+          f"{figures['duplicateActions']}, answered/linked {figures['answered']}/"
+          f"{figures['linked']}")
+    first = [ms for ms, at in zip(result.ack_ms, result.ack_at_s, strict=True) if at < 1.0]
+    rest = [ms for ms, at in zip(result.ack_ms, result.ack_at_s, strict=True) if at >= 1.0]
+    print(f"  sent in the burst's first second: {len(first)}, ack p99 {percentile(first, 0.99):.1f}"
+          f" ms; after it: {len(rest)}, ack p99 {percentile(rest, 0.99):.1f} ms")
+    for problem in result.problems:
+        print(f"PROBLEM: {problem}")
+    return 1 if result.problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,22 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     settings = BurstSettings()
     if args.quick:
         settings = replace(settings, deliveries=200, users=200)
+    if args.only_postgres:
+        return _only_postgres(settings)
     crash_count = args.crash_runs if args.crash_runs is not None else (5 if args.quick else 60)
     started = datetime.now(UTC)
     machine = machine_notes()
     clock = time.perf_counter()
     bursts = [run_burst("sqlite", processes=1, settings=settings)]
     if not args.no_postgres:
-        from benchmarks.responder.pgserver import PgServer, PgUnavailable
-
-        try:
-            server = PgServer(durable=True)
-        except PgUnavailable as exc:
-            print(f"  PostgreSQL burst skipped: {exc}")
-        else:
-            with server:
-                bursts.append(run_burst("postgresql", processes=2, settings=settings,
-                                        database_url=server.new_database()))
+        postgres = _postgres_burst(settings)
+        if postgres is not None:
+            bursts.append(postgres)
     contain_settings = ContainSettings()
     if args.quick:  # a small users bucket, so a short burst spans several windows
         contain_settings = ContainSettings(singles=10, burst_users=30, users_per_min=20,

@@ -68,6 +68,7 @@ class BurstResult:
     processes: int
     settings: BurstSettings
     ack_ms: list[float] = field(default_factory=list)
+    ack_at_s: list[float] = field(default_factory=list)  # when each of those began (burst clock)
     statuses: Counter[int] = field(default_factory=Counter)
     events_sent: int = 0
     events_stored: int = 0
@@ -136,6 +137,7 @@ def _send_all(urls: list[str], batches: list[list[dict[str, Any]]], settings: Bu
     rng.shuffle(jobs)
     lock = threading.Lock()
     queue = list(reversed(jobs))
+    burst_started = time.perf_counter()
 
     def sender() -> None:
         with httpx.Client(timeout=10, trust_env=False) as client:
@@ -153,15 +155,16 @@ def _send_all(urls: list[str], batches: list[list[dict[str, Any]]], settings: Bu
                 elapsed = (time.perf_counter() - started) * 1000
                 with lock:
                     result.ack_ms.append(elapsed)
+                    result.ack_at_s.append(started - burst_started)
                     result.statuses[status] += 1
 
     threads = [threading.Thread(target=sender) for _ in range(settings.senders)]
-    started = time.perf_counter()
+    burst_started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    result.burst_s = time.perf_counter() - started
+    result.burst_s = time.perf_counter() - burst_started
 
 
 def _store_numbers(database: str, result: BurstResult) -> bool:

@@ -15,6 +15,7 @@ or ``duplicate`` (of which delivery, or of reconciliation).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -166,7 +167,9 @@ def build_app(deps: AppDeps) -> Starlette:
         if stored.new_events:
             metrics.events.labels("delivery").inc(stored.new_events)
             deps.on_ingested()
-        _log_received(stored, envelope.events)
+        # Logged once this 204 and the others of its group commit are on their way: the writer
+        # resumed them all at once, and up to ten lines each would hold back the later ones.
+        asyncio.get_running_loop().call_soon(_log_received, stored, envelope.events)
         outcome = "accepted" if stored.new_events else "duplicate"
         return answer(outcome, started, Response(status_code=204))
 

@@ -6,6 +6,10 @@ commit. One writer thread instead takes everything that is waiting (up to :data:
 writes it in one transaction and answers each request once that commit is durable, so a busy
 moment costs one commit, not twenty. Nothing is acknowledged before its commit; a batch that
 fails is retried one delivery at a time, so one bad delivery cannot fail the others.
+
+On PostgreSQL there are :attr:`Store.parallel_writers` such threads: while one batch waits for
+its commit's fsync the next is already being written (the server flushes concurrent commits
+together), so a delivery arriving just after a batch began does not wait for all of it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ class IngestWriter:
         self.store = store
         self.clock = clock
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self._threads = [threading.Thread(target=self._run, name=f"ingest-writer-{i}",
+                                          daemon=True)
+                         for i in range(max(1, store.parallel_writers))]
         self._started = False
         self._lock = threading.Lock()
 
@@ -47,14 +53,17 @@ class IngestWriter:
     def _ensure_started(self) -> None:
         with self._lock:
             if not self._started:
-                self._thread.start()
+                for thread in self._threads:
+                    thread.start()
                 self._started = True
 
     def stop(self) -> None:
         with self._lock:
             if self._started:
-                self._queue.put(_STOP)
-                self._thread.join(timeout=30)
+                for _thread in self._threads:
+                    self._queue.put(_STOP)
+                for thread in self._threads:
+                    thread.join(timeout=30)
                 self._started = False
 
     def _run(self) -> None:

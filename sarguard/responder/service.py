@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import os
 import socket
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -54,7 +55,13 @@ from sarguard.responder.notifier import Notifier, Sender
 from sarguard.responder.reconcile import Reconciler
 from sarguard.responder.store import queue, readers
 from sarguard.responder.store.campaign import BLOCK_IP
-from sarguard.responder.store.engine import ServeLock, Store, open_store, sqlite_path
+from sarguard.responder.store.engine import (
+    ServeLock,
+    Store,
+    open_store,
+    sqlite_path,
+    transient,
+)
 from sarguard.responder.store.migrate import upgrade
 from sarguard.responder.store.planning import FAILED, Planned, failure_reason, plan_batch
 from sarguard.responder.store.reconcile_state import ensure_state
@@ -70,6 +77,9 @@ MAX_DEFER_S = 1.0
 DEFER_STEP_S = 0.01
 HEARTBEAT_S = 5.0
 STOP_GRACE_S = 10.0
+SWITCH_INTERVAL_S = 0.001
+BACKGROUND_THREADS = 3
+FINISH_ATTEMPTS = 5
 
 
 class ResponderStartError(SarguardError):
@@ -104,6 +114,8 @@ class Runtime:
     request_exit: Callable[[], None] = lambda: None
     loop: asyncio.AbstractEventLoop | None = None  # the serving loop (set when tasks start)
     _pending: set[asyncio.Task[None]] = field(default_factory=set)  # announcements under way
+    background: CapacityLimiter = field(
+        default_factory=lambda: CapacityLimiter(BACKGROUND_THREADS))
 
     def __post_init__(self) -> None:
         self.executor = Executor(self.client, clock=self.clock)
@@ -124,6 +136,15 @@ class Runtime:
                                    clock=self.clock, tell=tell)
         self.credential.subscribe(self._on_credential)
 
+    async def in_background(self, func: Callable[..., Any], *args: Any) -> Any:
+        """``func(*args)`` in a worker thread, at most :data:`BACKGROUND_THREADS` at a time.
+
+        Why: the planner, the workers' claims and records and the heartbeat are Python work
+        that holds the GIL, and every runnable thread delays the event loop and the intake's
+        writers (which answer deliveries) by another switch interval. Deliveries never take a
+        token: the intake commits in its own threads."""
+        return await to_thread.run_sync(func, *args, limiter=self.background)
+
     # -- tasks ---------------------------------------------------------------------------
 
     async def yield_to_deliveries(self) -> None:
@@ -138,7 +159,7 @@ class Runtime:
             try:
                 while True:
                     await self.yield_to_deliveries()
-                    planned = await to_thread.run_sync(plan_batch, self.store, self.config,
+                    planned = await self.in_background(plan_batch, self.store, self.config,
                                                        self.clock())
                     if not planned:
                         break
@@ -177,7 +198,7 @@ class Runtime:
             self.work_ready.clear()
             await self.yield_to_deliveries()
             try:
-                claimed = await to_thread.run_sync(
+                claimed = await self.in_background(
                     lambda: queue.claim_next(self.store, self.me, self.clock(), kind=only))
             except SQLAlchemyError as exc:
                 log.error("worker %d: the store failed (%s); retrying", index, type(exc).__name__)
@@ -205,8 +226,7 @@ class Runtime:
                       exc_info=exc)
             outcome = queue.Outcome(FAILED, error=f"internal error: {failure_reason(exc)}")
         try:
-            finished = await to_thread.run_sync(queue.finish, self.store, claimed.id, self.me,
-                                                outcome, self.clock())
+            finished = await self._record(claimed, outcome)
         except SQLAlchemyError:
             raise
         except Exception as exc:  # noqa: BLE001 - an outcome the store cannot take fails
@@ -214,12 +234,28 @@ class Runtime:
                       claimed.kind, exc_info=exc)
             outcome = queue.Outcome(FAILED, error="internal error recording the outcome: "
                                                   f"{failure_reason(exc)}")
-            finished = await to_thread.run_sync(queue.finish, self.store, claimed.id, self.me,
-                                                outcome, self.clock())
+            finished = await self._record(claimed, outcome)
         self.metrics.actions.labels(claimed.kind, outcome.status).inc()
         self._log_outcome(claimed, outcome, ids)
         if finished and outcome.status != "retry":
             self.work_ready.set()
+
+    async def _record(self, claimed: queue.Claimed, outcome: queue.Outcome) -> bool:
+        """``queue.finish``, again when PostgreSQL aborted it as a deadlock's victim (the
+        planner and a finishing action can lock a report's event in opposite orders): the
+        transaction was rolled back in full. Without this the worker loop died with the action
+        still ``running`` under this live process, where no one would ever reclaim it."""
+        for attempt in range(1, FINISH_ATTEMPTS + 1):
+            try:
+                return await self.in_background(queue.finish, self.store, claimed.id, self.me,
+                                                outcome, self.clock())
+            except SQLAlchemyError as exc:
+                if not transient(exc) or attempt == FINISH_ATTEMPTS:
+                    raise
+                log.warning("report #%d %s: recording the outcome was aborted by the database "
+                            "(%s); again (attempt %d)", claimed.report_id, claimed.kind,
+                            type(getattr(exc, "orig", exc)).__name__, attempt + 1)
+        raise AssertionError("unreachable")
 
     def _log_outcome(self, claimed: queue.Claimed, outcome: queue.Outcome,
                      ids: dict[str, Any]) -> None:
@@ -253,7 +289,7 @@ class Runtime:
 
     async def _announce(self, refused: str | None) -> None:
         try:
-            waiting = await to_thread.run_sync(readers.waiting_reports, self.store)
+            waiting = await self.in_background(readers.waiting_reports, self.store)
         except SQLAlchemyError:
             waiting = 0
         if refused is not None:
@@ -267,7 +303,7 @@ class Runtime:
             return await self.executor.clear_sessions(claimed)
         if claimed.kind in AT_MOST_ONCE:
             async def intent() -> bool:
-                return await to_thread.run_sync(queue.record_intent, self.store, claimed.id,
+                return await self.in_background(queue.record_intent, self.store, claimed.id,
                                                 self.me, self.clock())
             return await self.executor.at_most_once(claimed, intent)
         if claimed.kind == BLOCK_IP:
@@ -276,17 +312,17 @@ class Runtime:
             return await self.blocker.run(claimed)
         if claimed.kind == NOTIFY:
             async def load() -> list[ActionLine]:
-                rows = await to_thread.run_sync(queue.report_actions, self.store,
+                rows = await self.in_background(queue.report_actions, self.store,
                                                 claimed.report_id)
                 return [ActionLine(kind, status, result, error)
                         for _seq, kind, status, result, error in rows if kind != NOTIFY]
 
             async def save(payload: Mapping[str, Any]) -> bool:
-                return await to_thread.run_sync(queue.save_payload, self.store, claimed.id,
+                return await self.in_background(queue.save_payload, self.store, claimed.id,
                                                 self.me, payload, self.clock())
 
             async def campaign(campaign_id: int) -> CampaignFacts:
-                found = await to_thread.run_sync(readers.campaign_members, self.store, campaign_id)
+                found = await self.in_background(readers.campaign_members, self.store, campaign_id)
                 return CampaignFacts(**found)
             return await self.notifier.run(claimed, load, save, campaign)
         return queue.Outcome("failed", error=f"unknown action {claimed.kind!r}")
@@ -294,8 +330,8 @@ class Runtime:
     async def housekeeping(self) -> None:
         while not self.stopping.is_set():
             try:
-                await to_thread.run_sync(self._keep_alive)
-                reclaimed = await to_thread.run_sync(queue.reclaim_orphans, self.store, self.me,
+                await self.in_background(self._keep_alive)
+                reclaimed = await self.in_background(queue.reclaim_orphans, self.store, self.me,
                                                      self.clock())
                 if reclaimed:
                     log.warning("recovered %d action(s) left running by a responder that "
@@ -577,12 +613,17 @@ def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, st
     """Run the responder until SIGTERM/SIGINT; returns the exit code (raises
     :class:`ResponderGaveUp` when a background loop kept dying)."""
     configure_logging(fmt=log_format)
+    # The event loop, the intake's writers and the background threads share one GIL: a thread
+    # that wants it back (a commit finished, a request arrived) waits up to this long for a
+    # busy one to let go. CPython's default, 5 ms, is most of an acknowledgement's budget.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     server = ResponderServer(config, host=host, port=port, env=env)
     try:
         # Through the redacting writer like every other output (the URL may carry a secret).
         write_output(f"sarguard responder: listening on {server.url} (store "
                      f"{server.store.shown}, pid {os.getpid()})\n", None)
         sys.stdout.flush()
+        _settle_heap()
         server.run()
         if server.gave_up:
             raise ResponderGaveUp(f"the responder stopped: {server.gave_up}")
@@ -590,6 +631,15 @@ def serve(config: ResponderConfig, *, host: str, port: int, env: Mapping[str, st
     finally:
         server.close()
         sys.stdout.flush()
+
+
+def _settle_heap() -> None:
+    """Move everything start-up built (modules, the config, SQLAlchemy's mappings, the app) out
+    of the collector's reach (``gc.freeze``): a full collection stops every thread, the event
+    loop answering deliveries included, for as long as it takes to traverse the heap, and that
+    heap is mostly objects that live as long as the process."""
+    gc.collect()
+    gc.freeze()
 
 
 def _url_host(host: str) -> str:

@@ -375,6 +375,41 @@ def test_a_loop_that_keeps_dying_stops_the_server_for_a_non_zero_exit(tmp_path, 
     assert issubclass(ResponderGaveUp, SarguardError)  # serve() raises it: the CLI exits 2
 
 
+def test_an_outcome_the_database_aborts_as_a_deadlock_victim_is_recorded_again(
+        tmp_path, org, sink, start_responder, monkeypatch) -> None:
+    """Issue 20 §10's burst: PostgreSQL chose ``queue.finish`` as a deadlock's victim, the worker
+    loop died and the action stayed ``running`` under a live responder for ever."""
+    from sqlalchemy.exc import OperationalError
+
+    from sarguard.responder.store import queue
+
+    class DeadlockDetected(Exception):
+        sqlstate = "40P01"
+
+    real, aborted = queue.finish, []
+
+    def finish(store: Any, action_id: int, *args: Any) -> bool:
+        if not aborted:
+            aborted.append(action_id)
+            raise OperationalError("UPDATE reports ...", {}, DeadlockDetected("deadlock"))
+        return real(store, action_id, *args)
+
+    monkeypatch.setattr(queue, "finish", finish)
+    config = write_config(tmp_path / "responder.yaml", org_url=org.emu.url,
+                          database=sqlite_url(tmp_path))
+    responder = start_responder(config)
+    assert post(responder.url, delivery_body([report_event("victim", ALICE)])) == 204
+
+    def settled() -> dict[str, Any] | None:
+        recent = responder.status()["recent"]
+        return recent[0] if recent and recent[0]["outcome"] != "pending" else None
+
+    report = wait_until(settled, timeout=60)
+    assert aborted and report["outcome"] == "done"
+    assert not [a for a in report["actions"] if a["status"] in ("pending", "waiting", "running")]
+    assert responder.server.runtime.metrics.loop_restarts.labels("worker")._value.get() == 0
+
+
 def test_an_action_that_raises_fails_alone_and_the_queue_goes_on(tmp_path, org, sink,
                                                                  start_responder,
                                                                  monkeypatch) -> None:

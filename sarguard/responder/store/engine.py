@@ -152,6 +152,16 @@ class WriterLock:
         return self._urgent == 0
 
 
+# PostgreSQL's SQLSTATEs for a transaction it chose to abort (a deadlock's victim, a
+# serialization failure): rolled back in full, so running it again is safe.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is a transaction the database aborted and that may simply be retried."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
 def _sqlite_engine(url: str, *, writer: bool) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
 
@@ -177,9 +187,13 @@ def _sqlite_engine(url: str, *, writer: bool) -> Engine:
     return engine
 
 
-def _postgres_engine(url: str, *, pool_size: int) -> Engine:
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                         pool_recycle=1800)
+def _postgres_engine(url: str, *, pool_size: int, pre_ping: bool = True) -> Engine:
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                         pool_pre_ping=pre_ping, pool_recycle=1800)
+
+
+# PostgreSQL: the connections that commit deliveries (one per writer thread of the intake).
+URGENT_POOL = 2
 
 
 @dataclass
@@ -190,12 +204,20 @@ class Store:
     writer: Engine
     reader: Engine
     is_sqlite: bool
+    # PostgreSQL: the engine deliveries are committed on, without the pool's pre-ping (a
+    # ``SELECT 1`` round trip before every batch an acknowledgement would wait for). A connection
+    # the server dropped fails its batch, the pool is invalidated, and the intake retries each
+    # delivery on a fresh connection. None: deliveries use ``writer``.
+    urgent: Engine | None = None
     _write_lock: WriterLock = field(default_factory=WriterLock, repr=False)
     _sessions: sessionmaker[Session] | None = None
+    _urgent_sessions: sessionmaker[Session] | None = None
     _read_sessions: sessionmaker[Session] | None = None
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._urgent_sessions = (sessionmaker(self.urgent, expire_on_commit=False)
+                                 if self.urgent is not None else self._sessions)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
 
     @property
@@ -209,7 +231,8 @@ class Store:
         busy lock."""
         lock = (self._write_lock.hold(urgent=urgent) if self.is_sqlite
                 else contextlib.nullcontext())
-        with lock, self._sessions() as session, session.begin():  # type: ignore[misc]
+        sessions = self._urgent_sessions if urgent else self._sessions
+        with lock, sessions() as session, session.begin():  # type: ignore[misc]
             yield session
 
     @contextlib.contextmanager
@@ -239,8 +262,16 @@ class Store:
         except SQLAlchemyError:
             return False
 
+    @property
+    def parallel_writers(self) -> int:
+        """How many transactions may commit deliveries at once: SQLite has one writer; on
+        PostgreSQL a batch need not wait behind the previous one's fsync."""
+        return 1 if self.is_sqlite else URGENT_POOL
+
     def dispose(self) -> None:
         self.writer.dispose()
+        if self.urgent is not None:
+            self.urgent.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()
 
@@ -303,7 +334,8 @@ def open_store(url: str, *, pool_size: int = 10, must_exist: bool = False,
                       True)
     else:
         engine = _postgres_engine(url, pool_size=pool_size)
-        store = Store(url, engine, engine, False)
+        store = Store(url, engine, engine, False,
+                      urgent=_postgres_engine(url, pool_size=URGENT_POOL, pre_ping=False))
     _check_reachable(store, url)
     return store
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -98,7 +98,9 @@ def _insert_events(dialect_name: str) -> Any:
 
 def insert_new_uuids(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     """Insert the rows whose uuid is new; returns those uuids."""
-    unique = list({row["uuid"]: row for row in rows}.values())
+    # In uuid order: two transactions inserting overlapping events (two writer threads, or two
+    # responders) then wait for each other's rows in the same order and cannot deadlock.
+    unique = sorted({row["uuid"]: row for row in rows}.values(), key=lambda row: row["uuid"])
     connection = session.connection()
     statement = _insert_events(connection.dialect.name)
     inserted: list[str] = []
@@ -123,23 +125,39 @@ class Arrived:
     events: tuple[Mapping[str, Any], ...]
 
 
+@functools.cache
+def _insert_deliveries() -> Any:
+    """All the batch's deliveries in one statement (SQLAlchemy's "insertmanyvalues": one round
+    trip on PostgreSQL, not one per delivery), their ids returned in the order given."""
+    table = Delivery.__table__
+    return table.insert().returning(table.c.id, sort_by_parameter_order=True)
+
+
+@functools.cache
+def _count_new() -> Any:
+    """Each delivery's count of new events, as one ``executemany`` (psycopg pipelines it)."""
+    table = Delivery.__table__
+    return (table.update().where(table.c.id == bindparam("delivery"))
+            .values(new_events=bindparam("count")))
+
+
 def ingest_deliveries(store: Store, batch: Sequence[Arrived], now: datetime) -> list[Ingested]:
     """Store several deliveries in one transaction (one commit, one fsync): each raw, and the
-    events new to the store, attributed to the first delivery of the batch that carried them."""
-    table = Delivery.__table__
+    events new to the store, attributed to the first delivery of the batch that carried them.
+
+    Four statements whatever the batch's size (the deliveries, the events, the events that were
+    already stored when there are any, the counts): an acknowledgement waits for every round
+    trip of its batch."""
     with store.write(urgent=True) as session:
         connection = session.connection()
-        ids: list[int] = []
+        ids: list[int] = list(connection.execute(_insert_deliveries(), [
+            {"received_at": now, "event_id": storable(item.event_id or "", 128) or None,
+             "source": storable(item.source or "", 512) or None, "event_count": len(item.events),
+             "new_events": 0, "body": item.body} for item in batch]).scalars())
         rows: list[dict[str, Any]] = []
         owner: dict[str, int] = {}
         repeats: dict[int, dict[str, str]] = {}
-        for item in batch:
-            delivery_id = connection.execute(
-                table.insert().returning(table.c.id),
-                {"received_at": now, "event_id": storable(item.event_id or "", 128) or None,
-                 "source": storable(item.source or "", 512) or None, "event_count": len(item.events),
-                 "new_events": 0, "body": item.body}).scalar_one()
-            ids.append(delivery_id)
+        for delivery_id, item in zip(ids, batch, strict=True):
             for event in item.events:
                 row = event_row(event, origin="delivery", now=now, delivery_id=delivery_id)
                 if row["uuid"] not in owner:
@@ -152,9 +170,9 @@ def ingest_deliveries(store: Store, batch: Sequence[Arrived], now: datetime) -> 
         inserted = insert_new_uuids(session, rows)
         new = Counter(owner[uuid] for uuid in inserted)
         _describe_stored(session, set(owner) - set(inserted), owner, repeats)
-        for delivery_id, count in new.items():
-            connection.execute(table.update().where(table.c.id == delivery_id)
-                               .values(new_events=count))
+        if new:
+            connection.execute(_count_new(), [{"delivery": d, "count": n}
+                                              for d, n in new.items()])
     return [Ingested(d, len(item.events), new.get(d, 0), repeats.get(d, {}))
             for d, item in zip(ids, batch, strict=True)]
 
