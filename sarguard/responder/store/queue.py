@@ -194,7 +194,9 @@ def finish(store: Store, action_id: int, me: int, outcome: Outcome, now: datetim
             return False
         # The report row is locked too: two of its actions finishing at once would each see
         # the other still running (PostgreSQL's READ COMMITTED) and neither would close it.
-        # Every path takes the action's lock before its report's, so this cannot deadlock.
+        # Finishes take the action's lock before its report's; the planner can still meet this
+        # transaction over a report's event in the other order, and PostgreSQL then aborts
+        # one side: the caller records the outcome again (``Runtime._record``).
         report = session.get(Report, action.report_id, with_for_update=not store.is_sqlite)
         assert report is not None
         action.updated_at = now
