@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.history import record as record_history
 from benchmarks.machine import machine_notes
 from benchmarks.responder.burst import (
     BurstResult,
@@ -27,7 +28,7 @@ from benchmarks.responder.burst import (
 )
 from benchmarks.responder.contain import ContainSettings, contain_summary, run_contain
 from benchmarks.responder.crash import crash_runs
-from benchmarks.responder.results import render_section, write_section
+from benchmarks.responder.results import render_section, responder_targets, write_section
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -112,11 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     duration = time.perf_counter() - clock
     command = ("python -m benchmarks.responder --quick" if args.quick
                else "make bench (python -m benchmarks.responder)")
-    text = render_section(command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
-                          duration_s=duration, machine=machine, settings=settings,
-                          bursts=[summary(b) for b in bursts], crash=crash,
-                          contain=contain_summary(contain))
     out = args.out if args.out is not None else (None if args.quick else HERE / "RESULTS.md")
+    started_text = started.strftime("%Y-%m-%d %H:%M UTC")
+    figures, contained = [summary(b) for b in bursts], contain_summary(contain)
+    history = [] if out is None else record_history(
+        out.parent, "responder", started_text, responder_targets(figures, contained, crash))
+    text = render_section(command=command, started=started_text,
+                          duration_s=duration, machine=machine, settings=settings,
+                          bursts=figures, crash=crash, contain=contained, history=history)
     if out is None:
         print(text)
     else:

@@ -3,10 +3,12 @@ markers so the rest of the file (the drift and offline figures) is never touched
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from benchmarks.history import render as render_history
 from benchmarks.responder.burst import BurstSettings
 from benchmarks.responder.crash import CrashResult
 
@@ -30,7 +32,8 @@ def _ms(value: float) -> str:
 
 def render_section(*, command: str, started: str, duration_s: float, machine: list[str],
                    settings: BurstSettings, bursts: list[dict[str, Any]],
-                   crash: CrashResult, contain: dict[str, Any] | None = None) -> str:
+                   crash: CrashResult, contain: dict[str, Any] | None = None,
+                   history: list[dict[str, Any]] | None = None) -> str:
     lines = [
         START,
         "## Responder: a burst of deliveries, and kill -9",
@@ -91,12 +94,53 @@ def render_section(*, command: str, started: str, duration_s: float, machine: li
         + f" ({crash.reconciled} report(s) came back through reconciliation; "
         f"{crash.seconds:.0f} s).",
         "",
+    ]
+    if history:
+        lines += [
+            "The responder's targets across its last full runs (`benchmarks/history.json`), "
+            "oldest first; a target holds when each of the last three runs met it:",
+            "",
+            *render_history(history),
+        ]
+    lines += [
+        "",
         "Commands: `make bench` (everything), or `python -m benchmarks.responder` for this "
         "section alone (`--quick` for a smoke run that prints, `--no-postgres`, "
-        "`--crash-runs N`). The suite runs a 20-run chain (`tests/responder/test_crash.py`).",
+        "`--only-postgres` for the two-process burst alone, printed, `--crash-runs N`). The suite runs a 20-run chain (`tests/responder/test_crash.py`).",
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+@dataclass
+class ResponderTarget:
+    """One of issue 20's targets as this run measured it (what ``benchmarks.history`` keeps)."""
+
+    name: str
+    wanted: str
+    measured: str
+    met: bool | None
+
+
+def responder_targets(bursts: list[dict[str, Any]], contain: dict[str, Any] | None,
+                      crash: CrashResult) -> list[ResponderTarget]:
+    """The burst's acknowledgement p99 per store, time to contain (single reports, and the
+    burst against its floor with containment first), and the kill -9 chain."""
+    out = [ResponderTarget(f"burst ack p99 (senders), {b['database']}, {b['processes']} "
+                           f"process{'es' if b['processes'] > 1 else ''}",
+                           f"<= {ACK_TARGET_MS:.0f} ms", _ms(b["ackP99"]),
+                           b["ackP99"] <= ACK_TARGET_MS) for b in bursts]
+    if contain is not None:
+        out.append(ResponderTarget("time to contain, single reports, p99", "<= 1 s",
+                                   _ms(contain["singleP99"]), contain["singleP99"] <= 1000))
+        first = contain["burst"].get("containment first")
+        out.append(ResponderTarget(
+            f"time to contain, {contain['burstUsers']:,}-user burst vs floor", "<= 1.15x",
+            "n/a" if first is None else f"{first['xFloor']:.2f}x",
+            None if first is None else first["xFloor"] <= 1.15))
+    out.append(ResponderTarget(f"kill -9 chain ({crash.runs} runs)", "no lost or repeated action",
+                               "held" if crash.ok else "PROBLEMS", crash.ok))
+    return out
 
 
 def contain_lines(c: dict[str, Any]) -> list[str]:

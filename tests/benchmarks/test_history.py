@@ -46,3 +46,25 @@ def test_an_unreadable_history_starts_again(tmp_path: Path) -> None:
     (tmp_path / "history.json").write_text("{not json", "utf-8")
     assert load(tmp_path) == []
     assert len(record(tmp_path, "make bench", "now", [T("x", "w", "m", True)])) == 1
+
+
+def test_the_responder_records_issue_20s_targets(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from benchmarks.responder.results import responder_targets
+
+    bursts = [{"database": "sqlite", "processes": 1, "ackP99": 123.5},
+              {"database": "postgresql", "processes": 2, "ackP99": 188.0}]
+    contain = {"singleP99": 282.9, "burstUsers": 1500,
+               "burst": {"before (due time)": {"xFloor": 0.96}, "containment first": {"xFloor": 0.98}}}
+    targets = responder_targets(bursts, contain, SimpleNamespace(runs=60, ok=True))
+    verdicts = {t.name: t.met for t in targets}
+    assert verdicts == {
+        "burst ack p99 (senders), sqlite, 1 process": True,
+        "burst ack p99 (senders), postgresql, 2 processes": False,
+        "time to contain, single reports, p99": True,
+        "time to contain, 1,500-user burst vs floor": True,
+        "kill -9 chain (60 runs)": True,
+    }
+    runs = record(tmp_path, "responder", "2026-12-06 07:00 UTC", targets)
+    assert "188.0 ms (missed)" in "\n".join(render(runs))
