@@ -38,9 +38,8 @@ def test_settings_error_is_a_sarguard_error_naming_the_call():
     assert "did you mean 'threatInsight'?" in text
 
 
-def test_only_the_default_instance_carries_aliases_to_the_old_names(monkeypatch):
-    """A stack deployed before names derived from the component keeps its URNs through aliases;
-    Pulumi refuses two resources claiming one alias, so a second instance has none."""
+def recorded_aliases(monkeypatch) -> dict[str, list]:
+    """The aliases each ThreatInsightSettings is constructed with, by resource name."""
     aliases: dict[str, list] = {}
     real = okta.ThreatInsightSettings
 
@@ -50,6 +49,13 @@ def test_only_the_default_instance_carries_aliases_to_the_old_names(monkeypatch)
             super().__init__(name, opts=opts, **kwargs)
 
     monkeypatch.setattr(okta, "ThreatInsightSettings", Recording)
+    return aliases
+
+
+def test_only_the_default_instance_carries_aliases_to_the_old_names(monkeypatch):
+    """A stack deployed before names derived from the component keeps its URNs through aliases;
+    Pulumi refuses two resources claiming one alias, so a second instance has none."""
+    aliases = recorded_aliases(monkeypatch)
 
     def declare():
         SuspiciousActivityReporting(DEFAULT_COMPONENT_NAME, SETTINGS)
@@ -70,15 +76,7 @@ def test_offline_runs_skip_the_aliases_no_state_needs(monkeypatch):
     there is no state whose URNs an alias would keep, so none is computed."""
     from sarguard.pulumi.stacksettings import offline_run
 
-    aliases: dict[str, list] = {}
-    real = okta.ThreatInsightSettings
-
-    class Recording(real):  # type: ignore[misc, valid-type]
-        def __init__(self, name, opts=None, **kwargs):
-            aliases[name] = list(opts.aliases or []) if opts else []
-            super().__init__(name, opts=opts, **kwargs)
-
-    monkeypatch.setattr(okta, "ThreatInsightSettings", Recording)
+    aliases = recorded_aliases(monkeypatch)
     def declare():
         SuspiciousActivityReporting(DEFAULT_COMPONENT_NAME, SETTINGS)
 
@@ -91,15 +89,7 @@ def test_offline_runs_skip_the_aliases_no_state_needs(monkeypatch):
 def test_under_a_parent_the_alias_is_a_spec_the_engine_resolves(monkeypatch):
     """Wrapped in a team's own component, the old URN depends on the parents' types: the alias
     names the old name only, and the engine computes the rest."""
-    aliases: dict[str, list] = {}
-    real = okta.ThreatInsightSettings
-
-    class Recording(real):  # type: ignore[misc, valid-type]
-        def __init__(self, name, opts=None, **kwargs):
-            aliases[name] = list(opts.aliases or []) if opts else []
-            super().__init__(name, opts=opts, **kwargs)
-
-    monkeypatch.setattr(okta, "ThreatInsightSettings", Recording)
+    aliases = recorded_aliases(monkeypatch)
 
     def declare():
         team = pulumi.ComponentResource("team:index:Okta", "okta")
