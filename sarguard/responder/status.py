@@ -50,6 +50,8 @@ def render_status_text(summary: dict[str, Any], width: int | None = None) -> str
                                "Actions"),
             [(f"#{x['reportId']}", x["receivedAt"], x["login"] or x["userId"], x["origin"],
               x["disposition"] + (f" (see #{x['linkedReportId']})" if x["linkedReportId"] else ""),
-              x["outcome"], ", ".join(f"{y['kind']} {y['status']}" for y in x["actions"]))
+              x["outcome"] + (f" (planning: {clean(x['planningError'])})"
+                              if x.get("planningError") else ""),
+              ", ".join(f"{y['kind']} {y['status']}" for y in x["actions"]))
              for x in summary["recent"]], width=width)
     return out

@@ -150,6 +150,9 @@ def test_an_event_whose_planning_raises_fails_alone_and_is_notified(tmp_path, mo
         return real(body)
 
     monkeypatch.setattr(planning, "summarize_report", exploding)
+    from sarguard.responder.hookauth import HookSecrets
+
+    held = HookSecrets(SECRET)  # what a serving responder holds (so the registry knows it)
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
     ingest_delivery(store, body="{}", event_id="e", source="s", now=now,
                     events=[report_event("bad", ALICE), report_event("good", BOB)])
@@ -168,6 +171,17 @@ def test_an_event_whose_planning_raises_fails_alone_and_is_notified(tmp_path, mo
         assert json.loads(notify.options)["purpose"] == "planFailed"
         good = session.query(Report).filter(Report.event_uuid == "good").one()
         assert good.disposition == "respond"
+    # `sarguard responder status` says why, in JSON and in its text table
+    from sarguard.responder.status import render_status_text
+    from sarguard.responder.store.readers import status_summary
+
+    summary = status_summary(store)
+    views = {v["eventId"]: v for v in summary["recent"]}
+    assert views["bad"]["planningError"] == reason and views["good"]["planningError"] is None
+    text = render_status_text(summary, width=400)
+    assert "failed (planning: ZeroDivisionError: boom with the secret ***)" in text
+    assert SECRET not in text
+    del held
     store.dispose()
 
 

@@ -54,8 +54,20 @@ def report_view(report: Report, actions: Iterable[Action]) -> dict[str, Any]:
         "disposition": report.disposition, "outcome": report.outcome,
         "dryRun": report.dry_run, "userStatus": report.user_status,
         "linkedReportId": report.linked_report_id, "finishedAt": le.iso(report.finished_at),
+        "planningError": _planning_error(report),
         "actions": _action_lines(actions),
     }
+
+
+def _planning_error(report: Report) -> str | None:
+    """Why an event could not be planned (a ``failed`` report's summary), else None."""
+    if report.disposition != "failed" or not report.summary:
+        return None
+    try:
+        reason = json.loads(report.summary).get("planningError")
+    except (ValueError, AttributeError):
+        return None
+    return reason if isinstance(reason, str) else None
 
 
 def _actions_of(session: Any, report_ids: list[int]) -> dict[int, list[Action]]:
