@@ -43,8 +43,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true",
                         help="skip the PostgreSQL burst")
     parser.add_argument("--only-postgres", action="store_true",
-                        help="only the two-process PostgreSQL burst, printed (no RESULTS.md): "
-                             "one acknowledgement measurement in a few minutes")
+                        help="only the two-process PostgreSQL burst, printed (no RESULTS.md; its "
+                             "target goes to benchmarks/history.json, which the next full run "
+                             "shows): one acknowledgement measurement in a few minutes")
     parser.add_argument("--out", type=Path, default=None,
                         help="the RESULTS.md to update (default benchmarks/RESULTS.md; "
                              "--quick: print only)")
@@ -65,12 +66,21 @@ def _postgres_burst(settings: BurstSettings) -> BurstResult | None:
                          database_url=server.new_database())
 
 
-def _only_postgres(settings: BurstSettings) -> int:
-    """``--only-postgres``: the PostgreSQL burst's figures, printed."""
+def _only_postgres(settings: BurstSettings, history: Path | None) -> int:
+    """``--only-postgres``: the PostgreSQL burst's figures, printed, and (unless ``--quick``)
+    its acknowledgement target recorded in ``history``/history.json, so the next full run's
+    section shows it beside that run's."""
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     result = _postgres_burst(settings)
     if result is None:
         return 1
     figures = summary(result)
+    if history is not None:  # a run with problems counts as a miss, never as a pass
+        targets = responder_targets([figures], None, None)
+        if result.problems:
+            targets = [replace(t, measured=f"{t.measured}, with problems", met=False)
+                       for t in targets]
+        record_history(history, "responder", started, targets)
     print(f"  ack p50 {figures['ackP50']:.1f} ms, p99 {figures['ackP99']:.1f} ms, max "
           f"{figures['ackMax']:.1f} ms, mean {figures['meanAck']:.1f} ms (target p99 <= 150 ms: "
           f"{'yes' if figures['ackP99'] <= 150 else 'NO'}); responders' histogram: "
@@ -93,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         settings = replace(settings, deliveries=200, users=200)
     if args.only_postgres:
-        return _only_postgres(settings)
+        return _only_postgres(settings, None if args.quick else
+                              (args.out.parent if args.out is not None else HERE))
     crash_count = args.crash_runs if args.crash_runs is not None else (5 if args.quick else 60)
     started = datetime.now(UTC)
     machine = machine_notes()

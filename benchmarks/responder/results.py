@@ -123,7 +123,7 @@ class ResponderTarget:
 
 
 def responder_targets(bursts: list[dict[str, Any]], contain: dict[str, Any] | None,
-                      crash: CrashResult) -> list[ResponderTarget]:
+                      crash: CrashResult | None) -> list[ResponderTarget]:
     """The burst's acknowledgement p99 per store, time to contain (single reports, and the
     burst against its floor with containment first), and the kill -9 chain."""
     out = [ResponderTarget(f"burst ack p99 (senders), {b['database']}, {b['processes']} "
@@ -138,8 +138,10 @@ def responder_targets(bursts: list[dict[str, Any]], contain: dict[str, Any] | No
             f"time to contain, {contain['burstUsers']:,}-user burst vs floor", "<= 1.15x",
             "n/a" if first is None else f"{first['xFloor']:.2f}x",
             None if first is None else first["xFloor"] <= 1.15))
-    out.append(ResponderTarget(f"kill -9 chain ({crash.runs} runs)", "no lost or repeated action",
-                               "held" if crash.ok else "PROBLEMS", crash.ok))
+    if crash is not None:
+        out.append(ResponderTarget(f"kill -9 chain ({crash.runs} runs)",
+                                   "no lost or repeated action",
+                                   "held" if crash.ok else "PROBLEMS", crash.ok))
     return out
 
 
