@@ -101,8 +101,13 @@ def bench_offline(brands: int, repeats: int, log: Any = print, *,
         if result.check_raw else ""
     log(f"  {brands} brands: check {result.median('check')} s, bare engine "
         f"{result.median('bare')} s ({result.resources} resources), ratio {result.ratio}{raw}"
-        + (f"; PROBLEMS: {'; '.join(result.problems)}" if result.problems else ""))
+        + _problems(result.problems))
     return result
+
+
+def _problems(problems: list[str]) -> str:
+    """The tail of a size's log line: what went wrong, if anything."""
+    return f"; PROBLEMS: {'; '.join(problems)}" if problems else ""
 
 
 @dataclass
@@ -134,8 +139,7 @@ def bench_declared(brands: int, repeats: int, log: Any = print) -> DeclaredSide:
                     continue
                 (result.bare if mode == "bare-run" else result.declared).append(found["seconds"])
     log(f"  drift's declared side, {brands} brands: {_median(result.declared)} s, bare engine "
-        f"{_median(result.bare)} s, ratio {result.ratio}"
-        + (f"; PROBLEMS: {'; '.join(result.problems)}" if result.problems else ""))
+        f"{_median(result.bare)} s, ratio {result.ratio}" + _problems(result.problems))
     return result
 
 
@@ -179,8 +183,7 @@ def bench_startup(repeats: int, log: Any = print) -> StartUp:
                     continue
                 getattr(result, name).append(round(seconds, 3))
     log(f"  sarguard check, two brands, from process start: {result.check_s} s; "
-        f"python -c 'import pulumi_okta': {result.floor_s} s"
-        + (f"; PROBLEMS: {'; '.join(result.problems)}" if result.problems else ""))
+        f"python -c 'import pulumi_okta': {result.floor_s} s" + _problems(result.problems))
     return result
 
 
