@@ -20,8 +20,8 @@ This module imports nothing heavy: the command line consults it before any comma
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 # Objects a collector pause may leave before it ends with a full collection (about the size of
 # the heap after imports: below it, the usual young-generation sweeps are cheaper).
@@ -41,8 +41,7 @@ def process_ends() -> bool:
     return _process_ends
 
 
-@contextmanager
-def paused_gc(*, collect: bool = True) -> Iterator[None]:
+def paused_gc(*, collect: bool = True) -> AbstractContextManager[None]:
     """Pause the collector for a burst of allocations that mostly stay alive.
 
     Reference counting still frees what it can; cycles wait until the pause ends. The outermost
@@ -52,34 +51,33 @@ def paused_gc(*, collect: bool = True) -> Iterator[None]:
     among them). ``collect`` False settles a big run that second way too, when nothing heavy
     follows. Nests; restores the collector only if it was on.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:  # settled while still off (see _age_unscanned)
-            if collect and gc.get_count()[0] > COLLECT_AFTER:
-                gc.collect()
-            else:
-                _age_unscanned()
-            gc.enable()
+    def settle() -> None:
+        if collect and gc.get_count()[0] > COLLECT_AFTER:
+            gc.collect()
+        else:
+            _age_unscanned()
+
+    return _paused(settle)
 
 
-@contextmanager
-def command_gc() -> Iterator[None]:
+def command_gc() -> AbstractContextManager[None]:
     """The collector paused for a whole light command (``check``: run the program, evaluate,
     render, write); at the end, frozen for good when the process ends after the command, else
     aged unscanned as :func:`paused_gc` does with ``collect=False``."""
+    return _paused(lambda: gc.freeze() if _process_ends else _age_unscanned())
+
+
+@contextmanager
+def _paused(settle: Callable[[], None]) -> Iterator[None]:
+    """The collector off for the block; the outermost pause runs ``settle`` while it is still
+    off (see :func:`_age_unscanned`), then turns it back on."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            if _process_ends:
-                gc.freeze()
-            else:
-                _age_unscanned()
+            settle()
             gc.enable()
 
 
